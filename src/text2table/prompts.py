@@ -22,45 +22,58 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .records import default_metadata
+from .records import METADATA_KEYS, default_metadata
 from .schema import Schema
 
 POLICY_TAG = "<|policy|>"
 BLOCKS = ("POLICY", "METADATA", "SCHEMA", "DOCUMENT", "TASK")
 
-PI1_SYSTEM = ("You design table schemas. Read the document and answer with one JSON object that lists "
-              "the columns of the table the document supports.")
-PI2_SYSTEM = ("You convert documents into tables. Fill the given schema with facts from the document and "
-              "answer with NDJSON: one JSON object per line.")
+PI1_SYSTEM = "You design table schemas: list the columns of the table that the document supports, as JSON."
+PI2_SYSTEM = "You extract tables: fill the given schema with facts from the document, as NDJSON rows."
 
 PI1_POLICY = """\
-- Names: lower_snake_case ASCII, unique, starting with a letter.
-- Evidence only: add a field only if the document states a value for it; never invent fields.
-- Types: "string" unless sure; "required": false unless every row has a value.
-- Use "enum" or "pattern" only when the document shows the closed set or the format.
-- Structure: "kv_single" for one entity described by attributes; "flat_single_row" for a table with several rows.
-- Keep the schema compact: one field per distinct attribute, in the order the document gives them."""
+- Names: lower_snake_case ASCII, unique.
+- Evidence only: a field needs a value stated in the document; never invent fields.
+- Types: "string" unless sure; "required": false unless always given. Enum/pattern only when shown.
+- Structure: "kv_single" for one entity; "flat_single_row" for one row per entity.
+- Compact: one field per attribute, in document order."""
 
 PI2_POLICY = """\
-- Output one JSON object per line, keys exactly the schema's field names in schema order.
-- Evidence only: copy values as written in the document; never invent or infer values.
-- A value the document does not give is null; a missing-value token also means null.
-- "kv_single": exactly one line. "flat_single_row": one line per entity, no duplicates.
-- Values must fit the field's type, enum and pattern."""
+- One JSON object per line; keys exactly the schema's fields, in order.
+- Evidence only: copy values as written; never invent values.
+- Not given, or a missing-value token: null.
+- "kv_single": one line. "flat_single_row": one line per entity, no duplicates.
+- Values fit the field's type, enum and pattern."""
 
-PI1_TASK = ('Write the schema as one JSON object: {"structure": ..., "fields": [{"name": ..., "type": ..., '
-            '"required": ...}], "constraints": {}}. No other text.')
-PI2_TASK = "Write the table rows as NDJSON, one JSON object per line. No other text."
+PI1_TASK = "Answer with the schema JSON only."
+PI2_TASK = "Answer with the NDJSON rows only."
 
 
 def render_metadata(metadata: dict[str, Any] | None) -> str:
-    return json.dumps(default_metadata(metadata), ensure_ascii=False)
+    """The [METADATA] JSON: language, locale, table_hint, missing_value_tokens, in that order.
+
+    Keys whose value is null are left out; other metadata keys (ids, groups, domains) are bookkeeping and
+    never reach the prompt.
+    """
+    full = default_metadata(metadata)
+    return json.dumps({k: full[k] for k in METADATA_KEYS if full[k] is not None}, ensure_ascii=False)
 
 
 def render_schema_block(schema: Schema) -> str:
-    """The [SCHEMA] block: schema_id, structure and fields (without bookkeeping keys), compact JSON."""
-    data = {"schema_id": schema.schema_id, "structure": schema.structure,
-            "fields": [f.to_dict(answer=True) for f in schema.fields]}
+    """The [SCHEMA] block: schema_id, structure and fields, compact JSON.
+
+    Field defaults are left out to save prompt tokens: no ``type`` means ``"string"``, no ``required``
+    means ``false``; bookkeeping keys (``source_header``) are never shown.
+    """
+    fields = []
+    for f in schema.fields:
+        entry = f.to_dict(answer=True)
+        if entry["type"] == "string":
+            del entry["type"]
+        if not entry["required"]:
+            del entry["required"]
+        fields.append(entry)
+    data = {"schema_id": schema.schema_id, "structure": schema.structure, "fields": fields}
     if schema.constraints:
         data["constraints"] = schema.constraints
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

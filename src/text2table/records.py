@@ -6,7 +6,7 @@ Format (JSONL)::
      "table": {"name"?: "...", "structure"?: "kv_single", "headers": ["..."], "rows": [["...", null], ...]}}
 
 Cells are strings or null; numbers and booleans are accepted and stored as strings. A cell equal to one of
-the metadata's ``missing_value_tokens`` (default: empty, ``-``, ``—``, ``N/A``, ``n/a``) means "no value".
+the metadata's ``missing_value_tokens`` (default: empty, ``-``, ``N/A``) means "no value".
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .errors import InputError
 from .jsonio import iter_jsonl
 from .schema import STRUCTURES, Schema, build_assistant_schema, detect_structure
 
-DEFAULT_MISSING_TOKENS: tuple[str, ...] = ("", "-", "—", "N/A", "n/a")
+DEFAULT_MISSING_TOKENS: tuple[str, ...] = ("", "-", "N/A")
 METADATA_KEYS = ("language", "locale", "table_hint", "missing_value_tokens")
 
 

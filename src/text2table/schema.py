@@ -133,7 +133,7 @@ def schema_id_of(structure: str, names_and_types: list[tuple[str, str]]) -> str:
     """A deterministic id: sha256 of the canonical content (structure, ordered names and types)."""
     canonical = json.dumps({"structure": structure, "fields": [list(nt) for nt in names_and_types]},
                            ensure_ascii=True, separators=(",", ":"), sort_keys=True)
-    return "s_" + hashlib.sha256(canonical.encode("ascii")).hexdigest()[:16]
+    return "s_" + hashlib.sha256(canonical.encode("ascii")).hexdigest()[:12]
 
 
 def schema_answer(schema: Schema) -> str:

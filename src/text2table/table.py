@@ -18,6 +18,11 @@ Row = dict[str, Any]
 _FENCE = "```"
 
 
+def _lines(text: str) -> list[str]:
+    """Split on newlines only (``str.splitlines`` also splits on U+0085 and U+2028, which JSON strings may hold)."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
 def _reject_constant(token: str) -> Any:
     raise ValueError(f"{token} is not valid JSON")
 
@@ -67,7 +72,7 @@ def _check_row(obj: Any, names: list[str] | None) -> str | None:
 def parse_ndjson_strict(text: str, names: list[str] | None = None) -> list[Row]:
     """Parse NDJSON exactly; blank lines are allowed, anything else wrong raises :class:`ParseError`."""
     rows: list[Row] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         try:
@@ -112,7 +117,7 @@ def parse_ndjson_lenient(text: str, names: list[str] | None = None, *, reorder: 
     if not isinstance(text, str):
         result.dropped.append(Dropped(0, f"output is {type(text).__name__}, not text", ""))
         return result
-    lines = text.splitlines()
+    lines = _lines(text)
     last_content = max((i for i, ln in enumerate(lines) if ln.strip() and not ln.strip().startswith(_FENCE)),
                        default=-1)
     for index, line in enumerate(lines):

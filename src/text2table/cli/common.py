@@ -19,5 +19,5 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except Text2TableError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None

@@ -1,0 +1,5 @@
+"""`python -m text2table`."""
+
+from .cli import main
+
+main()

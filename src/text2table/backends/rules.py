@@ -1,0 +1,260 @@
+"""The ``rules`` backend: a no-model baseline for semi-structured text, pure Python.
+
+It finds ``key: value`` lines (also ``- Key: value`` bullets and ``**Key:** value``), pipe/markdown tables and
+CSV-like blocks (``,`` ``;`` or tab), and answers pi1 prompts with a schema (answer form) and pi2 prompts
+with NDJSON rows, reading the document, metadata and schema back out of the rendered prompt. It knows
+nothing of prose: a document without such structure gets an empty answer. It is the floor in benchmark
+tables and makes the pipeline usable without a model. Token counts are estimates (4 characters a token),
+and ``max_new_tokens`` cuts the answer like a model's budget would (``finish_reason="length"``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from ..naming import normalize_name
+from ..prompts import find_blocks
+from ..records import DEFAULT_MISSING_TOKENS
+from ..schema import Schema, build_assistant_schema, detect_structure, schema_answer
+from ..table import dump_rows, parse_ndjson_lenient
+from .base import Backend, Constraint, Generation, Prompt, per_prompt, register_backend
+
+CHARS_PER_TOKEN = 4
+_KV = re.compile(r"^\s*(?:[-*+\u2022]\s+|\d{1,3}[.)]\s+)?(?:\*\*|__)?([A-Za-z][^:=|\n]{0,48}?)\s*(?:\*\*|__)?"
+                 r"\s*(?::|\s=)\s*(?:\*\*|__)?\s*(.*?)\s*$")
+_SEPARATOR_CELL = re.compile(r"^:?-{1,}:?$")
+_PIPE_SPLIT = re.compile(r"(?<!\\)\|")
+_KV_TABLE_HEADERS = {("key", "value"), ("field", "value"), ("attribute", "value"), ("property", "value"),
+                     ("name", "value"), ("item", "value")}
+
+
+@dataclass(frozen=True)
+class Block:
+    """A table found in a document: ``kind`` is ``kv``, ``pipe`` or ``csv``; cells are cleaned strings or None."""
+
+    kind: str
+    headers: list[str]
+    rows: list[list[str | None]]
+
+    @property
+    def filled(self) -> int:
+        return sum(v is not None for row in self.rows for v in row)
+
+
+def _clean(value: str, missing: set[str]) -> str | None:
+    text = value.strip().strip("*_").strip()
+    return None if text in missing else text
+
+
+def _is_header(cell: str) -> bool:
+    words = cell.split()
+    return 0 < len(words) <= 6 and len(cell) <= 50 and ":" not in cell and not cell.endswith(".")
+
+
+def _kv_block(lines: list[str], missing: set[str]) -> Block | None:
+    """All ``key: value`` lines; a repeated key starts a new record (several records make a flat table)."""
+    records: list[dict[str, str | None]] = []
+    headers: list[str] = []
+    current: dict[str, str | None] = {}
+    for line in lines:
+        match = _KV.match(line)
+        if not match or "|" in line:
+            continue
+        key, value = match.group(1).strip(), match.group(2)
+        if not _is_header(key) or value.startswith("//"):
+            continue
+        if key in current:
+            records.append(current)
+            current = {}
+        current[key] = _clean(value, missing)
+        if key not in headers:
+            headers.append(key)
+    if current:
+        records.append(current)
+    if not headers:
+        return None
+    return Block("kv", headers, [[r.get(h) for h in headers] for r in records])
+
+
+def _pipe_cells(line: str) -> list[str] | None:
+    stripped = line.strip()
+    if "|" not in stripped:
+        return None
+    if stripped.startswith("|"):
+        stripped = stripped[1:]
+    if stripped.endswith("|") and not stripped.endswith("\\|"):
+        stripped = stripped[:-1]
+    cells = [c.strip().replace("\\|", "|") for c in _PIPE_SPLIT.split(stripped)]
+    return cells if len(cells) >= 2 else None
+
+
+def _table_from_run(kind: str, run: list[list[str]], missing: set[str]) -> Block | None:
+    run = [cells for cells in run if not all(_SEPARATOR_CELL.match(c) for c in cells if c)]
+    if len(run) < 2:
+        return None
+    headers = [c.strip("*_ ").strip() for c in run[0]]
+    if not all(_is_header(h) for h in headers):
+        return None
+    width = len(headers)
+    rows = [[_clean(c, missing) for c in (cells + [""] * width)[:width]] for cells in run[1:]]
+    if width == 2 and tuple(h.lower() for h in headers) in _KV_TABLE_HEADERS:
+        keys = [r[0] for r in rows if r[0] and _is_header(r[0])]
+        values = [r[1] for r in rows if r[0] and _is_header(r[0])]
+        return Block("kv", keys, [values]) if keys else None
+    return Block(kind, headers, rows)
+
+
+def _pipe_blocks(lines: list[str], missing: set[str]) -> list[Block]:
+    blocks, run = [], []
+    for line in lines + [""]:
+        cells = _pipe_cells(line)
+        if cells is not None:
+            run.append(cells)
+            continue
+        block = _table_from_run("pipe", run, missing)
+        if block is not None:
+            blocks.append(block)
+        run = []
+    return blocks
+
+
+def _csv_blocks(lines: list[str], missing: set[str]) -> list[Block]:
+    blocks = []
+    for delimiter in (",", ";", "\t"):
+        run: list[list[str]] = []
+        for line in lines + [""]:
+            cells = next(csv.reader([line], delimiter=delimiter), []) if delimiter in line else []
+            if len(cells) >= 2 and "|" not in line and (not run or len(cells) == len(run[0])):
+                run.append(cells)
+                continue
+            block = _table_from_run("csv", run, missing)
+            if block is not None:
+                blocks.append(block)
+            run = [cells] if len(cells) >= 2 and "|" not in line else []
+    return blocks
+
+
+def find_blocks_in(document: str, metadata: dict[str, Any] | None = None) -> list[Block]:
+    """Every table-like block of ``document``, pipe tables first, then CSV blocks, then key/value lines."""
+    missing = set((metadata or {}).get("missing_value_tokens", DEFAULT_MISSING_TOKENS))
+    lines = document.splitlines()
+    blocks = _pipe_blocks(lines, missing) + _csv_blocks(lines, missing)
+    kv = _kv_block(lines, missing)
+    return blocks + ([kv] if kv is not None else [])
+
+
+def induce_schema(document: str, metadata: dict[str, Any] | None = None) -> Schema | None:
+    """The schema of the richest block (most filled cells; earlier kinds win ties), or None.
+
+    >>> induce_schema("Name: Blue Spice\\nArea: riverside").names
+    ['name', 'area']
+    """
+    blocks = find_blocks_in(document, metadata)
+    if not blocks:
+        return None
+    best = max(blocks, key=lambda b: b.filled)  # max keeps the first of equals
+    return build_assistant_schema(best.headers, structure=detect_structure(best.headers, best.rows))
+
+
+def _tokens(text: str) -> set[str]:
+    return set(normalize_name(text).split("_"))
+
+
+def _match(headers: list[str], schema: Schema) -> dict[str, int]:
+    """Field name -> header index: exact normalised names first, then unique token containment."""
+    normalised = [normalize_name(h) for h in headers]
+    out: dict[str, int] = {}
+    for f in schema.fields:
+        if f.name in normalised:
+            out[f.name] = normalised.index(f.name)
+    used = set(out.values())
+    for f in schema.fields:
+        if f.name in out:
+            continue
+        want = set(f.name.split("_"))
+        hits = [i for i, h in enumerate(headers)
+                if i not in used and (want <= _tokens(h) or _tokens(h) <= want)]
+        if len(hits) == 1:
+            out[f.name] = hits[0]
+            used.add(hits[0])
+    return out
+
+
+def extract_rows(document: str, schema: Schema, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Rows for ``schema`` from the block that matches most of its fields; unmatched fields are null.
+
+    >>> extract_rows("| City | Pop |\\n|---|---|\\n| Oslo | 0.7M |", Schema.from_dict(
+    ...     {"structure": "flat_single_row", "fields": [{"name": "city"}, {"name": "country"}]}))
+    [{'city': 'Oslo', 'country': None}]
+    """
+    scored = [(len(m), b.filled, b, m) for b in find_blocks_in(document, metadata)
+              if (m := _match(b.headers, schema))]
+    if not scored:
+        return []
+    _, _, block, mapping = max(scored, key=lambda s: (s[0], s[1]))
+    rows = [{f.name: (row[mapping[f.name]] if f.name in mapping else None) for f in schema.fields}
+            for row in block.rows]
+    rows = [r for r in rows if any(v is not None for v in r.values())]
+    if schema.structure == "kv_single" and len(rows) > 1:
+        rows = rows[:1]
+    return rows
+
+
+def _answer(prompt: Prompt, max_rows: int | None) -> tuple[str, str | None]:
+    """The rules answer to one prompt, and an error when the prompt is not ours to read."""
+    user = next((m["content"] for m in reversed(prompt) if m.get("role") == "user"), "")
+    blocks = find_blocks(user)
+    document = blocks.get("DOCUMENT")
+    if document is None:
+        return "", "rules backend: the prompt has no [DOCUMENT] block; render it with text2table.prompts"
+    try:
+        metadata = json.loads(blocks.get("METADATA") or "{}")
+    except json.JSONDecodeError:
+        metadata = {}
+    if "SCHEMA" not in blocks:
+        schema = induce_schema(document, metadata)
+        return (schema_answer(schema) if schema is not None else ""), None
+    try:
+        schema = Schema.from_dict(json.loads(blocks["SCHEMA"]))
+    except ValueError as exc:
+        return "", f"rules backend: unreadable [SCHEMA] block ({exc})"
+    rows = extract_rows(document, schema, metadata)
+    if prompt and prompt[-1].get("role") == "assistant":
+        done = parse_ndjson_lenient(prompt[-1]["content"], schema.names).rows
+        rows = [r for r in rows if r not in done]
+    if max_rows is not None:
+        rows = rows[:max_rows]
+    return dump_rows(rows, schema.names), None
+
+
+@register_backend("rules")
+class RulesBackend(Backend):
+    """No model: answers from the document's own structure. ``constraint`` only caps rows (output is valid)."""
+
+    def __init__(self, **options: Any) -> None:
+        if options:
+            from ..errors import ConfigError
+
+            raise ConfigError(f"the rules backend takes no options (got {sorted(options)}); drop --model/--adapter")
+
+    def generate(self, prompts: list[Prompt], *, constraint: Constraint | list[Constraint | None] | None = None,
+                 max_new_tokens: int = 512, temperature: float = 0.0, seed: int | None = 0) -> list[Generation]:
+        out = []
+        for prompt, con in zip(prompts, per_prompt(constraint, len(prompts))):
+            began = time.perf_counter()
+            text, error = _answer(prompt, con.max_rows if con is not None else None)
+            finish = "error" if error else "stop"
+            budget = max_new_tokens * CHARS_PER_TOKEN
+            if len(text) > budget:
+                text, finish = text[:budget], "length"
+            prompt_chars = sum(len(m.get("content", "")) for m in prompt)
+            out.append(Generation(text=text, finish_reason=finish, error=error,
+                                  prompt_tokens=-(-prompt_chars // CHARS_PER_TOKEN),
+                                  completion_tokens=-(-len(text) // CHARS_PER_TOKEN),
+                                  seconds=time.perf_counter() - began))
+        return out

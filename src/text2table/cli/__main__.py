@@ -1,0 +1,5 @@
+"""`python -m text2table.cli`."""
+
+from . import main
+
+main()

@@ -1,0 +1,89 @@
+"""`convert` (public formats -> native gold JSONL) and `prepare` (gold -> SFT/RL training files)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..jsonio import atomic_writer, dumps_line
+from ..records import read_gold
+from .common import console, friendly_errors
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("{task.fields[rate]}"), console=console, transient=False)
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def convert_cmd(
+    inputs: list[Path] = typer.Argument(..., help="Input files of the format (e.g. a .text file, a CSV, a TSV)."),
+    fmt: str = typer.Option(..., "--format", "-f", help="text2table | e2e | rotowire | wikitabletext"),
+    out: Path = typer.Option(..., "--out", "-o", help="Output gold JSONL (written atomically)."),
+    on_error: str = typer.Option("raise", help="raise: stop at the first bad line; skip: keep going and report."),
+    no_filter: bool = typer.Option(False, "--no-filter",
+                                   help="e2e: keep slots the text does not support (the filter is on by default)."),
+) -> None:
+    """Convert a public dataset's files to native gold JSONL (one record per document and table)."""
+    from ..formats import convert
+
+    with friendly_errors():
+        if on_error not in ("raise", "skip"):
+            raise typer.BadParameter("--on-error must be 'raise' or 'skip'")
+        start = time.perf_counter()
+        options = {"filter_unsupported": False} if no_filter else None
+        records, report = convert(fmt, list(inputs), on_error=on_error, options=options)
+        count = 0
+        with atomic_writer(out) as handle:
+            for record in records:
+                handle.write(dumps_line(record.to_dict()))
+                count += 1
+        seconds = time.perf_counter() - start
+        console.print(f"wrote {count} records to {out} in {seconds:.2f} s")
+        for file, line, reason in report.skipped[:20]:
+            console.print(f"[yellow]skipped[/] {file}:{line}: {reason}", highlight=False)
+        if len(report.skipped) > 20:
+            console.print(f"[yellow]... and {len(report.skipped) - 20} more skipped lines[/]")
+        for line in getattr(report, "notes", []) or []:
+            console.print(line, highlight=False)
+
+
+def prepare_cmd(
+    gold: Path = typer.Argument(..., help="Gold JSONL in the native format."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder for pi1/pi2 SFT and RL files."),
+    chars_per_token: float = typer.Option(4.0, help="Characters per token for the length estimates in stats."),
+) -> None:
+    """Build pi1/pi2 SFT (jsonl, parquet) and RL (parquet) files from gold records, deterministically."""
+    from ..prepare import PrepareConfig, prepare
+
+    with friendly_errors():
+        total = _count_lines(gold) if gold.exists() else 0
+        start = time.perf_counter()
+        with _progress() as progress:
+            task = progress.add_task("prepare", total=total, rate="")
+
+            def tick(_record: object) -> None:
+                done = progress.tasks[0].completed + 1
+                rate = done / max(time.perf_counter() - start, 1e-9)
+                progress.update(task, advance=1, rate=f"{rate:,.0f} records/s")
+
+            stats = prepare(read_gold(gold), out, config=PrepareConfig(chars_per_token=chars_per_token),
+                            on_record=tick)
+        seconds = time.perf_counter() - start
+        console.print(f"prepared {stats['records']} records in {seconds:.2f} s -> {out}")
+        for stage, s in stats["stages"].items():
+            console.print(f"  {stage}: {s['examples']} examples, est. tokens p50 {s['est_tokens']['p50']},"
+                          f" p95 {s['est_tokens']['p95']}, max {s['est_tokens']['max']}")
+        console.print(f"  structures: {stats['structures']}  rows per table: {stats['rows_per_table']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("convert")(convert_cmd)
+    app.command("prepare")(prepare_cmd)

@@ -1,0 +1,130 @@
+"""Model text -> schema or rows, leniently and with a reason: never raises on model output.
+
+Schema text (pi1's answer form) may come wrapped in code fences or preceded by prose; the first JSON object
+in it is taken. Row text (pi2's NDJSON) is read with :func:`text2table.table.parse_ndjson_lenient`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import SchemaError
+from .naming import normalize_names
+from .schema import Schema
+from .table import LenientResult, parse_ndjson_lenient
+
+_DECODER = json.JSONDecoder()
+MAX_SCHEMA_CHARS = 200_000
+
+
+def strip_code_fences(text: str) -> str:
+    """Drop Markdown code-fence lines (```json ... ```), keep everything else.
+
+    >>> strip_code_fences("```json\\n{\\"a\\": 1}\\n```")
+    '{"a": 1}'
+    """
+    return "\n".join(line for line in text.split("\n") if not line.strip().startswith("```"))
+
+
+def extract_json_object(text: Any) -> tuple[Any, str]:
+    """The first JSON object in ``text`` as ``(object, "")``, or ``(None, reason)``.
+
+    Code fences and prose before the object are skipped; text after it is ignored. NaN/Infinity and
+    duplicate keys are rejected (they are not valid for our contract).
+
+    >>> extract_json_object('Here it is: {"a": [1, 2]} done')
+    ({'a': [1, 2]}, '')
+    >>> extract_json_object('{"a": 1, "a": 2}')[1]
+    "duplicate key 'a'"
+    """
+    if not isinstance(text, str):
+        return None, f"output is {type(text).__name__}, not text"
+    if len(text) > MAX_SCHEMA_CHARS:
+        return None, f"output is longer than {MAX_SCHEMA_CHARS} characters"
+    body = strip_code_fences(text)
+    start = body.find("{")
+    if start < 0:
+        return None, "no JSON object in the output" if body.strip() else "empty output"
+    first_reason = ""
+    for pos in [start] + [i + 1 for i in _line_starts(body, start)]:
+        try:
+            return _raw_decode_checked(body, pos)[0], ""
+        except (ValueError, RecursionError) as exc:
+            reason = str(exc).split(":")[0] if isinstance(exc, json.JSONDecodeError) else str(exc)
+            first_reason = first_reason or reason
+    if first_reason.startswith(("Expecting", "Unterminated")):
+        first_reason = f"incomplete or invalid JSON ({first_reason})"
+    return None, first_reason or "no complete JSON object in the output"
+
+
+def _line_starts(body: str, after: int) -> list[int]:
+    """Positions just before a later line that starts with ``{`` (another candidate object)."""
+    out = []
+    pos = body.find("\n{", after)
+    while pos >= 0 and len(out) < 8:
+        out.append(pos)
+        pos = body.find("\n{", pos + 1)
+    return out
+
+
+def _raw_decode_checked(body: str, start: int) -> tuple[Any, int]:
+    seen_dupe: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out and not seen_dupe:
+                seen_dupe.append(key)
+            out[key] = value
+        return out
+
+    def reject(token: str) -> Any:
+        raise ValueError(f"{token} is not valid JSON")
+
+    decoder = json.JSONDecoder(object_pairs_hook=pairs, parse_constant=reject)
+    obj, end = decoder.raw_decode(body, start)
+    if seen_dupe:
+        raise ValueError(f"duplicate key {seen_dupe[0]!r}")
+    return obj, end
+
+
+def parse_schema_text(text: Any, *, normalize: bool = False) -> tuple[Schema | None, str]:
+    """pi1 output -> ``(Schema, "")`` or ``(None, reason)``; never raises on ``text``.
+
+    With ``normalize=True`` field names that break the naming policy are normalised (and de-duplicated)
+    instead of rejected: the inference pipeline's forgiving mode. Metrics and rewards use the default.
+
+    >>> schema, reason = parse_schema_text('```json\\n{"structure": "kv_single", "fields": [{"name": "area"}]}\\n```')
+    >>> schema.names, reason
+    (['area'], '')
+    >>> parse_schema_text('{"structure": "kv_single", "fields": [{"name": "Area"}]}')[1][:26]
+    "field name 'Area' breaks t"
+    """
+    obj, reason = extract_json_object(text)
+    if obj is None:
+        return None, reason
+    if not isinstance(obj, dict):
+        return None, f"expected a JSON object, got {type(obj).__name__}"
+    if normalize:
+        obj = _normalized_copy(obj)
+    try:
+        return Schema.from_dict(obj), ""
+    except (SchemaError, TypeError, ValueError, RecursionError) as exc:
+        return None, str(exc)[:300]
+
+
+def _normalized_copy(obj: dict[str, Any]) -> dict[str, Any]:
+    fields = obj.get("fields")
+    if not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str)
+                                               for f in fields):
+        return obj
+    names = normalize_names([f["name"] for f in fields])
+    out = dict(obj)
+    out["fields"] = [{**f, "name": n} for f, n in zip(fields, names)]
+    return out
+
+
+def parse_rows_text(text: Any, names: list[str] | None = None, *, reorder: bool = False) -> LenientResult:
+    """pi2 output -> valid rows plus what was dropped and why (see :func:`parse_ndjson_lenient`)."""
+    return parse_ndjson_lenient(text, names, reorder=reorder)

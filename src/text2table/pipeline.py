@@ -1,0 +1,325 @@
+"""The two-stage pipeline: document -> pi1 -> schema -> pi2 -> rows, for one document or a batch.
+
+- One ``generate`` call per stage for a whole batch (and one per continuation round), so batched
+  backends (transformers) run at batch speed.
+- A user-given schema skips pi1. Invalid pi1 output never crashes: the schema falls back to the rules
+  baseline (or to none: an empty table), and the reason is recorded in the diagnostics.
+- Long tables are not lost: when pi2 stops at its token budget (``finish_reason == "length"``) the
+  partial last row is dropped and pi2 continues after the complete rows (the prompt gets an assistant
+  message holding them) until the table ends, ``max_rows`` or ``max_continuations``; duplicates are removed.
+- Documents longer than ``chunk_chars`` are split with overlap (:mod:`text2table.chunking`); pi1 reads the
+  first chunk, pi2 every chunk, and the rows are merged.
+
+Backend exceptions propagate (the batch runner isolates the failing document); a per-prompt generation
+error (``finish_reason == "error"``) is recorded in the result's ``error``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .backends.base import Backend, Constraint, Generation, Prompt
+from .chunking import Chunk, merge_chunk_rows, split_document
+from .errors import ConfigError, SchemaError
+from .prompts import pi1_messages, pi2_messages
+from .schema import FIELD_TYPES, STRUCTURES, Schema, row_json_schema
+from .table import Row, dump_rows, parse_ndjson_lenient
+
+FALLBACKS = ("rules", "empty")
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """How the pipeline runs; validated at construction."""
+
+    max_new_tokens_schema: int = 256  # pi1 budget (one schema object)
+    max_new_tokens_table: int = 512  # pi2 budget per call; longer tables continue in further calls
+    max_rows: int = 200  # hard cap on rows per document
+    max_continuations: int = 8  # extra pi2 calls per chunk after a "length" stop
+    constrained: bool = True  # schema-constrained decoding for both stages
+    chunk_chars: int = 6000  # documents longer than this are split (0: never)
+    overlap_chars: int = 400  # overlap between consecutive chunks
+    temperature: float = 0.0
+    seed: int | None = 0
+    max_string_length: int | None = 200  # cap on a string value under constraints (stops run-away values)
+    schema_fallback: str = "rules"  # when pi1 output is invalid: "rules" (baseline schema) or "empty"
+
+    def __post_init__(self) -> None:
+        for name in ("max_new_tokens_schema", "max_new_tokens_table", "max_rows"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ConfigError(f"PipelineConfig.{name} must be a positive integer, got {getattr(self, name)!r}")
+        for name in ("max_continuations", "chunk_chars", "overlap_chars"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
+                raise ConfigError(f"PipelineConfig.{name} must be an integer >= 0, got {getattr(self, name)!r}")
+        if self.chunk_chars and self.overlap_chars * 2 >= self.chunk_chars:
+            raise ConfigError(f"overlap_chars={self.overlap_chars} must be below half of chunk_chars="
+                              f"{self.chunk_chars}")
+        if not 0.0 <= self.temperature <= 5.0:
+            raise ConfigError(f"temperature must be within [0, 5], got {self.temperature}")
+        if self.max_string_length is not None and self.max_string_length < 1:
+            raise ConfigError(f"max_string_length must be positive or None, got {self.max_string_length}")
+        if self.schema_fallback not in FALLBACKS:
+            raise ConfigError(f"schema_fallback {self.schema_fallback!r} is not one of {FALLBACKS}")
+
+
+@dataclass
+class PipelineResult:
+    schema: Schema | None
+    rows: list[Row]
+    raw: dict[str, Any]
+    diagnostics: dict[str, Any]
+    error: str | None = None
+
+    def to_record(self, doc_id: str) -> dict[str, Any]:
+        """The prediction line ``extract`` writes and ``eval`` reads."""
+        record: dict[str, Any] = {"id": doc_id, "schema": self.schema.to_dict() if self.schema else None,
+                                  "rows": self.rows, "raw": self.raw, "diagnostics": self.diagnostics}
+        if self.error:
+            record["error"] = self.error
+        return record
+
+
+# --- constraints and schema parsing: use the shared modules when they exist -------------------------
+
+def _schema_json_schema() -> dict[str, Any]:
+    field_schema = {"type": "object", "properties": {
+        "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"},
+        "type": {"enum": list(FIELD_TYPES)}, "required": {"type": "boolean"}},
+        "required": ["name", "type", "required"], "additionalProperties": False}
+    return {"type": "object", "properties": {
+        "structure": {"enum": list(STRUCTURES)},
+        "fields": {"type": "array", "items": field_schema, "minItems": 1, "maxItems": 32},
+        "constraints": {"type": "object", "additionalProperties": False}},
+        "required": ["structure", "fields", "constraints"], "additionalProperties": False}
+
+
+def schema_constraint() -> Constraint:
+    try:
+        from .constraints import schema_constraint as shared
+    except ImportError:
+        return Constraint(kind="schema", json_schema=_schema_json_schema())
+    return shared()
+
+
+def rows_constraint(schema: Schema, *, max_rows: int | None, max_string_length: int | None) -> Constraint:
+    try:
+        from .constraints import rows_constraint as shared
+    except ImportError:
+        return Constraint(kind="rows", json_schema=row_json_schema(schema, max_string_length=max_string_length),
+                          max_rows=max_rows)
+    return shared(schema, max_rows=max_rows, max_string_length=max_string_length)
+
+
+def _parse_schema_fallback(text: str) -> tuple[Schema | None, str | None]:
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end < start:
+        return None, "no JSON object in the output" if text.strip() else "empty output"
+    try:
+        return Schema.from_dict(json.loads(text[start:end + 1])), None
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+    except SchemaError as exc:
+        return None, str(exc)
+
+
+def parse_schema_text(text: str) -> tuple[Schema | None, str | None]:
+    """pi1 text -> (schema, None) or (None, reason); lenient about fences and prose."""
+    try:
+        from .parsing import parse_schema_text as shared
+    except ImportError:
+        return _parse_schema_fallback(text)
+    schema, reason = shared(text)
+    return schema, (reason or None) if schema is None else None
+
+
+# --- stage state ----------------------------------------------------------------------------------
+
+def _stage_stats() -> dict[str, Any]:
+    return {"prompt_tokens": 0, "completion_tokens": 0, "seconds": 0.0, "calls": 0}
+
+
+def _account(stats: dict[str, Any], gen: Generation, share: float) -> None:
+    stats["prompt_tokens"] += gen.prompt_tokens
+    stats["completion_tokens"] += gen.completion_tokens
+    stats["seconds"] += gen.seconds or share
+    stats["calls"] += 1
+
+
+@dataclass
+class _Job:
+    """pi2 on one chunk of one document, over one or more calls."""
+
+    doc: int
+    chunk: str
+    schema: Schema
+    metadata: dict[str, Any] | None
+    rows: list[Row] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    continuations: int = 0
+    done: bool = False
+    stop: str = ""
+    error: str | None = None
+    duplicates: int = 0
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+
+    def prompt(self) -> Prompt:
+        messages = pi2_messages(self.chunk, self.schema, self.metadata)
+        if self.rows:
+            messages.append({"role": "assistant", "content": dump_rows(self.rows, self.schema.names)})
+        return messages
+
+    def absorb(self, gen: Generation, config: PipelineConfig) -> None:
+        self.texts.append(gen.text)
+        if gen.finish_reason == "error":
+            self.done, self.stop, self.error = True, "error", gen.error or "generation failed"
+            return
+        parsed = parse_ndjson_lenient(gen.text, self.schema.names, reorder=True)
+        for d in parsed.dropped:
+            cut = gen.finish_reason == "length" and d.reason == "truncated last line"
+            self.dropped.append({"call": len(self.texts), "line": d.line, "text": d.text[:120],
+                                 "reason": "partial row at the token budget" if cut else d.reason})
+        new = 0
+        for row in parsed.rows:
+            key = json.dumps(row, sort_keys=True, ensure_ascii=False)
+            if key in self.seen:
+                self.duplicates += 1
+            elif len(self.rows) < config.max_rows:
+                self.seen.add(key)
+                self.rows.append(row)
+                new += 1
+        if gen.finish_reason != "length":
+            self.done, self.stop = True, "end"
+        elif len(self.rows) >= config.max_rows:
+            self.done, self.stop = True, "max_rows"
+        elif self.schema.structure == "kv_single" and self.rows:
+            self.done, self.stop = True, "kv_single_complete"
+        elif new == 0:
+            self.done, self.stop = True, "no_progress"
+        elif self.continuations >= config.max_continuations:
+            self.done, self.stop = True, "max_continuations"
+        else:
+            self.continuations += 1
+
+
+def _generate(backend: Backend, prompts: list[Prompt], constraints: list[Constraint | None],
+              max_new_tokens: int, config: PipelineConfig) -> tuple[list[Generation], float]:
+    began = time.perf_counter()
+    gens = backend.generate(prompts, constraint=constraints, max_new_tokens=max_new_tokens,
+                            temperature=config.temperature, seed=config.seed)
+    if len(gens) != len(prompts):
+        raise ConfigError(f"backend {backend.name!r} returned {len(gens)} generations for {len(prompts)} prompts")
+    return gens, (time.perf_counter() - began) / max(1, len(prompts))
+
+
+def _fallback_schema(document: str, metadata: dict[str, Any] | None, config: PipelineConfig) -> Schema | None:
+    if config.schema_fallback != "rules":
+        return None
+    from .backends.rules import induce_schema
+
+    return induce_schema(document, metadata)
+
+
+def _run_pi1(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
+             backend: Backend, config: PipelineConfig, schemas: list[Schema | None],
+             diags: list[dict[str, Any]], raws: list[dict[str, Any]]) -> None:
+    if not todo:
+        return
+    constraint = schema_constraint() if config.constrained else None
+    prompts = [pi1_messages(documents[i], metadatas[i]) for i in todo]
+    gens, share = _generate(backend, prompts, [constraint] * len(prompts), config.max_new_tokens_schema, config)
+    for i, gen in zip(todo, gens):
+        stats = diags[i]["pi1"]
+        _account(stats, gen, share)
+        stats["finish_reason"] = gen.finish_reason
+        raws[i]["pi1"] = gen.text
+        schema, reason = (None, gen.error or "generation failed") if gen.finish_reason == "error" \
+            else parse_schema_text(gen.text)
+        stats["valid"] = schema is not None
+        if schema is None:
+            stats["error"] = reason
+            schema = _fallback_schema(documents[i], metadatas[i], config)
+            stats["fallback"] = config.schema_fallback if schema is not None else "empty"
+        schemas[i] = schema
+
+
+def _run_pi2(jobs: list[_Job], backend: Backend, config: PipelineConfig, diags: list[dict[str, Any]]) -> None:
+    active = list(jobs)
+    while active:
+        constraints = [rows_constraint(j.schema, max_rows=config.max_rows - len(j.rows),
+                                       max_string_length=config.max_string_length) if config.constrained else None
+                       for j in active]
+        gens, share = _generate(backend, [j.prompt() for j in active], constraints,
+                                config.max_new_tokens_table, config)
+        for job, gen in zip(active, gens):
+            _account(diags[job.doc]["pi2"], gen, share)
+            diags[job.doc]["pi2"]["finish_reasons"].append(gen.finish_reason)
+            job.absorb(gen, config)
+        active = [j for j in active if not j.done]
+
+
+def _finish(doc: int, schema: Schema | None, jobs: list[_Job], diag: dict[str, Any], raw: dict[str, Any],
+            config: PipelineConfig, began: float) -> PipelineResult:
+    pi2 = diag["pi2"]
+    rows: list[Row] = []
+    error = None
+    if schema is not None:
+        rows, merged_away = merge_chunk_rows(schema.structure, [j.rows for j in jobs], schema.names)
+        rows = rows[:config.max_rows]
+        pi2.update(continuations=sum(j.continuations for j in jobs), stop_reasons=[j.stop for j in jobs],
+                   duplicates_removed=sum(j.duplicates for j in jobs) + merged_away,
+                   dropped=[{"chunk": k, **d} for k, j in enumerate(jobs) for d in j.dropped])
+        raw["pi2"] = "\n".join(t.rstrip("\n") for j in jobs for t in j.texts if t.strip())
+        errors = [j.error for j in jobs if j.error]
+        error = f"pi2: {errors[0]}" if errors else None
+    if diag["pi1"].get("finish_reason") == "error" and error is None:
+        error = f"pi1: {diag['pi1'].get('error')}"
+    diag["tokens"] = {"in": diag["pi1"]["prompt_tokens"] + pi2["prompt_tokens"],
+                      "out": diag["pi1"]["completion_tokens"] + pi2["completion_tokens"]}
+    diag["rows"] = len(rows)
+    diag["seconds"] = round(diag["pi1"]["seconds"] + pi2["seconds"], 4)
+    diag["batch_seconds"] = round(time.perf_counter() - began, 4)
+    return PipelineResult(schema, rows, raw, diag, error)
+
+
+def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig | None = None, *,
+             metadatas: Sequence[dict[str, Any] | None] | None = None,
+             schemas: Sequence[Schema | None] | Schema | None = None) -> list[PipelineResult]:
+    """Run the pipeline on a batch of documents: one ``generate`` call per stage (and continuation round).
+
+    ``schemas``: one schema for all documents, one per document (``None`` entries run pi1), or None.
+    """
+    config = config or PipelineConfig()
+    began = time.perf_counter()
+    n = len(documents)
+    metas = list(metadatas) if metadatas is not None else [None] * n
+    given = list(schemas) if isinstance(schemas, (list, tuple)) else [schemas] * n
+    if len(metas) != n or len(given) != n:
+        raise ConfigError(f"got {n} documents, {len(metas)} metadata entries and {len(given)} schemas")
+    chunks: list[list[Chunk]] = [split_document(d, config.chunk_chars, config.overlap_chars) for d in documents]
+    diags: list[dict[str, Any]] = [{"pi1": {**_stage_stats(), "skipped": s is not None},
+                                    "pi2": {**_stage_stats(), "chunks": len(c), "finish_reasons": []}}
+                                   for s, c in zip(given, chunks)]
+    raws: list[dict[str, Any]] = [{"pi1": None, "pi2": ""} for _ in range(n)]
+    resolved: list[Schema | None] = list(given)
+    _run_pi1([c[0].text for c in chunks], metas, [i for i in range(n) if given[i] is None], backend, config,
+             resolved, diags, raws)
+    jobs = [_Job(i, chunk.text, schema, metas[i])
+            for i, schema in enumerate(resolved) if schema is not None for chunk in chunks[i]]
+    _run_pi2(jobs, backend, config, diags)
+    return [_finish(i, resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i], config, began)
+            for i in range(n)]
+
+
+def run(document: str, metadata: dict[str, Any] | None, backend: Backend, config: PipelineConfig | None = None,
+        schema: Schema | None = None) -> PipelineResult:
+    """Run the pipeline on one document; a given ``schema`` skips pi1."""
+    return run_many([document], backend, config, metadatas=[metadata], schemas=[schema])[0]
+
+
+def config_dict(config: PipelineConfig) -> dict[str, Any]:
+    return asdict(config)

@@ -1,0 +1,87 @@
+import json
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from text2table.cli import app
+from text2table.prepare import prepare
+from text2table.records import read_gold
+from text2table.table import parse_ndjson_strict
+from tests.conftest import FLAT_RECORD, KV_RECORD
+
+FILES = ["pi1.jsonl", "pi2.jsonl", "pi1_sft.parquet", "pi2_sft.parquet", "pi1_rl.parquet", "pi2_rl.parquet",
+         "stats.json"]
+
+
+@pytest.fixture
+def gold_file(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(KV_RECORD) + "\n" + json.dumps(FLAT_RECORD) + "\n", encoding="utf-8")
+    return path
+
+
+def test_outputs_are_byte_identical_across_runs(gold_file, tmp_path):
+    prepare(read_gold(gold_file), tmp_path / "a")
+    prepare(read_gold(gold_file), tmp_path / "b", config=None)
+    for name in FILES:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert not list((tmp_path / "a").glob(".*tmp"))
+
+
+def test_chat_records_and_targets(gold_file, tmp_path):
+    stats = prepare(read_gold(gold_file), tmp_path)
+    assert stats["records"] == 2 and stats["structures"] == {"flat_single_row": 1, "kv_single": 1}
+    pi1 = [json.loads(line) for line in (tmp_path / "pi1.jsonl").read_text().splitlines()]
+    assert [m["role"] for m in pi1[0]["messages"]] == ["system", "user", "assistant"]
+    answer = json.loads(pi1[0]["messages"][2]["content"])
+    assert [f["name"] for f in answer["fields"]] == ["name", "eat_type", "near", "area", "price_range"]
+    assert "schema_id" not in answer
+    pi2 = [json.loads(line) for line in (tmp_path / "pi2.jsonl").read_text().splitlines()]
+    rows = parse_ndjson_strict(pi2[1]["messages"][2]["content"], ["player", "points", "rebounds"])
+    assert rows == [{"player": "Smith", "points": "20", "rebounds": "5"},
+                    {"player": "Jones", "points": "12", "rebounds": None}]
+
+
+def test_rl_layout(gold_file, tmp_path):
+    prepare(read_gold(gold_file), tmp_path)
+    table = pq.read_table(tmp_path / "pi2_rl.parquet").to_pylist()
+    first = table[0]
+    assert first["data_source"] == "text2table/pi2" and first["ability"] == "table_extraction"
+    assert [m["role"] for m in first["prompt"]] == ["system", "user"]
+    assert first["reward_model"]["style"] == "rule"
+    truth = json.loads(first["reward_model"]["ground_truth"])
+    assert truth["rows"][0]["eat_type"] == "pub" and truth["schema"]["structure"] == "kv_single"
+    assert first["extra_info"]["id"] == "e2e-1" and first["extra_info"]["document"] == KV_RECORD["document"]
+    assert pq.read_table(tmp_path / "pi1_rl.parquet")["data_source"].to_pylist() == ["text2table/pi1"] * 2
+
+
+def test_sft_parquet_loads_in_verl_dataset(gold_file, tmp_path, smollm2_tokenizer_dir):
+    pytest.importorskip("verl")
+    from omegaconf import OmegaConf
+    from transformers import AutoTokenizer
+    from verl.utils.dataset.multiturn_sft_dataset import MultiTurnSFTDataset
+
+    prepare(read_gold(gold_file), tmp_path)
+    tokenizer = AutoTokenizer.from_pretrained(smollm2_tokenizer_dir)
+    config = OmegaConf.create({"messages_key": "messages", "max_length": 1024, "truncation": "error"})
+    dataset = MultiTurnSFTDataset(str(tmp_path / "pi2_sft.parquet"), tokenizer, config)
+    assert len(dataset) == 2
+    item = dataset[1]
+    mask = item["loss_mask"].bool()
+    trained = tokenizer.decode(item["input_ids"][mask])
+    assert '{"player": "Smith", "points": "20", "rebounds": "5"}' in trained
+    assert "[DOCUMENT]" not in trained  # only the assistant answer carries loss
+
+
+def test_cli_prepare_and_bad_input(gold_file, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["prepare", str(gold_file), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "prepared 2 records" in result.output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(KV_RECORD) + "\n{oops\n", encoding="utf-8")
+    result = runner.invoke(app, ["prepare", str(bad), "--out", str(tmp_path / "out2")])
+    assert result.exit_code == 2
+    assert f"{bad}:2: invalid JSON" in result.output
+    assert not (tmp_path / "out2" / "pi1.jsonl").exists()  # nothing half-written
