@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ..errors import InputError
 from ..jsonio import atomic_writer, dumps_line
-from ..records import read_gold
+from ..records import GoldRecord, read_gold
 from .common import console, friendly_errors
 
 
@@ -56,7 +59,7 @@ def convert_cmd(
 
 
 def prepare_cmd(
-    gold: Path = typer.Argument(..., help="Gold JSONL in the native format."),
+    gold: list[Path] = typer.Argument(..., help="Gold JSONL file(s) in the native format (concatenated in order)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder for pi1/pi2 SFT and RL files."),
     chars_per_token: float = typer.Option(4.0, help="Characters per token for the length estimates in stats."),
 ) -> None:
@@ -64,7 +67,7 @@ def prepare_cmd(
     from ..prepare import PrepareConfig, prepare
 
     with friendly_errors():
-        total = _count_lines(gold) if gold.exists() else 0
+        total = sum(_count_lines(g) for g in gold if g.exists())
         start = time.perf_counter()
         with _progress() as progress:
             task = progress.add_task("prepare", total=total, rate="")
@@ -74,7 +77,7 @@ def prepare_cmd(
                 rate = done / max(time.perf_counter() - start, 1e-9)
                 progress.update(task, advance=1, rate=f"{rate:,.0f} records/s")
 
-            stats = prepare(read_gold(gold), out, config=PrepareConfig(chars_per_token=chars_per_token),
+            stats = prepare(_read_all(gold), out, config=PrepareConfig(chars_per_token=chars_per_token),
                             on_record=tick)
         seconds = time.perf_counter() - start
         console.print(f"prepared {stats['records']} records in {seconds:.2f} s -> {out}")
@@ -84,6 +87,43 @@ def prepare_cmd(
         console.print(f"  structures: {stats['structures']}  rows per table: {stats['rows_per_table']}")
 
 
+def _read_all(paths: list[Path]) -> Iterator[GoldRecord]:
+    """Records of several gold files in order; an id repeated across files is an error."""
+    seen: set[str] = set()
+    for path in paths:
+        for record in read_gold(path):
+            if record.id in seen:
+                raise InputError(f"id {record.id!r} also appears in an earlier input file", source=str(path),
+                                 hint="give records unique ids across the files you combine")
+            seen.add(record.id)
+            yield record
+
+
+def split_cmd(
+    gold: Path = typer.Argument(..., help="Gold JSONL to split."),
+    parts: str = typer.Option("train=0.8,heldout=0.2", help="NAME=FRACTION,... (fractions sum to 1)."),
+    out_dir: Path = typer.Option(..., "--out-dir", "-o", help="Writes OUT_DIR/<prefix><name>.jsonl per part."),
+    prefix: str = typer.Option("", help="File name prefix, e.g. 'e2e-dev-'."),
+    group_key: str = typer.Option("group", help="metadata key that groups records (falls back to the id)."),
+    seed: str = typer.Option("text2table", help="Seed of the deterministic assignment."),
+) -> None:
+    """Split gold records into parts by a hash of their group (no group straddles two parts)."""
+    from ..splits import SplitSpec, split_records
+
+    with friendly_errors():
+        spec = SplitSpec.parse(parts, group_key=group_key, seed=seed)
+        counts = {name: 0 for name, _ in spec.parts}
+        with contextlib.ExitStack() as stack:
+            handles = {name: stack.enter_context(atomic_writer(out_dir / f"{prefix}{name}.jsonl"))
+                       for name, _ in spec.parts}
+            for part, record in split_records(read_gold(gold), spec):
+                handles[part].write(dumps_line(record.to_dict()))
+                counts[part] += 1
+        for name, n in counts.items():
+            console.print(f"{out_dir / f'{prefix}{name}.jsonl'}: {n} records")
+
+
 def register(app: typer.Typer) -> None:
     app.command("convert")(convert_cmd)
+    app.command("split")(split_cmd)
     app.command("prepare")(prepare_cmd)
