@@ -46,7 +46,8 @@ def parse_mr(mr: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _SLOT.match(text, pos)
         if match is None or (match.group(3) == "," and match.end() == len(text)):
-            raise ValueError(f"cannot read a 'slot[value]' at column {pos + 1}: {text[pos:pos + 40]!r}")
+            rest = text[pos:].lstrip()
+            raise ValueError(f"cannot read a 'slot[value]' at column {len(text) - len(rest) + 1}: {rest[:40]!r}")
         slot, value = match.group(1), match.group(2).strip()
         if any(slot == s for s, _ in slots):
             raise ValueError(f"slot {slot!r} appears twice")

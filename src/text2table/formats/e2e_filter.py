@@ -4,16 +4,19 @@ Wu et al. (2022) built their E2E text-to-table data by dropping the MR slots tha
 mention. We do the same with our own rule, slot by slot, on a normalised text (lower-case, accents and
 apostrophes removed, hyphens as spaces). A slot is **kept** when:
 
-* ``name`` / ``near``: the value appears (a leading "The" optional), or the delexicalised placeholder
-  ``XXX`` (name) / ``YYY`` (near) appears in the original text.
+* ``name`` / ``near``: the value appears (a leading "The" optional, as a word prefix so that "Cotto's" and
+  "The Eagles" count), all but one word of a name of three or more words appears ("Crown Plaza Hotel" for
+  "Crowne Plaza Hotel"), or the delexicalised placeholder ``XXX`` (name) / ``YYY`` (near) appears in the
+  original text.
 * any other slot: its value appears as a whole phrase, or one of the value's known paraphrases does
   (``familyFriendly``: "family", "child", "kid", "adult" ...; ``eatType``: "coffee shop", "cafe", "pub",
   "bar", "restaurant" ...; ``area``: "riverside", "river", "city centre/center", "downtown" ...;
   ``priceRange``: "£20-25", "20 to 25", "less than £20", "cheap", "expensive", "more than £30" ...;
   ``customer rating``: "5 out of 5", "5 stars", "five star", "rated 5" ...; ``food``: the cuisine).
-  The bare words that are also everyday adjectives (``high``, ``low``, ``average``, ``moderate``, ``mid``,
-  ``top``, the digits of "N out of 5" ...) count only within :data:`WINDOW` words of a cue word of the slot
-  (rating: "rating", "rated", "review", "star", "customer"; price: "price", "cost", "£", "pound" ...).
+  The bare words that are also everyday adjectives (``high``, ``low``, ``average``, ``mid``, ``top``, the
+  digits of "N out of 5" ...), values included, count only within :data:`WINDOW` words of a cue word of the slot
+  (rating: "rating", "rated", "review", "star", "customer", and "shop", "place" as in "an average coffee shop";
+  price: "price", "cost", "£", "pound", "charge" ...).
 
 Before a non-name slot is matched, the ``name`` and ``near`` values are blanked out of the text, so "Raja
 Indian Cuisine" (near) does not support ``food[Indian]`` and "Café Sicilia" does not support a coffee shop.
@@ -27,11 +30,15 @@ import re
 import unicodedata
 from functools import lru_cache
 
-WINDOW = 4
+WINDOW = 5
+#: values that are everyday adjectives: they count only near a cue word of their slot, never alone.
+_AMBIGUOUS = frozenset({"high", "low", "average"})
 _DIGIT_WORDS = {"1": "one", "2": "two", "3": "three", "4": "four", "5": "five"}
-_RATING_CUES = ("rating", "rated", "rate", "review", "star", "customer", "score", "ranked", "ranking")
-_PRICE_CUES = ("pric", "cost", "expens", "£", "pound", "spend", "budget", "afford", "value")
-_FAMILY = [r"famil(y|ies)", r"child", r"kid", r"adult", r"toddler", r"infant", r"youngster", r"all ages"]
+_RATING_CUES = ("rating", "rated", "rate", "review", "star", "customer", "score", "rank",
+                # "an average coffee shop", "a bad place": E2E references rate the venue itself
+                "shop", "place", "venue", "establishment")
+_PRICE_CUES = ("pric", "cost", "expens", "£", "pound", "spend", "budget", "afford", "value", "charg")
+_FAMILY = [r"famil(y|ies)", r"child", r"kid", r"adult", r"grown ?up", r"toddler", r"infant", r"youngster", r"all ages"]
 
 #: value (normalised) -> phrase regexes that count as support, per slot (normalised slot name).
 _PHRASES: dict[str, dict[str, list[str]]] = {
@@ -52,22 +59,24 @@ _PHRASES: dict[str, dict[str, list[str]]] = {
     },
     "pricerange": {
         "cheap": [r"cheap", r"inexpensive", r"low ?cost", r"low ?price", r"budget", r"bargain", r"affordabl"],
-        "less than £20": [r"(less than|under|below|lower than|cheaper than|up to|no more than) £ ?20\b",
+        "less than £20": [r"(less than|under|below|lower than|cheaper than|up to|no more than) (£? ?20|twenty)\b",
                           r"£ ?20 or (less|under)", r"(less than|under|below) (20|twenty) pounds", r"cheap",
                           r"inexpensive", r"low ?cost", r"low ?price", r"budget", r"affordabl"],
         "£20 25": [r"£ ?20 ?(to|and|or)? ?£? ?25\b", r"\b20 (to|and) 25\b", r"twenty (to )?twenty ?five",
                    r"moderate", r"mid ?(range|price)", r"reasonabl", r"affordabl", r"average price"],
-        "moderate": [r"moderate", r"mid ?(range|price)", r"reasonabl", r"affordabl", r"average price"],
+        "moderate": [r"moderate", r"mid ?(range|price)", r"reasonabl", r"affordabl", r"average price",
+                     r"fair(ly)? price"],
         "more than £30": [r"(more than|over|above|greater than|higher than|in excess of|upwards of|at least"
-                          r"|starting at|from) £ ?30\b", r"£ ?30 ?(or more|plus|\+)", r"\b30 pounds",
+                          r"|start(s|ing)? at|from) (£? ?30|thirty)\b", r"£ ?30 ?(or more|plus|\+)", r"\b30 pounds",
                           r"thirty pounds", r"expensive", r"pricey", r"costly", r"high end", r"upscale",
-                          r"premium", r"high ?pric"],
-        "high": [r"expensive", r"pricey", r"costly", r"high end", r"upscale", r"premium", r"high ?pric"],
+                          r"premium", r"high ?pric", r"above average"],
+        "high": [r"expensive", r"pricey", r"costly", r"high(er)? end", r"upscale", r"premium", r"high ?pric",
+                 r"above average"],
     },
     "customerrating": {
-        "low": [r"(poorly|badly|low|lowly) rated", r"low rat"],
-        "average": [r"(averagely|average) rated", r"average rat"],
-        "high": [r"(highly|well|top) rated", r"high rat"],
+        "low": [r"(poorly|badly|low|lowly) rated", r"low rat", r"(1|one) ?stars?"],
+        "average": [r"(averagely|average) rated", r"average rat", r"(3|three) ?stars?"],
+        "high": [r"(highly|well|top) rated", r"high rat", r"(5|five) ?stars?"],
     },
 }
 
@@ -92,7 +101,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"['’‘`]", "", text)
-    text = re.sub(r"[-–—/_]", " ", text)
+    text = re.sub(r"[-–—/_]", " ", text).replace("£", " £")
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -135,8 +144,14 @@ def _name_supported(slot: str, value: str, text: str, norm_text: str) -> bool:
     if placeholder in text:
         return True
     target = normalize(value)
-    options = [target] + ([target[4:]] if target.startswith("the ") and len(target) > 4 else [])
-    return any(_phrase_regex((re.escape(o) + r"(?![a-z0-9])",)).search(norm_text) for o in options)
+    target = target[4:] if target.startswith("the ") and len(target) > 4 else target
+    if _phrase_regex((re.escape(target),)).search(norm_text):  # a prefix is enough: "Cotto's", "Eagles"
+        return True
+    words = target.split()
+    if len(words) < 3:
+        return False
+    present = sum(bool(_phrase_regex((re.escape(w),)).search(norm_text)) for w in words)
+    return present >= len(words) - 1  # one misspelt word of a long name: "Crown Plaza Hotel"
 
 
 def supported(slot: str, value: str, text: str, *, names: tuple[str, ...] = ()) -> bool:
@@ -157,7 +172,8 @@ def supported(slot: str, value: str, text: str, *, names: tuple[str, ...] = ()) 
     for name in names:
         norm_text = re.sub(_literal(name), " ", norm_text) if name.strip() else norm_text
     key, norm_value = _slot_key(slot), normalize(value)
-    phrases = [_literal(value)] + _PHRASES.get(key, {}).get(norm_value, [])
+    literal = [] if norm_value in _AMBIGUOUS and key in _CUED else [_literal(value)]
+    phrases = literal + _PHRASES.get(key, {}).get(norm_value, [])
     words = _CUED.get(key, {}).get(norm_value, [])
     if key == "customerrating" and (score := _rating_score(norm_value)):
         phrases, words = phrases + score[0], words + score[1]

@@ -1,0 +1,81 @@
+"""Rotowire documents JSONL + gold JSON converter: team/player records, key order, errors naming ids."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from text2table.errors import InputError
+from text2table.formats import convert
+from text2table.records import record_from_dict
+
+DIR = Path(__file__).parent / "fixtures" / "formats" / "rotowire"
+
+
+def test_fixture_pair_in_any_order():
+    records, report = convert("rotowire", [DIR / "gold.json", DIR / "documents.jsonl"])
+    out = [r.to_dict() for r in records]
+    assert [r["id"] for r in out] == ["game-1-team", "game-1-player", "game-2-player"]
+    assert out[0]["table"] == {"structure": "flat_single_row", "headers": ["Team", "Wins", "Losses", "Total points"],
+                               "rows": [["Hawks", "46", "12", "95"], ["Magic", "19", "41", "88"]]}
+    assert out[0]["metadata"]["table_hint"] == "team" and out[1]["metadata"]["table_hint"] == "player"
+    assert out[0]["metadata"]["group"] == out[1]["metadata"]["group"] == "game-1"
+    # union of keys in order of first appearance; "" and missing keys are null
+    assert out[2]["table"]["headers"] == ["Player", "Points", "Assists", "Total rebounds"]
+    assert out[2]["table"]["rows"] == [["Gordon Hayward", "26", None, None], ["Rudy Gobert", None, None, "11"]]
+    assert report.counters["empty_tables"] == 1  # game-2 has no teams
+    again, _ = convert("rotowire", [DIR / "documents.jsonl", DIR / "gold.json"])
+    assert [r.to_dict() for r in again] == out
+    for obj in out:
+        assert record_from_dict(obj).to_dict() == obj
+
+
+def _write(tmp_path: Path, docs: list[dict], gold: list) -> tuple[Path, Path]:
+    d, g = tmp_path / "docs.jsonl", tmp_path / "gold.json"
+    d.write_text("".join(json.dumps(x) + "\n" for x in docs), encoding="utf-8")
+    g.write_text(json.dumps(gold), encoding="utf-8")
+    return d, g
+
+
+def test_gold_as_json_lines_numbers_are_strings(tmp_path):
+    d, _ = _write(tmp_path, [{"id": 7, "document": "Text."}], [])
+    g = tmp_path / "gold.jsonl"
+    g.write_text(json.dumps({"id": 7, "teams": [{"Team": "Heat", "Wins": 23}], "players": []}) + "\n",
+                 encoding="utf-8")
+    records, _ = convert("rotowire", [d, g])
+    out = [r.to_dict() for r in records]
+    assert [r["id"] for r in out] == ["7-team"] and out[0]["table"]["rows"] == [["Heat", "23"]]
+
+
+def test_document_without_gold_names_line(tmp_path):
+    d, g = _write(tmp_path, [{"id": "a", "document": "A."}, {"id": "b", "document": "B."}],
+                  [{"id": "a", "teams": [{"Team": "Heat"}], "players": []}])
+    records, _ = convert("rotowire", [d, g])
+    with pytest.raises(InputError, match="no gold entry for id 'b'") as info:
+        list(records)
+    assert (info.value.source, info.value.line) == (str(d), 2)
+
+
+def test_skip_collects_every_problem(tmp_path):
+    d, g = _write(tmp_path, [{"id": "a", "document": "A."}, {"id": "b"}, {"id": "c", "document": "C."}],
+                  [{"id": "a", "teams": [{"Team": "Heat"}]}, {"id": "z", "players": []},
+                   {"id": "c", "players": {"x": 1}}])
+    records, report = convert("rotowire", [d, g], on_error="skip")
+    assert [r.id for r in records] == ["a-team"]
+    reasons = [(Path(f).name, line, reason.split(" (fix")[0]) for f, line, reason in report.skipped]
+    assert reasons == [
+        ("gold.json", 0, "item [2] (id 'c'): 'players' must be a list of objects"),
+        ("docs.jsonl", 2, "expected an object with an 'id' and a non-empty 'document'"),
+        ("docs.jsonl", 3, "no gold entry for id 'c'"),
+        ("gold.json", 0, "gold id 'z' has no document"),
+    ]
+
+
+def test_two_files_needed_and_told_apart(tmp_path):
+    d, g = _write(tmp_path, [{"id": "a", "document": "A."}], [])
+    with pytest.raises(InputError, match="needs 2 files"):
+        convert("rotowire", [d])
+    with pytest.raises(InputError, match="both look like documents"):
+        convert("rotowire", [d, d])
