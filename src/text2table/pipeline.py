@@ -7,6 +7,8 @@
 - Long tables are not lost: when pi2 stops at its token budget (``finish_reason == "length"``) the
   partial last row is dropped and pi2 continues after the complete rows (the prompt gets an assistant
   message holding them) until the table ends, ``max_rows`` or ``max_continuations``; duplicates are removed.
+  ``raw["pi2"]`` is the model's text across calls without those cut partial rows (they are listed, with
+  every other dropped line, in ``diagnostics["pi2"]["dropped"]``).
 - Documents longer than ``chunk_chars`` are split with overlap (:mod:`text2table.chunking`); pi1 reads the
   first chunk, pi2 every chunk, and the rows are merged.
 
@@ -24,9 +26,11 @@ from typing import Any
 
 from .backends.base import Backend, Constraint, Generation, Prompt
 from .chunking import Chunk, merge_chunk_rows, split_document
-from .errors import ConfigError, SchemaError
+from .constraints import rows_constraint, schema_constraint
+from .errors import ConfigError
+from .parsing import parse_schema_text
 from .prompts import pi1_messages, pi2_messages
-from .schema import FIELD_TYPES, STRUCTURES, Schema, row_json_schema
+from .schema import Schema
 from .table import Row, dump_rows, parse_ndjson_lenient
 
 FALLBACKS = ("rules", "empty")
@@ -83,57 +87,18 @@ class PipelineResult:
         return record
 
 
-# --- constraints and schema parsing: use the shared modules when they exist -------------------------
+# --- constraints and schema parsing ----------------------------------------------------------------
 
-def _schema_json_schema() -> dict[str, Any]:
-    field_schema = {"type": "object", "properties": {
-        "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"},
-        "type": {"enum": list(FIELD_TYPES)}, "required": {"type": "boolean"}},
-        "required": ["name", "type", "required"], "additionalProperties": False}
-    return {"type": "object", "properties": {
-        "structure": {"enum": list(STRUCTURES)},
-        "fields": {"type": "array", "items": field_schema, "minItems": 1, "maxItems": 32},
-        "constraints": {"type": "object", "additionalProperties": False}},
-        "required": ["structure", "fields", "constraints"], "additionalProperties": False}
+def _rows_constraint(schema: Schema, remaining: int, config: PipelineConfig) -> Constraint:
+    if config.max_string_length is None:
+        return rows_constraint(schema, max_rows=remaining)
+    return rows_constraint(schema, max_rows=remaining, max_string_length=config.max_string_length)
 
 
-def schema_constraint() -> Constraint:
-    try:
-        from .constraints import schema_constraint as shared
-    except ImportError:
-        return Constraint(kind="schema", json_schema=_schema_json_schema())
-    return shared()
-
-
-def rows_constraint(schema: Schema, *, max_rows: int | None, max_string_length: int | None) -> Constraint:
-    try:
-        from .constraints import rows_constraint as shared
-    except ImportError:
-        return Constraint(kind="rows", json_schema=row_json_schema(schema, max_string_length=max_string_length),
-                          max_rows=max_rows)
-    return shared(schema, max_rows=max_rows, max_string_length=max_string_length)
-
-
-def _parse_schema_fallback(text: str) -> tuple[Schema | None, str | None]:
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end < start:
-        return None, "no JSON object in the output" if text.strip() else "empty output"
-    try:
-        return Schema.from_dict(json.loads(text[start:end + 1])), None
-    except json.JSONDecodeError as exc:
-        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
-    except SchemaError as exc:
-        return None, str(exc)
-
-
-def parse_schema_text(text: str) -> tuple[Schema | None, str | None]:
-    """pi1 text -> (schema, None) or (None, reason); lenient about fences and prose."""
-    try:
-        from .parsing import parse_schema_text as shared
-    except ImportError:
-        return _parse_schema_fallback(text)
-    schema, reason = shared(text)
-    return schema, (reason or None) if schema is None else None
+def _parse_schema(text: str) -> tuple[Schema | None, str | None]:
+    """pi1 text -> (schema, None) or (None, reason); forgiving: fences, prose and unusual names are repaired."""
+    schema, reason = parse_schema_text(text, normalize=True)
+    return schema, None if schema is not None else (reason or "invalid schema")
 
 
 # --- stage state ----------------------------------------------------------------------------------
@@ -174,11 +139,14 @@ class _Job:
         return messages
 
     def absorb(self, gen: Generation, config: PipelineConfig) -> None:
-        self.texts.append(gen.text)
         if gen.finish_reason == "error":
+            self.texts.append(gen.text)
             self.done, self.stop, self.error = True, "error", gen.error or "generation failed"
             return
         parsed = parse_ndjson_lenient(gen.text, self.schema.names, reorder=True)
+        cut_partial = gen.finish_reason == "length" and parsed.truncated
+        # raw keeps what the model wrote, less the partial row that the budget cut and a continuation redoes
+        self.texts.append(gen.text[:gen.text.rfind("\n") + 1] if cut_partial else gen.text)
         for d in parsed.dropped:
             cut = gen.finish_reason == "length" and d.reason == "truncated last line"
             self.dropped.append({"call": len(self.texts), "line": d.line, "text": d.text[:120],
@@ -238,7 +206,7 @@ def _run_pi1(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None
         stats["finish_reason"] = gen.finish_reason
         raws[i]["pi1"] = gen.text
         schema, reason = (None, gen.error or "generation failed") if gen.finish_reason == "error" \
-            else parse_schema_text(gen.text)
+            else _parse_schema(gen.text)
         stats["valid"] = schema is not None
         if schema is None:
             stats["error"] = reason
@@ -250,9 +218,8 @@ def _run_pi1(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None
 def _run_pi2(jobs: list[_Job], backend: Backend, config: PipelineConfig, diags: list[dict[str, Any]]) -> None:
     active = list(jobs)
     while active:
-        constraints = [rows_constraint(j.schema, max_rows=config.max_rows - len(j.rows),
-                                       max_string_length=config.max_string_length) if config.constrained else None
-                       for j in active]
+        constraints = [_rows_constraint(j.schema, config.max_rows - len(j.rows), config) if config.constrained
+                       else None for j in active]
         gens, share = _generate(backend, [j.prompt() for j in active], constraints,
                                 config.max_new_tokens_table, config)
         for job, gen in zip(active, gens):

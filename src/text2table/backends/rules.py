@@ -1,7 +1,8 @@
 """The ``rules`` backend: a no-model baseline for semi-structured text, pure Python.
 
-It finds ``key: value`` lines (also ``- Key: value`` bullets and ``**Key:** value``), pipe/markdown tables and
-CSV-like blocks (``,`` ``;`` or tab), and answers pi1 prompts with a schema (answer form) and pi2 prompts
+It finds ``key: value`` lines (also ``- Key: value`` bullets, ``Key – value`` and ``**Key:** value``),
+pipe/markdown tables (a two-column ``| Key | Value |`` table is read as key/value pairs), CSV-like blocks
+(``,`` ``;`` or tab) and fixed-width columns, and answers pi1 prompts with a schema (answer form) and pi2 prompts
 with NDJSON rows, reading the document, metadata and schema back out of the rendered prompt. It knows
 nothing of prose: a document without such structure gets an empty answer. It is the floor in benchmark
 tables and makes the pipeline usable without a model. Token counts are estimates (4 characters a token),
@@ -25,12 +26,12 @@ from ..table import dump_rows, parse_ndjson_lenient
 from .base import Backend, Constraint, Generation, Prompt, per_prompt, register_backend
 
 CHARS_PER_TOKEN = 4
-_KV = re.compile(r"^\s*(?:[-*+\u2022]\s+|\d{1,3}[.)]\s+)?(?:\*\*|__)?([A-Za-z][^:=|\n]{0,48}?)\s*(?:\*\*|__)?"
-                 r"\s*(?::|\s=)\s*(?:\*\*|__)?\s*(.*?)\s*$")
+_KV = re.compile(r"^\s*(?:[-*+\u2022]\s+|\d{1,3}[.)]\s+)?(?:\*\*|__)?([A-Za-z][^:=|\n\u2013\u2014]{0,48}?)\s*"
+                 r"(?:\*\*|__)?\s*(?::|\s=|\s[\u2013\u2014])\s*(?:\*\*|__)?\s*(.*?)\s*$")
+_ALIGNED_SPLIT = re.compile(r"\s{2,}|\t")
 _SEPARATOR_CELL = re.compile(r"^:?-{1,}:?$")
 _PIPE_SPLIT = re.compile(r"(?<!\\)\|")
-_KV_TABLE_HEADERS = {("key", "value"), ("field", "value"), ("attribute", "value"), ("property", "value"),
-                     ("name", "value"), ("item", "value")}
+_KV_TABLE_VALUE_HEADERS = {"value", "values", "detail", "details"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def _kv_block(lines: list[str], missing: set[str]) -> Block | None:
         if not match or "|" in line:
             continue
         key, value = match.group(1).strip(), match.group(2)
-        if not _is_header(key) or value.startswith("//"):
+        if not _is_header(key) or not value or value.startswith("//"):
             continue
         if key in current:
             records.append(current)
@@ -102,7 +103,7 @@ def _table_from_run(kind: str, run: list[list[str]], missing: set[str]) -> Block
         return None
     width = len(headers)
     rows = [[_clean(c, missing) for c in (cells + [""] * width)[:width]] for cells in run[1:]]
-    if width == 2 and tuple(h.lower() for h in headers) in _KV_TABLE_HEADERS:
+    if width == 2 and headers[1].lower() in _KV_TABLE_VALUE_HEADERS:
         keys = [r[0] for r in rows if r[0] and _is_header(r[0])]
         values = [r[1] for r in rows if r[0] and _is_header(r[0])]
         return Block("kv", keys, [values]) if keys else None
@@ -139,11 +140,26 @@ def _csv_blocks(lines: list[str], missing: set[str]) -> list[Block]:
     return blocks
 
 
+def _aligned_blocks(lines: list[str], missing: set[str]) -> list[Block]:
+    """Fixed-width columns (two or more spaces between cells), at least a header and two rows."""
+    blocks, run = [], []
+    for line in lines + [""]:
+        cells = _ALIGNED_SPLIT.split(line.strip()) if line.strip() and "|" not in line else []
+        if len(cells) >= 2 and (not run or len(cells) == len(run[0])):
+            run.append(cells)
+            continue
+        block = _table_from_run("aligned", run, missing) if len(run) >= 3 else None
+        if block is not None:
+            blocks.append(block)
+        run = [cells] if len(cells) >= 2 else []
+    return blocks
+
+
 def find_blocks_in(document: str, metadata: dict[str, Any] | None = None) -> list[Block]:
-    """Every table-like block of ``document``, pipe tables first, then CSV blocks, then key/value lines."""
+    """Every table-like block of ``document``: pipe tables, CSV blocks, aligned columns, key/value lines."""
     missing = set((metadata or {}).get("missing_value_tokens", DEFAULT_MISSING_TOKENS))
     lines = document.splitlines()
-    blocks = _pipe_blocks(lines, missing) + _csv_blocks(lines, missing)
+    blocks = _pipe_blocks(lines, missing) + _csv_blocks(lines, missing) + _aligned_blocks(lines, missing)
     kv = _kv_block(lines, missing)
     return blocks + ([kv] if kv is not None else [])
 

@@ -1,0 +1,59 @@
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from text2table.chunking import merge_chunk_rows, split_document
+from text2table.errors import ConfigError
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.lists(st.sampled_from(["ab", "cde ", ". ", "\n", "\n\n", "xyzxyzxyz", " "]), max_size=120).map("".join),
+       size=st.integers(10, 80), overlap_frac=st.floats(0, 0.45))
+def test_chunks_cover_the_text_in_order_within_the_size(text, size, overlap_frac):
+    overlap = int(size * overlap_frac)
+    chunks = split_document(text, size, overlap)
+    assert chunks[0].start == 0 and chunks[-1].end == len(text)
+    for chunk in chunks:
+        assert chunk.text == text[chunk.start:chunk.end] and len(chunk.text) <= size
+    for a, b in zip(chunks, chunks[1:]):
+        assert a.start < b.start <= a.end  # progress, no gap
+        assert a.end - b.start <= overlap
+    rebuilt = chunks[0].text + "".join(b.text[a.end - b.start:] for a, b in zip(chunks, chunks[1:]))
+    assert rebuilt == text
+
+
+def test_split_prefers_paragraphs_then_lines_and_overlaps():
+    text = "First paragraph is here.\n\nSecond one has two lines\nand the end.\n\nThird."
+    chunks = split_document(text, 40, 0)
+    assert [c.text for c in chunks] == ["First paragraph is here.\n\n", "Second one has two lines\nand the end.\n\n",
+                                        "Third."]
+    table = "| a | b |\n" + "".join(f"| {i} | {i * i} |\n" for i in range(20))
+    overlapping = split_document(table, 60, 20)
+    assert all(c.text.endswith("\n") for c in overlapping[:-1])  # never cut inside a table row
+    assert all(overlapping[k + 1].start < overlapping[k].end for k in range(len(overlapping) - 1))
+
+
+def test_short_text_or_no_chunking_is_one_chunk():
+    assert [c.text for c in split_document("short", 100, 10)] == ["short"]
+    assert len(split_document("x " * 1000, 0, 0)) == 1
+    with pytest.raises(ConfigError):
+        split_document("x " * 100, 50, 30)
+
+
+def test_merge_flat_removes_duplicates_and_rows_seen_more_completely_elsewhere():
+    names = ["player", "points"]
+    chunks = [[{"player": "A", "points": "1"}, {"player": "B", "points": None}],
+              [{"player": "B", "points": "2"}, {"player": "A", "points": "1"}, {"player": "C", "points": None}]]
+    rows, removed = merge_chunk_rows("flat_single_row", chunks, names)
+    assert rows == [{"player": "A", "points": "1"}, {"player": "B", "points": "2"}, {"player": "C", "points": None}]
+    assert removed == 2
+
+
+def test_merge_flat_keeps_same_chunk_rows_that_differ():
+    rows, removed = merge_chunk_rows("flat_single_row", [[{"a": "x", "b": None}, {"a": "x", "b": "1"}]], ["a", "b"])
+    assert len(rows) == 2 and removed == 0
+
+
+def test_merge_kv_first_non_null_wins():
+    rows, _ = merge_chunk_rows("kv_single", [[{"a": None, "b": "1"}], [{"a": "x", "b": "2"}], []], ["a", "b"])
+    assert rows == [{"a": "x", "b": "1"}]
+    assert merge_chunk_rows("kv_single", [[], []], ["a"]) == ([], 0)

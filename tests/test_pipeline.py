@@ -1,0 +1,156 @@
+import json
+
+import pytest
+
+from text2table.errors import ConfigError
+from text2table.pipeline import PipelineConfig, run, run_many
+from text2table.schema import Schema
+from text2table.table import dump_rows, parse_ndjson_strict
+
+from .pipeline_fakes import ScriptedBackend, continued, is_pi2, table_model
+
+FLAT = Schema.from_dict({"structure": "flat_single_row",
+                         "fields": [{"name": "player"}, {"name": "points"}, {"name": "team"}]})
+KV = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "name"}, {"name": "area"}]})
+ROWS = [{"player": f"Player {i}", "points": str(i * 3), "team": None if i % 4 else "Hawks"} for i in range(30)]
+DOC = "Box score.\n\n" + "\n".join(f"Player {i} scored {i * 3} points." for i in range(30))
+
+
+def test_continuation_after_length_stop_loses_and_duplicates_nothing():
+    backend = ScriptedBackend(table_model(FLAT, ROWS))
+    result = run(DOC, None, backend, PipelineConfig(max_new_tokens_table=300, max_continuations=20))
+    assert result.rows == ROWS
+    pi2 = result.diagnostics["pi2"]
+    assert pi2["continuations"] >= 3 and pi2["stop_reasons"] == ["end"]
+    assert pi2["finish_reasons"][:-1] == ["length"] * (len(pi2["finish_reasons"]) - 1)
+    assert all(d["reason"] == "partial row at the token budget" for d in pi2["dropped"]) and pi2["dropped"]
+    assert parse_ndjson_strict(result.raw["pi2"], FLAT.names) == ROWS  # raw: the model's rows, cut parts left out
+    # every continuation prompt ends with an assistant message holding exactly the complete rows so far
+    pi2_calls = [call for call in backend.calls if is_pi2(call[0][0])]
+    assert continued(pi2_calls[0][0][0]) is None
+    for prompts, _, _ in pi2_calls[1:]:
+        prefix = continued(prompts[0])
+        assert prefix is not None and prefix.endswith("\n")
+        assert ROWS[:prefix.count("\n")] == [json.loads(line) for line in prefix.splitlines()]
+
+
+def test_continuation_removes_rows_the_model_repeats():
+    backend = ScriptedBackend(table_model(FLAT, ROWS, repeat_last=True))
+    result = run(DOC, None, backend, PipelineConfig(max_new_tokens_table=300, max_continuations=30))
+    assert result.rows == ROWS
+    assert result.diagnostics["pi2"]["duplicates_removed"] >= result.diagnostics["pi2"]["continuations"] > 0
+
+
+def test_continuation_stops_at_max_rows_and_max_continuations():
+    capped = run(DOC, None, ScriptedBackend(table_model(FLAT, ROWS)),
+                 PipelineConfig(max_new_tokens_table=300, max_rows=7))
+    assert capped.rows == ROWS[:7] and capped.diagnostics["pi2"]["stop_reasons"] == ["max_rows"]
+    few = run(DOC, None, ScriptedBackend(table_model(FLAT, ROWS)),
+              PipelineConfig(max_new_tokens_table=300, max_continuations=1))
+    assert few.diagnostics["pi2"]["stop_reasons"] == ["max_continuations"]
+    assert few.diagnostics["pi2"]["calls"] == 2 and few.rows == ROWS[:len(few.rows)] and len(few.rows) > 4
+
+
+def test_a_row_longer_than_the_budget_stops_without_looping():
+    backend = ScriptedBackend(table_model(FLAT, [{"player": "x" * 500, "points": "1", "team": None}]))
+    result = run(DOC, None, backend, PipelineConfig(max_new_tokens_table=100))
+    assert result.rows == [] and result.diagnostics["pi2"]["stop_reasons"] == ["no_progress"]
+    assert result.diagnostics["pi2"]["calls"] == 1
+
+
+def test_user_schema_skips_pi1_and_constraints_follow_the_config():
+    backend = ScriptedBackend(table_model(FLAT, ROWS[:3]))
+    result = run(DOC, {"table_hint": "player"}, backend, PipelineConfig(), schema=FLAT)
+    assert result.rows == ROWS[:3] and result.raw["pi1"] is None
+    assert result.diagnostics["pi1"]["skipped"] is True and result.diagnostics["pi1"]["calls"] == 0
+    (prompts, constraints, _), = backend.calls
+    assert constraints[0].kind == "rows" and list(constraints[0].json_schema["properties"]) == FLAT.names
+    free = ScriptedBackend(table_model(FLAT, ROWS[:3]))
+    run(DOC, None, free, PipelineConfig(constrained=False))
+    assert all(c is None for _, cons, _ in free.calls for c in cons)
+    assert ScriptedBackend(table_model(FLAT, [])).name == "scripted"
+
+
+def test_pi1_output_is_parsed_and_used_for_pi2():
+    backend = ScriptedBackend(table_model(FLAT, ROWS[:2]))
+    result = run(DOC, None, backend)
+    assert result.schema == FLAT and result.rows == ROWS[:2]
+    assert result.diagnostics["pi1"]["valid"] is True and backend.calls[0][1][0].kind == "schema"
+    assert result.to_record("d1")["schema"]["fields"][0]["name"] == "player"
+
+
+@pytest.mark.parametrize(("pi1_text", "fallback", "want_rows"), [
+    ("I cannot do that.", "rules", [{"name": "Blue Spice", "area": "riverside"}]),
+    ('{"structure": "kv_single", "fields": [', "rules", [{"name": "Blue Spice", "area": "riverside"}]),
+    ("I cannot do that.", "empty", []),
+], ids=["prose-rules", "truncated-rules", "prose-empty"])
+def test_invalid_pi1_falls_back_and_records_the_reason(pi1_text, fallback, want_rows):
+    def answer(prompt, constraint):
+        return pi1_text if not is_pi2(prompt) else '{"name": "Blue Spice", "area": "riverside"}\n'
+
+    result = run("Name: Blue Spice\nArea: riverside", None, ScriptedBackend(answer),
+                 PipelineConfig(schema_fallback=fallback))
+    pi1 = result.diagnostics["pi1"]
+    assert pi1["valid"] is False and pi1["error"] and pi1["fallback"] == fallback
+    assert result.rows == want_rows and result.error is None
+    assert (result.schema is None) == (fallback == "empty")
+
+
+def test_kv_single_rows_merge_into_one_first_value_wins():
+    def answer(prompt, constraint):
+        if not is_pi2(prompt):
+            return '{"structure": "kv_single", "fields": [{"name": "name"}, {"name": "area"}], "constraints": {}}'
+        return '{"name": "Blue Spice", "area": null}\n{"name": "Other", "area": "riverside"}\n'
+
+    result = run("Blue Spice is by the riverside.", None, ScriptedBackend(answer))
+    assert result.rows == [{"name": "Blue Spice", "area": "riverside"}]
+
+
+def test_long_document_is_chunked_and_rows_merged():
+    doc = "\n\n".join(f"Paragraph {i}. " + "filler words here. " * 8 + f"Player {i} scored {i} points."
+                      for i in range(12))
+
+    def answer(prompt, constraint):
+        if not is_pi2(prompt):
+            return '{"structure": "flat_single_row", "fields": [{"name": "player"}, {"name": "points"}]}'
+        text = prompt[1]["content"]
+        rows = [{"player": f"Player {i}", "points": str(i)} for i in range(12) if f"Player {i} scored" in text]
+        return dump_rows(rows, ["player", "points"])
+
+    backend = ScriptedBackend(answer)
+    result = run(doc, None, backend, PipelineConfig(chunk_chars=600, overlap_chars=200))
+    assert result.diagnostics["pi2"]["chunks"] > 2
+    assert result.rows == [{"player": f"Player {i}", "points": str(i)} for i in range(12)]
+    assert result.diagnostics["pi2"]["duplicates_removed"] > 0  # overlaps saw some rows twice
+    pi1_docs = [p[1]["content"] for p in backend.calls[0][0]]
+    assert len(pi1_docs) == 1 and "Player 11 scored" not in pi1_docs[0]  # pi1 reads the first chunk only
+
+
+def test_batch_makes_one_generate_call_per_stage():
+    backend = ScriptedBackend(table_model(FLAT, ROWS[:2]))
+    results = run_many([DOC, DOC + " More.", DOC + " Even more."], backend, metadatas=[None, {"locale": "en-GB"}, None],
+                       schemas=[None, FLAT, None])
+    assert [len(call[0]) for call in backend.calls] == [2, 3]
+    assert all(r.rows == ROWS[:2] for r in results)
+    assert [r.diagnostics["pi1"]["skipped"] for r in results] == [False, True, False]
+
+
+def test_generation_error_is_recorded_not_raised():
+    class Broken(ScriptedBackend):
+        def generate(self, prompts, **kw):
+            out = super().generate(prompts, **kw)
+            for g in out:
+                g.finish_reason, g.error, g.text = "error", "server said 500", ""
+            return out
+
+    result = run(DOC, None, Broken(table_model(FLAT, ROWS)), schema=FLAT)
+    assert result.rows == [] and result.error == "pi2: server said 500"
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"max_rows": 0}, {"max_new_tokens_table": -1}, {"max_continuations": -1}, {"chunk_chars": 100, "overlap_chars": 60},
+    {"temperature": -0.5}, {"schema_fallback": "guess"}, {"max_string_length": 0},
+], ids=lambda k: next(iter(k)))
+def test_config_is_validated(kwargs):
+    with pytest.raises(ConfigError):
+        PipelineConfig(**kwargs)
