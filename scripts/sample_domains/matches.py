@@ -146,9 +146,6 @@ def _facts(rng: random.Random) -> Sample:
 
 
 def make_group(rng: random.Random, index: int) -> list[Sample]:
-    roll = rng.random()
-    if roll < 0.55:
+    if index % 5 < 3:
         return [_box_score(rng, rng.choice(["basketball", "football"]))]
-    if roll < 0.8:
-        return [_top_performers(rng)]
-    return [_facts(rng)]
+    return [_top_performers(rng)] if index % 5 == 3 else [_facts(rng)]

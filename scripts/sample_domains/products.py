@@ -193,10 +193,9 @@ def _catalogue(rng: random.Random) -> Sample:
 
 
 def make_group(rng: random.Random, index: int) -> list[Sample]:
-    roll = rng.random()
-    if roll < 0.25:
+    if index % 4 == 1:
         return [_lineup(rng)]
-    if roll < 0.45:
+    if index % 4 == 3:
         return [_catalogue(rng)]
     kind = rng.choice(list(KINDS))
     brand, name = _product_name(rng)

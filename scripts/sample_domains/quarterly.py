@@ -145,10 +145,9 @@ def _trend(rng: random.Random) -> Sample:
 
 
 def make_group(rng: random.Random, index: int) -> list[Sample]:
-    roll = rng.random()
-    if roll < 0.3:
+    if index % 3 == 1:
         return [_breakdown(rng)]
-    if roll < 0.55:
+    if index % 3 == 2:
         return [_trend(rng)]
     facts = _facts(rng)
     first = _headline(rng, facts)
