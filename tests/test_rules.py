@@ -35,6 +35,13 @@ DOCS = {
                 [{"team": "Hawks", "won": "10", "lost": "2"}, {"team": "Bulls", "won": "7", "lost": None}]),
     "kv-table": ("| Specification | Value |\n|---|---|\n| Weight | 3 kg |\n| Colour | n/a |",
                  "kv_single", ["weight", "colour"], [{"weight": "3 kg", "colour": None}]),
+    "metric-table": ("Pelcor reported.\n\n| Metric | third quarter of 2025 |\n|---|---|\n| Net sales | €5.42 billion |\n"
+                     "| CEO | Vera Fairweather |\n", "kv_single", ["net_sales", "ceo"],
+                     [{"net_sales": "€5.42 billion", "ceo": "Vera Fairweather"}]),
+    "abbrev-headers": ("Tag,Max.,Wetter\nSonntag 10,21°C,\"Nebel, später sonnig\"\nMontag 11,21°C,bedeckt\n",
+                       "flat_single_row", ["tag", "max", "wetter"],
+                       [{"tag": "Sonntag 10", "max": "21°C", "wetter": "Nebel, später sonnig"},
+                        {"tag": "Montag 11", "max": "21°C", "wetter": "bedeckt"}]),
     "records": ("Name: Alice\nAge: 30\n\nName: Bob\nAge: 25\n",
                 "flat_single_row", ["name", "age"], [{"name": "Alice", "age": "30"}, {"name": "Bob", "age": "25"}]),
 }

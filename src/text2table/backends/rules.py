@@ -32,6 +32,8 @@ _ALIGNED_SPLIT = re.compile(r"\s{2,}|\t")
 _SEPARATOR_CELL = re.compile(r"^:?-{1,}:?$")
 _PIPE_SPLIT = re.compile(r"(?<!\\)\|")
 _KV_TABLE_VALUE_HEADERS = {"value", "values", "detail", "details"}
+_KV_TABLE_KEY_HEADERS = {"key", "field", "attribute", "property", "parameter", "metric", "specification", "spec",
+                         "characteristic", "feature"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ def _clean(value: str, missing: set[str]) -> str | None:
 
 def _is_header(cell: str) -> bool:
     words = cell.split()
-    return 0 < len(words) <= 6 and len(cell) <= 50 and ":" not in cell and not cell.endswith(".")
+    return (0 < len(words) <= 6 and len(cell) <= 50 and ":" not in cell
+            and (not cell.endswith(".") or len(words) <= 2))
 
 
 def _kv_block(lines: list[str], missing: set[str]) -> Block | None:
@@ -103,7 +106,7 @@ def _table_from_run(kind: str, run: list[list[str]], missing: set[str]) -> Block
         return None
     width = len(headers)
     rows = [[_clean(c, missing) for c in (cells + [""] * width)[:width]] for cells in run[1:]]
-    if width == 2 and headers[1].lower() in _KV_TABLE_VALUE_HEADERS:
+    if width == 2 and (headers[1].lower() in _KV_TABLE_VALUE_HEADERS or headers[0].lower() in _KV_TABLE_KEY_HEADERS):
         keys = [r[0] for r in rows if r[0] and _is_header(r[0])]
         values = [r[1] for r in rows if r[0] and _is_header(r[0])]
         return Block("kv", keys, [values]) if keys else None

@@ -1,9 +1,235 @@
-"""CLI commands of this area (filled in by its issue)."""
+"""`extract` (documents -> pred.jsonl, resumable) and `demo` (the whole pipeline on the bundled sample, with eval).
+
+Thin: input reading, resume and the run live in :mod:`text2table.batch`, the pipeline in
+:mod:`text2table.pipeline`; this module parses flags, shows progress and prints tables.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import ConfigError, InputError, SchemaError
+from .common import console, friendly_errors
+
+DEMO_LIMIT = 12
+SAMPLE_TEST = Path("examples") / "data" / "test.jsonl"
+
+
+def _options(pairs: list[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` backend options; values are read as JSON when they parse (numbers, true, lists)."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--option {pair!r} is not KEY=VALUE (e.g. --option base_url=http://127.0.0.1:8000/v1)")
+        try:
+            out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key.strip()] = value
+    return out
+
+
+def _read_schema(path: Path | None) -> Any:
+    if path is None:
+        return None
+    from ..jsonio import read_text
+    from ..schema import Schema
+
+    try:
+        return Schema.from_dict(json.loads(read_text(path)))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON at line {exc.lineno}: {exc.msg}", source=str(path),
+                         hint="--schema takes a schema JSON object {\"structure\": ..., \"fields\": [...]}") from None
+    except SchemaError as exc:
+        raise InputError(str(exc), source=str(path)) from None
+
+
+def _config(constrain: bool, max_rows: int, max_new_tokens: int) -> Any:
+    from ..pipeline import PipelineConfig
+
+    return PipelineConfig(constrained=constrain, max_rows=max_rows, max_new_tokens_table=max_new_tokens)
+
+
+def _run_with_progress(inputs: list[Any], backend: Any, out: Path, config: Any, schema: Any,
+                       batch_size: int, label: str) -> Any:
+    from ..batch import run_batch
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[docs]:.2f} docs/s"), TextColumn("{task.fields[toks]:.1f} tok/s"),
+                        TimeElapsedColumn(), console=console)
+    began = time.perf_counter()
+    state = {"docs": 0, "tokens": 0}
+    with progress:
+        task = progress.add_task(label, total=len(inputs), docs=0.0, toks=0.0)
+
+        def update(docs: int, tokens: int) -> None:
+            state["docs"] += docs
+            state["tokens"] += tokens
+            seconds = max(time.perf_counter() - began, 1e-9)
+            progress.update(task, advance=docs, docs=state["docs"] / seconds, toks=state["tokens"] / seconds)
+
+        summary = run_batch(inputs, backend, out, config=config, schema=schema, batch_size=batch_size,
+                            on_progress=update)
+        progress.update(task, completed=len(inputs))
+    rate = summary.written / summary.seconds if summary.seconds else 0.0
+    tok_rate = summary.completion_tokens / summary.seconds if summary.seconds else 0.0
+    console.print(f"wrote {summary.written} predictions to {out} ({summary.skipped} already there, "
+                  f"{summary.failed} failed) in {summary.seconds:.1f} s: {rate:.2f} docs/s, {tok_rate:.1f} tok/s",
+                  highlight=False)
+    return summary
+
+
+def extract_cmd(
+    input: Path = typer.Argument(..., help="A text file, a folder of .txt/.md files, or a gold-format .jsonl."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Prediction JSONL; an existing file is resumed."),
+    backend: str = typer.Option("llamacpp", help="rules | llamacpp | transformers | openai"),
+    model: str | None = typer.Option(None, help="Model path (GGUF or HF folder) or server model name."),
+    adapter: str | None = typer.Option(None, help="LoRA adapter path; 'none' for the base model."),
+    schema_file: Path | None = typer.Option(None, "--schema", help="A schema JSON for every document (skips pi1)."),
+    limit: int | None = typer.Option(None, min=1, help="Only the first N documents of INPUT."),
+    batch_size: int = typer.Option(8, min=1, help="Documents per generate call."),
+    constrain: bool = typer.Option(True, "--constrain/--no-constrain", help="Schema-constrained decoding."),
+    ndjson: bool = typer.Option(False, "--ndjson", help="Print only the rows of one document to stdout."),
+    max_rows: int = typer.Option(200, min=1, help="Row cap per document."),
+    max_new_tokens: int = typer.Option(512, min=1, help="pi2 token budget per call (longer tables continue)."),
+    option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
+) -> None:
+    """Extract a schema and a table from each document (pi1 -> pi2) into prediction JSONL."""
+    from ..batch import open_backend, read_inputs
+    from ..pipeline import run
+    from ..table import dump_rows
+
+    with friendly_errors():
+        if out is None and not ndjson:
+            raise ConfigError("give --out FILE (prediction JSONL) or --ndjson (rows of one document to stdout)")
+        config = _config(constrain, max_rows, max_new_tokens)
+        schema = _read_schema(schema_file)
+        inputs = read_inputs(input, limit=limit)
+        if ndjson and len(inputs) != 1:
+            raise InputError(f"--ndjson prints one document, the input has {len(inputs)}", source=str(input),
+                             hint="pass one text file, or --limit 1")
+        engine = open_backend(backend, model=model, adapter=adapter, options=_options(option))
+        try:
+            if ndjson:
+                result = run(inputs[0].document, inputs[0].metadata, engine, config, schema=schema)
+                if result.error:
+                    console.print(f"[bold red]error:[/] {result.error}", highlight=False)
+                    raise typer.Exit(code=1)
+                names = result.schema.names if result.schema else []
+                sys.stdout.write(dump_rows(result.rows, names))
+            elif out is not None:
+                _run_with_progress(inputs, engine, out, config, schema, batch_size, "extract")
+        finally:
+            engine.close()
+
+
+def _sample_path() -> Path:
+    for base in (Path.cwd(), Path(__file__).resolve().parents[3]):
+        if (base / SAMPLE_TEST).exists():
+            return base / SAMPLE_TEST
+    raise InputError("the bundled sample test split was not found", source=str(SAMPLE_TEST),
+                     hint="run from the repository root, generate it with `python scripts/make_sample.py`, or pass --data")
+
+
+def _show(record: dict[str, Any], document: str, limit_rows: int = 8) -> None:
+    """One predicted table; document text and values are shown as plain text (never as rich markup)."""
+    schema = record.get("schema") or {}
+    names = [f["name"] for f in schema.get("fields", [])]
+    console.print(Text.assemble((record["id"], "bold"), f"  {schema.get('structure', 'no schema')}, "
+                                f"{len(record['rows'])} rows: ", (" ".join(document.split())[:120] + "...", "dim")))
+    if not names:
+        console.print(Text(f"no table {record.get('error') or ''}", style="yellow"))
+        return
+    table = Table()
+    for name in names:
+        table.add_column(name, overflow="fold", max_width=28)
+    for row in record["rows"][:limit_rows]:
+        table.add_row(*[Text("null", style="dim") if row.get(n) is None else Text(str(row[n])) for n in names])
+    if len(record["rows"]) > limit_rows:
+        table.caption = f"... {len(record['rows']) - limit_rows} more rows"
+    console.print(table)
+
+
+def _evaluate(gold: Path, pred: Path, out_dir: Path) -> dict[str, Any] | None:
+    """Score ``pred`` against ``gold`` with the eval library and write ``metrics.json``; None if not installed."""
+    try:
+        from ..metrics.evaluate import evaluate_files
+    except ImportError as exc:
+        console.print(f"[yellow]eval skipped:[/] text2table.metrics.evaluate is not available ({exc})")
+        return None
+    from ..jsonio import write_json
+
+    metrics, _ = evaluate_files(gold, pred)
+    write_json(out_dir / "metrics.json", metrics)
+    return metrics
+
+
+def _metrics_table(metrics: dict[str, Any], title: str) -> Table:
+    try:
+        from ..metrics.evaluate import REQUIRED_KEYS as keys
+    except ImportError:
+        keys = tuple(metrics)
+    table = Table(title=title, title_justify="left")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key in keys:
+        value = metrics.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+        elif value is None and key in metrics:
+            table.add_row(key, "-")
+    return table
+
+
+def demo_cmd(
+    limit: int = typer.Option(DEMO_LIMIT, min=1, help="Documents of the sample test split to run."),
+    backend: str = typer.Option("llamacpp", help="rules | llamacpp | transformers | openai"),
+    model: str | None = typer.Option(None, help="Model path; default: the embedded SmolLM2-135M-Instruct."),
+    adapter: str | None = typer.Option(None, help="LoRA adapter path; 'none' for the base model."),
+    data: Path | None = typer.Option(None, help="Gold JSONL to run on (default: examples/data/test.jsonl)."),
+    out_dir: Path = typer.Option(Path("runs/demo"), help="Where pred.jsonl, gold.jsonl and the eval report go."),
+    show: int = typer.Option(3, min=0, help="Tables to print."),
+    batch_size: int = typer.Option(4, min=1, help="Documents per generate call."),
+) -> None:
+    """Run the whole pipeline on the bundled sample, show a few tables and print the eval metrics."""
+    from ..batch import open_backend, read_inputs
+    from ..jsonio import iter_jsonl, write_jsonl
+    from ..records import read_gold
+
+    with friendly_errors():
+        gold_path = data or _sample_path()
+        inputs = read_inputs(gold_path, limit=limit)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        gold_subset, pred = out_dir / "gold.jsonl", out_dir / "pred.jsonl"
+        wanted = {d.id for d in inputs}
+        write_jsonl(gold_subset, (r.to_dict() for r in read_gold(gold_path) if r.id in wanted))
+        pred.unlink(missing_ok=True)  # the demo always starts fresh
+        engine = open_backend(backend, model=model, adapter=adapter)
+        try:
+            console.print(f"demo: {len(inputs)} documents from {gold_path}, backend {backend}", highlight=False)
+            _run_with_progress(inputs, engine, pred, _config(True, 200, 512), None, batch_size, "demo")
+        finally:
+            engine.close()
+        documents = {d.id: d.document for d in inputs}
+        for _, record in list(iter_jsonl(pred))[:show]:
+            _show(record, documents.get(record["id"], ""))
+        metrics = _evaluate(gold_subset, pred, out_dir)
+        if metrics is not None:
+            console.print(_metrics_table(metrics, f"eval: {len(inputs)} documents, backend {backend}"))
+            console.print(f"metrics: {out_dir / 'metrics.json'}; full report: text2table eval --gold {gold_subset}"
+                          f" --pred {pred} --out {out_dir / 'eval'}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `extract` and `demo` to the app."""
+    app.command("extract")(extract_cmd)
+    app.command("demo")(demo_cmd)

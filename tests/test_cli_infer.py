@@ -1,0 +1,109 @@
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from text2table.cli import app
+
+runner = CliRunner()
+
+KV_DOC = "Hotel review\n\nName: The Vaults\nArea: riverside\nPrice range: N/A\n"
+TABLE_DOC = "Race results.\n\n| Rank | Driver |\n|---|---|\n| 1 | Ann Lee |\n| 2 | Bob Quayle |\n"
+
+
+@pytest.fixture
+def docs(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(KV_DOC)
+    (folder / "b.txt").write_text(TABLE_DOC)
+    return folder
+
+
+def flat(text):
+    return " ".join(text.split())
+
+
+def lines(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_extract_folder_with_rules_then_resume(docs, tmp_path):
+    out = tmp_path / "pred.jsonl"
+    result = runner.invoke(app, ["extract", str(docs), "--out", str(out), "--backend", "rules"])
+    assert result.exit_code == 0, result.output
+    preds = lines(out)
+    assert [p["id"] for p in preds] == ["a", "b"]
+    assert preds[0]["rows"] == [{"name": "The Vaults", "area": "riverside", "price_range": None}]
+    assert preds[1]["schema"]["structure"] == "flat_single_row" and len(preds[1]["rows"]) == 2
+    assert "wrote 2 predictions" in flat(result.output) and "docs/s" in result.output
+    again = runner.invoke(app, ["extract", str(docs), "--out", str(out), "--backend", "rules"])
+    assert again.exit_code == 0 and "2 already there" in flat(again.output)
+    assert len(lines(out)) == 2
+
+
+def test_extract_ndjson_prints_only_rows(docs):
+    result = runner.invoke(app, ["extract", str(docs / "b.txt"), "--ndjson", "--backend", "rules"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == '{"rank": "1", "driver": "Ann Lee"}\n{"rank": "2", "driver": "Bob Quayle"}\n'
+
+
+def test_extract_with_a_schema_file_skips_pi1(docs, tmp_path):
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"structure": "flat_single_row", "fields": [{"name": "driver"}, {"name": "team"}]}))
+    out = tmp_path / "pred.jsonl"
+    result = runner.invoke(app, ["extract", str(docs / "b.txt"), "-o", str(out), "--backend", "rules",
+                                 "--schema", str(schema)])
+    assert result.exit_code == 0, result.output
+    pred, = lines(out)
+    assert pred["diagnostics"]["pi1"]["skipped"] is True and pred["raw"]["pi1"] is None
+    assert pred["rows"] == [{"driver": "Ann Lee", "team": None}, {"driver": "Bob Quayle", "team": None}]
+
+
+def test_extract_gold_jsonl_with_limit(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps({"id": f"g{i}", "document": TABLE_DOC,
+                                        "table": {"headers": ["x"], "rows": [["1"]]}}) + "\n" for i in range(5)))
+    out = tmp_path / "pred.jsonl"
+    result = runner.invoke(app, ["extract", str(gold), "-o", str(out), "--backend", "rules", "--limit", "3",
+                                 "--batch-size", "2", "--no-constrain"])
+    assert result.exit_code == 0, result.output
+    assert [p["id"] for p in lines(out)] == ["g0", "g1", "g2"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--backend", "rules"], "--out"),
+    (["--ndjson", "--backend", "rules"], "one document"),
+    (["-o", "x.jsonl", "--backend", "rules", "--model", "m.gguf"], "no model"),
+    (["-o", "x.jsonl", "--backend", "nope"], "unknown backend"),
+    (["-o", "x.jsonl", "--backend", "rules", "--schema", "SCHEMA"], "schema.json"),
+    (["-o", "x.jsonl", "--backend", "rules", "--option", "novalue"], "KEY=VALUE"),
+], ids=["no-out", "ndjson-many", "rules-model", "unknown", "bad-schema", "bad-option"])
+def test_extract_errors_are_one_clear_line(docs, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "schema.json").write_text('{"structure": "kv_single", "fields": []}')
+    args = [a.replace("SCHEMA", str(tmp_path / "schema.json")) for a in args]
+    result = runner.invoke(app, ["extract", str(docs), *args])
+    assert result.exit_code == 2, result.output
+    assert message in flat(result.output) and "Traceback" not in result.output
+
+
+def test_demo_runs_rules_on_a_gold_file_and_prints_tables_and_metrics(tmp_path):
+    gold = tmp_path / "test.jsonl"
+    records = [{"id": "kv", "document": KV_DOC, "table": {"structure": "kv_single",
+                                                          "headers": ["Name", "Area"], "rows": [["The Vaults", "riverside"]]}},
+               {"id": "flat", "document": TABLE_DOC,
+                "table": {"headers": ["Rank", "Driver"], "rows": [["1", "Ann Lee"], ["2", "Bob Quayle"]]}},
+               {"id": "unused", "document": TABLE_DOC, "table": {"headers": ["Rank"], "rows": [["1"], ["2"]]}}]
+    gold.write_text("".join(json.dumps(r) + "\n" for r in records))
+    out_dir = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--backend", "rules", "--data", str(gold), "--limit", "2",
+                                 "--out-dir", str(out_dir)])
+    assert result.exit_code == 0, result.output
+    assert [p["id"] for p in lines(out_dir / "pred.jsonl")] == ["kv", "flat"]
+    assert [r["id"] for r in lines(out_dir / "gold.jsonl")] == ["kv", "flat"]
+    assert "Ann Lee" in result.output and "The Vaults" in result.output
+    pytest.importorskip("text2table.metrics.evaluate")
+    metrics = json.loads((out_dir / "metrics.json").read_text())
+    assert metrics["n_documents"] == 2 and metrics["wu.exact.cell_f1"] > 0.9
+    assert "wu.exact.cell_f1" in flat(result.output)
