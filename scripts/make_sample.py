@@ -84,14 +84,17 @@ def generate_domain(module) -> list[tuple[str, Sample]]:  # type: ignore[no-unty
 
 
 def assign_splits(groups: list[str]) -> dict[str, str]:
-    """Order a domain's groups by the sha256 of their key and cut 70/15/15, so that every split gets some."""
+    """Order a domain's groups by the sha256 of their key and cut 70/15/15; with 3 or more groups every split
+    gets at least one (dev and test take their share, rounded, and at least 1; train the rest)."""
     ordered = sorted(set(groups), key=lambda g: hashlib.sha256(g.encode()).hexdigest())
-    n, out, start = len(ordered), {}, 0
-    for i, (split, share) in enumerate(SPLITS):
-        stop = n if i == len(SPLITS) - 1 else start + max(1, round(share * n))
-        for g in ordered[start:stop]:
+    n = len(ordered)
+    held = [max(1, round(share * n)) if n >= 3 else 0 for _, share in SPLITS[1:]]
+    sizes = [n - sum(held)] + held
+    out, start = {}, 0
+    for (split, _), size in zip(SPLITS, sizes):
+        for g in ordered[start:start + size]:
             out[g] = split
-        start = stop
+        start += size
     return out
 
 

@@ -116,9 +116,10 @@ def _infobox(rng: random.Random) -> Sample:
                      table_hint=rng.choice([None, "facts about the person"]))
 
 
-def _career(rng: random.Random) -> Sample:
+def _career(rng: random.Random, long: bool = False) -> Sample:
+    """A timeline; ``long``: 12 to 14 entries told in prose."""
     name = person(rng)
-    n = rng.randint(3, 14)
+    n = rng.randint(12, 14) if long else rng.randint(3, 11)
     year = rng.randint(1975, 2000)
     film = rng.random() < 0.45
     rows: list[list[str | None]] = []
@@ -132,8 +133,12 @@ def _career(rng: random.Random) -> Sample:
             note = rng.choice(["short film", "documentary", "festival premiere", "TV film"]) if rng.random() < 0.35 else None
             rows.append([str(year), title, role, note])
         lines = [f"{r[0]}: {r[1]} ({r[2]}{', ' + r[3] if r[3] else ''})" for r in rows]
-        prose = [f"In {r[0]} came {r[1]}, on which {name.split()[0]} is credited as {r[2]}"
-                 f"{' (' + r[3] + ')' if r[3] else ''}." for r in rows]
+        first = name.split()[0]
+        prose = [rng.choice([f"In {r[0]} came {r[1]}, on which {first} is credited as {r[2]}",
+                             f"{r[1]} followed in {r[0]}, with {first} as {r[2]}",
+                             f"{first} worked on {r[1]} ({r[0]}) as {r[2]}",
+                             f"The {r[0]} release {r[1]} lists {first} as {r[2]}"])
+                 + (f" ({r[3]})." if r[3] else ".") for r in rows]
     else:
         headers = [rng.choice(["Years", "Period"]), rng.choice(["Employer", "Organisation", "Club"]),
                    rng.choice(["Role", "Position", "Title"])]
@@ -149,7 +154,7 @@ def _career(rng: random.Random) -> Sample:
                              f"{r[0]}: {r[2]} at {r[1]}."]) for r in rows]
     lead = rng.choice([f"{name} has had a varied career. The record below is compiled from public sources.",
                        f"A career in brief: {name}."])
-    kind = rng.choice(["prose", "list", "table"]) if n <= 8 else rng.choice(["list", "table"])
+    kind = "prose" if long else rng.choice(["prose", "list", "table"])
     if kind == "prose":
         body = sentences(rng, prose, (2, 3))
     elif kind == "list":
@@ -165,4 +170,4 @@ def _career(rng: random.Random) -> Sample:
 
 
 def make_group(rng: random.Random, index: int) -> list[Sample]:
-    return [_infobox(rng)] if index % 2 == 0 else [_career(rng)]
+    return [_infobox(rng)] if index % 2 == 0 else [_career(rng, long=index % 8 in (3, 7))]

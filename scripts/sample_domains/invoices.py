@@ -11,6 +11,13 @@ from .common import (CITIES, DATE_STYLES, coined, Sample, company, flat_sample, 
 
 DOMAIN = "invoice"
 GROUPS = 22
+FINE_PRINT = ("Terms and conditions: goods remain our property until paid in full. Please quote the invoice number "
+              "on all payments. Queries must be raised within 14 days of the invoice date; after that the invoice is "
+              "deemed accepted. Interest on late payment is charged at the statutory rate. Hourly work is billed in "
+              "quarter-hour increments; travel time is billed at half the hourly rate.")
+FINE_PRINT_DE = ("Es gelten unsere Allgemeinen Geschäftsbedingungen. Die Ware bleibt bis zur vollständigen Bezahlung "
+                 "unser Eigentum. Bitte geben Sie bei Zahlung die Rechnungsnummer an. Leistungszeitraum entspricht dem "
+                 "Rechnungsdatum, sofern nicht anders angegeben.")
 ITEMS_EN = [("Consulting", "hrs", 60, 180), ("Site survey", "", 250, 900), ("Cat6 patch cable 2 m", "pcs", 3, 9),
             ("Laptop stand, aluminium", "pcs", 25, 60), ("Annual software licence", "", 120, 1200),
             ("On-site support", "hrs", 70, 140), ("Printer toner, black", "pcs", 40, 95), ("A4 paper, 500 sheets", "box", 4, 9),
@@ -41,12 +48,13 @@ def _lines(rng: random.Random, n: int, lang: str) -> list[tuple[str, str, float,
     return lines
 
 
-def _items(rng: random.Random) -> Sample:
+def _items(rng: random.Random, long: bool = False) -> Sample:
+    """Line items; ``long``: 17 to 20 lines with article numbers and the fine print."""
     lang = "de" if rng.random() < 0.2 else "en"
     currency = "EUR" if lang == "de" else rng.choice(["USD", "GBP", "EUR"])
-    n = rng.randint(2, 20)
+    n = rng.randint(17, 20) if long else rng.randint(2, 16)
     lines = _lines(rng, n, lang)
-    with_sku, with_unit = rng.random() < 0.35, rng.random() < 0.4
+    with_sku, with_unit = long or rng.random() < 0.35, rng.random() < 0.4
     dec = 2
     if lang == "de":
         headers = (["Art.-Nr."] if with_sku else []) + ["Bezeichnung", "Menge"] + (["Einheit"] if with_unit else []) + \
@@ -90,7 +98,7 @@ def _items(rng: random.Random) -> Sample:
         rows = [[None] + r[1:] if with_sku else r for r in rows]  # an e-mail names no article numbers
     else:
         _, block = table_block(rng, headers, rows, ("aligned", "aligned", "markdown", "csv"))
-        doc = "\n\n".join([head, block, foot])
+        doc = "\n\n".join([head, block, foot] + ([FINE_PRINT_DE if lang == "de" else FINE_PRINT] if long or rng.random() < 0.3 else []))
     meta = {"language": "de", "locale": rng.choice(["de-DE", "de-AT"])} if lang == "de" else \
         {"locale": {"USD": "en-US", "GBP": "en-GB", "EUR": "en-IE"}[currency]}
     return flat_sample(doc, headers, rows, "line_items", table_hint=rng.choice([None, "line items"]),
@@ -121,7 +129,7 @@ def _header(rng: random.Random) -> Sample:
               ["Terms are {v}.", "Payment terms: {v}."])]
     keep = attrs[:1] + [a for a in attrs[1:] if rng.random() < 0.65]
     address = f"{rng.randint(2, 240)} {coined(rng)} {rng.choice(['Street', 'Road', 'Lane'])}, {rng.choice(CITIES)}"
-    lead = rng.choice([f"{seller}\n{address}\n\nInvoice summary for {buyer}'s accounts team. The full itemised invoice "
+    lead = rng.choice([f"{seller}\n{address}\n\nInvoice summary for the accounts team of {buyer}. The full itemised invoice "
                        "is attached as a PDF; the essentials are repeated here for your records.",
                        f"Dear accounts team,\n\nplease find our latest invoice attached. It covers the work agreed in "
                        f"the last quarterly review.\n\nFrom: {seller}, {address}"])
@@ -134,4 +142,4 @@ def _header(rng: random.Random) -> Sample:
 
 
 def make_group(rng: random.Random, index: int) -> list[Sample]:
-    return [_header(rng)] if index % 3 == 2 else [_items(rng)]
+    return [_header(rng)] if index % 3 == 2 else [_items(rng, long=index % 6 == 3)]

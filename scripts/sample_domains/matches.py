@@ -13,6 +13,16 @@ DOMAIN = "match_report"
 GROUPS = 22
 MASCOTS = ["Herons", "Lynx", "Comets", "Foxes", "Mariners", "Stags", "Kestrels", "Wolves", "Otters", "Falcons",
            "Bison", "Ravens"]
+NARRATIVE = ["The opening period was scrappy, with turnovers on both ends.",
+             "A long injury stoppage before the break seemed to sap the visitors' rhythm.",
+             "The home side's pressing forced mistakes that turned into easy chances.",
+             "Late substitutions changed the shape of the game.",
+             "Neither coach was happy with the officiating, and both said so.",
+             "The visitors had the better of possession but rarely threatened.",
+             "Fans stayed long after the final whistle to applaud the players off.",
+             "Next up for the home side is a short trip across town on Saturday.",
+             "The win was their fourth in a row and lifts them into the play-off places.",
+             "It was a tactical game, decided by a handful of moments in transition."]
 FC = ["FC", "United", "Athletic", "Rovers", "City", "Albion"]
 
 
@@ -56,10 +66,11 @@ def _header(rng: random.Random, sport: str) -> tuple[list[str], str, str, str, s
     return [home, away], f"{hs}-{as_}", when, venue, rng.choice([str(crowd), f"{crowd:,}"])
 
 
-def _box_score(rng: random.Random, sport: str) -> Sample:
+def _box_score(rng: random.Random, sport: str, long: bool = False) -> Sample:
+    """A box score; ``long``: both teams, 9 or 10 players each, with the full write-up."""
     teams, score, when, venue, crowd = _header(rng, sport)
-    both = rng.random() < 0.35
-    per_team = rng.randint(5, 10) if both else rng.randint(8, 16 if sport == "football" else 13)
+    both = long or rng.random() < 0.35
+    per_team = rng.randint(9, 10) if long else rng.randint(5, 10) if both else rng.randint(8, 16 if sport == "football" else 13)
     names = unique(rng, person, per_team * (2 if both else 1))
     spec = BASKET_COLS if sport == "basketball" else FOOT_COLS
     keys = [k for k in spec if rng.random() < 0.75] or ["min"]
@@ -82,11 +93,18 @@ def _box_score(rng: random.Random, sport: str) -> Sample:
              f"{leader} set the tone early and the bench held on late.",
              rng.choice(["Coaches on both sides praised the defensive effort.",
                          "The result leaves both sides level on points with three rounds to play."])]
+    recap += rng.sample(NARRATIVE, rng.randint(4, 7) if long else rng.randint(0, 5))
     _, block = table_block(rng, headers, rows)
     label = rng.choice(["Box score", "Player statistics", "Full statistics"] if sport == "basketball"
                        else ["Line-ups and ratings", "Player statistics", "Player ratings"])
     title = rng.choice([f"{teams[0]} vs {teams[1]}: match report", f"Match report — {teams[0]} {score} {teams[1]}"])
-    doc = "\n\n".join([title, sentences(rng, recap, (2, 4)), f"{label}{'' if both else ' (' + teams[0] + ')'}:", block])
+    quotes = [f"\"We stuck to the plan and it paid off,\" said {person(rng)}, the {teams[0]} coach. \"There is still a lot "
+              "to fix, especially at the back, but I am proud of the effort.\"",
+              f"{person(rng)}, in charge of the {teams[1]}, was blunt: \"We were second to every loose ball. That is not "
+              "good enough at this level, and the players know it.\""]
+    extra = rng.sample(quotes, 2 if long else rng.randint(0, 2))
+    doc = "\n\n".join([title, sentences(rng, recap, (2, 4))] + extra +
+                        [f"{label}{'' if both else ' (' + teams[0] + ')'}:", block])
     return flat_sample(doc, headers, rows, "player_stats", table_hint=rng.choice([None, "player statistics"]))
 
 
@@ -147,5 +165,5 @@ def _facts(rng: random.Random) -> Sample:
 
 def make_group(rng: random.Random, index: int) -> list[Sample]:
     if index % 5 < 3:
-        return [_box_score(rng, rng.choice(["basketball", "football"]))]
+        return [_box_score(rng, rng.choice(["basketball", "football"]), long=index % 5 == 0 and index >= 5)]
     return [_top_performers(rng)] if index % 5 == 3 else [_facts(rng)]

@@ -92,6 +92,11 @@ PRICE_RANGE = {"wireless headset": (59, 449), "laptop": (499, 2899), "coffee gri
                "e-bike": (999, 5499), "smartwatch": (79, 699)}
 PRICE = ["Price", "Unit price", "Cost", "MSRP", "Retail price", "List price"]
 FILLERS = ["Setup takes a few minutes through the companion app.", "Reviewers praised the build quality.",
+           "The box includes a short cable and a quick-start leaflet, nothing more.",
+           "Our verdict: a sensible buy if the price drops a little after launch.",
+           "Rivals offer more features, but few feel this well made.",
+           "The companion app is optional; everything works without an account.",
+           "Spare parts can be ordered directly from the manufacturer for five years.",
            "The packaging is plastic-free.", "Firmware updates arrive over the air.",
            "Availability may vary by region.", "A carrying case is sold separately."]
 
@@ -132,7 +137,7 @@ def _kv(rng: random.Random, kind: str, name: str, pool: tuple[list, list],  # ty
                        f"We spent two weeks with the {name}, a new {kind}.",
                        f"Meet the {name}: the latest {kind} in a crowded field.",
                        f"{name} — {kind}, full specification sheet."])
-    outro = " ".join(rng.sample(FILLERS, 2))
+    outro = " ".join(rng.sample(FILLERS, rng.randint(2, 5)))
     _, doc = kv_document(rng, lead, attrs, outro=outro, style=style, list_intro=rng.choice(
         ["Specifications:", "Key specs", "Tech specs:", "At a glance:"]))
     return kv_sample(doc, [(name_label, name)] + [(k, v) for k, v, _ in attrs], "product_specs",
@@ -173,7 +178,7 @@ def _lineup(rng: random.Random) -> Sample:
 
 def _catalogue(rng: random.Random) -> Sample:
     shop = f"{coined(rng)} {rng.choice(['Electronics', 'Outfitters', 'Home & Tech', 'Direct'])}"
-    n = rng.randint(8, 16)
+    n = rng.randint(8, 20)
     currency = rng.choice(["USD", "GBP"])
     headers = [rng.choice(["Product", "Item"]), rng.choice(["SKU", "Item no.", "Part number"]),
                rng.choice(PRICE), rng.choice(["Stock", "Availability"]), rng.choice(["Rating", "Customer rating"])]
@@ -187,6 +192,10 @@ def _catalogue(rng: random.Random) -> Sample:
         rows.append([f"{name} {kind}", sku, money(rng.randint(19, 900) - 0.01, currency), stock, rating])
     lead = rng.choice([f"{shop} weekly deals — prices valid until Sunday while stocks last.",
                        f"Price list exported from the {shop} back office."])
+    if rng.random() < 0.5:
+        lead += (" Free delivery on orders over 50, click-and-collect in every store, and a 30-day no-quibble "
+                 "return policy on everything below. Members get an extra 5% off at checkout; the discount is not "
+                 "shown in the prices listed here. Items on backorder ship within three weeks.")
     _, block = table_block(rng, headers, rows)
     doc = "\n\n".join([lead, block, "Ratings are the average of verified reviews; new items have none yet."])
     return flat_sample(doc, headers, rows, "price_list", table_hint="one row per product")

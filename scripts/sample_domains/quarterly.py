@@ -12,6 +12,13 @@ from .common import (DATE_STYLES, Sample, company, flat_sample, fmt_date, kv_doc
 DOMAIN = "quarterly_results"
 GROUPS = 21
 ORDINAL = {1: "first", 2: "second", 3: "third", 4: "fourth"}
+COMMENTARY = ["Demand held up better than management had feared in the spring.",
+              "Currency movements reduced reported growth by about two points.",
+              "The company repeated its full-year targets and announced a new buyback.",
+              "Analysts had expected weaker margins after a difficult previous quarter.",
+              "Inventory fell for the third consecutive quarter.",
+              "Management flagged higher logistics costs as the main risk for the rest of the year.",
+              "Capital expenditure was lower than planned because two projects were delayed."]
 SEGMENTS = ["Cloud Services", "Hardware", "Consumer", "Enterprise Software", "Payments", "Advertising",
             "Industrial", "Healthcare", "Licensing", "Professional Services", "Logistics", "Retail"]
 REGIONS = ["North America", "Europe", "Asia-Pacific", "Latin America", "Middle East & Africa", "Nordics",
@@ -78,7 +85,8 @@ def _headline(rng: random.Random, facts: dict, style: str | None = None) -> Samp
     lead = rng.choice([f"{co} today reported results for the {qu}.",
                        f"{co} ({co.split()[0][:4].upper()}) released its numbers for the {qu} after the market closed.",
                        f"Results for the {qu}: {co} beats on revenue."])
-    outro = rng.choice(["A conference call for analysts follows at 5 p.m. Eastern.",
+    outro = " ".join(rng.sample(COMMENTARY, rng.randint(1, 4))) + " " + rng.choice([
+                        "A conference call for analysts follows at 5 p.m. Eastern.",
                         "Forward-looking statements are subject to risks described in the annual report.",
                         "Shares moved in after-hours trading as investors digested the figures."])
     _, doc = kv_document(rng, lead, attrs, outro=outro, style=style, list_intro=rng.choice(

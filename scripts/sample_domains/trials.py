@@ -99,7 +99,7 @@ def _adverse(rng: random.Random) -> Sample:
             row.append(f"{a * rng.uniform(0, 0.2):.1f}%" if rng.random() < 0.7 else None)
         rows.append(row)
     lead = (f"Treatment-emergent adverse events reported in at least 2% of patients in either arm of the pivotal "
-            f"trial of {drug} in {rng.choice(CONDITIONS)}.")
+            f"trial of {drug} in {rng.choice(CONDITIONS)}. " + " ".join(rng.sample(BACKGROUND, rng.randint(0, 3))))
     _, block = table_block(rng, headers, rows)
     tail = "Percentages are of patients in each arm; a dash means the event was not collected in that arm."
     doc = "\n\n".join([lead, block, tail])
@@ -129,7 +129,8 @@ def _arms(rng: random.Random) -> Sample:
         arms = [f"{drug} {d} mg" for d in sorted(rng.sample([50, 100, 200, 400], rng.randint(1, 3)))] + ["Placebo"]
         for arm in arms:
             pfs = f"{rng.uniform(2.5, 14):.1f}" + ("" if "months" in headers[3] else " months")
-            rows.append([arm, str(rng.randint(40, 300)), f"{rng.uniform(5, 62):.1f}%", pfs if rng.random() < 0.85 else None])
+            rate = rng.uniform(3, 20) if arm == "Placebo" else rng.uniform(15, 62)
+            rows.append([arm, str(rng.randint(40, 300)), f"{rate:.1f}%", pfs if rng.random() < 0.85 else None])
         parts = [f"In the {r[0]} arm ({r[1]} patients) the response rate was {r[2]}" +
                  (f" and median progression-free survival was {r[3]}{'' if r[3].endswith('months') else ' months'}." if r[3]
                   else "; progression-free survival was not yet mature.") for r in rows]

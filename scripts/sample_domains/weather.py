@@ -16,6 +16,7 @@ SKIES = ["sunny", "partly cloudy", "overcast", "light rain", "showers", "thunder
 SKIES_DE = ["sonnig", "heiter bis wolkig", "bedeckt", "leichter Regen", "Schauer", "Gewitter", "Nebel, später sonnig",
             "Schneeregen", "klar"]
 WINDS = ["N", "NE", "E", "SE", "S", "SW", "W", "NW"]
+SEASON = [2, 3, 8, 13, 17, 21, 24, 23, 19, 13, 7, 3]  # typical daily high (°C) per month
 DE_CITIES = ["Kassel", "Rostock", "Freiburg", "Augsburg", "Bielefeld", "Linz", "Graz"]
 
 
@@ -25,7 +26,7 @@ def _daily(rng: random.Random) -> Sample:
     start = rand_date(rng, date(2025, 1, 1), 330)
     fahrenheit = not de and rng.random() < 0.3
     unit = "°F" if fahrenheit else "°C"
-    base = rng.randint(-5, 26)
+    base = SEASON[start.month - 1] + rng.randint(-4, 4)
     date_style = rng.choice(["weekday", "weekday_date", "date"])
     if de:
         headers = [rng.choice(["Tag", "Datum"]), rng.choice(["Höchstwert", "Max."]), rng.choice(["Tiefstwert", "Min."]),
@@ -64,6 +65,11 @@ def _daily(rng: random.Random) -> Sample:
                            f"Here is the outlook for {place} over the coming days."])
         tail = rng.choice(["A weather warning may be issued if the storm track shifts north.",
                            "Temperatures near the coast will be a degree or two lower."])
+        if rng.random() < 0.5:
+            tail = ("Synopsis: a slow-moving area of low pressure sits to the west and will drift east through the "
+                    "period, bringing bands of cloud and rain at times. High pressure should build towards the end, "
+                    "giving drier and brighter weather, although nights may turn chilly under clear skies. "
+                    "Confidence in the details beyond day five is low. ") + tail
     if n <= 5 and not de and rng.random() < 0.6:
         parts = []
         for r in rows:
@@ -88,7 +94,7 @@ def _hourly(rng: random.Random) -> Sample:
     step = 1 if n > 12 else rng.choice([1, 2])
     hour = rng.randint(0, 23 - (n - 1) * step)
     wind = rng.randint(5, 40)
-    temp = rng.randint(-4, 24)
+    temp = rng.randint(-4, 24)  # an hourly forecast names no date: any season
     headers = [rng.choice(["Time", "Hour"]), rng.choice(["Temp", "Temperature"]), rng.choice(["Feels like", "Wind chill"]),
                rng.choice(["Precip.", "Rain chance"]), rng.choice(["Wind", "Gusts"])]
     rows: list[list[str | None]] = []
@@ -109,9 +115,10 @@ def _hourly(rng: random.Random) -> Sample:
 
 def _observation(rng: random.Random) -> Sample:
     station = f"{rng.choice(CITIES)} {rng.choice(['Airport', 'Harbour', 'Observatory', 'AWS'])}"
-    t = rng.randint(-8, 33)
     when = rand_date(rng, date(2025, 1, 1), 330)
-    attrs = [(rng.choice(["Observed", "Time of observation"]), f"{fmt_date(when, rng.choice(['iso', 'dmy_long']))} {rng.randint(0, 23):02d}:{rng.choice(['00', '30'])}",
+    hour = rng.randint(0, 23)
+    t = SEASON[when.month - 1] - (6 if hour < 7 or hour > 20 else 0) + rng.randint(-5, 3)
+    attrs = [(rng.choice(["Observed", "Time of observation"]), f"{fmt_date(when, rng.choice(['iso', 'dmy_long']))} {hour:02d}:{rng.choice(['00', '30'])}",
               ["The observation was made at {v}.", "Readings taken {v}."]),
              (rng.choice(["Temperature", "Air temperature", "Temp"]), f"{t}°C", ["The temperature was {v}.", "It was {v}."]),
              (rng.choice(["Humidity", "Relative humidity"]), f"{rng.randint(25, 99)}%", ["Relative humidity stood at {v}."]),
@@ -120,12 +127,12 @@ def _observation(rng: random.Random) -> Sample:
              (rng.choice(["Pressure", "Barometric pressure"]), f"{rng.randint(985, 1038)} hPa",
               ["Pressure read {v} and was falling slowly.", "Barometric pressure: {v}."]),
              (rng.choice(["Visibility", "Vis."]), rng.choice(["10 km", "more than 10 km", "4 km", "800 m"]), ["Visibility was {v}."]),
-             (rng.choice(["UV index", "UV"]), str(rng.randint(0, 9)), ["The UV index reached {v}."]),
+             (rng.choice(["UV index", "UV"]), str(rng.randint(1, 9) if 8 <= hour <= 17 else 0), ["The UV index reached {v}."]),
              (rng.choice(["Weather", "Present weather"]), rng.choice(SKIES), ["Conditions: {v}.", "Present weather: {v}."])]
     keep = attrs[:2] + [a for a in attrs[2:] if rng.random() < 0.65]
     lead = rng.choice([f"Latest observation from {station}.", f"Automatic weather station report — {station} ({coined(rng).upper()[:4]})."])
     lead += " " + " ".join(rng.sample(["Values are ten-minute averages unless stated otherwise.",
-                                       "The station sits 12 m above sea level, close to the runway.",
+                                       "The sensors stand 12 m above sea level.",
                                        "Data are provisional and have not been quality-controlled.",
                                        "Sensors were recalibrated last month after the storm damage.",
                                        "The report is generated automatically and sent every half hour."], 3))
