@@ -24,6 +24,7 @@ class StructuralCounts:
 
     lines: int = 0  #: non-blank output lines (or rows given)
     json_objects: int = 0  #: lines that parse to a JSON object (no NaN, no duplicate keys)
+    checked: int = 0  #: objects checked against a schema (all of them when there is a schema)
     key_order_pass: int = 0  #: objects whose keys equal the schema's field names, in order
     values: int = 0  #: values in those objects checked against their field
     type_pass: int = 0  #: values that fit the field's type, enum and pattern (null unless required)
@@ -37,7 +38,7 @@ class StructuralCounts:
 
     @property
     def key_order_pass_rate(self) -> float:
-        return self.key_order_pass / self.json_objects if self.json_objects else 0.0
+        return self.key_order_pass / self.checked if self.checked else 0.0
 
     @property
     def type_check_pass_rate(self) -> float:
@@ -52,6 +53,9 @@ def _reject(token: str) -> Any:
     raise ValueError(token)
 
 
+_PAIRS_DECODER = json.JSONDecoder(object_pairs_hook=list, parse_constant=_reject)
+
+
 def load_pairs(line: str) -> list[tuple[str, Any]] | None:
     """A JSON object line as its ``(key, value)`` pairs in written order (duplicates kept), else None.
 
@@ -59,7 +63,7 @@ def load_pairs(line: str) -> list[tuple[str, Any]] | None:
     Nested objects become pair lists too; they are not valid cells anyway.
     """
     try:
-        obj = json.loads(line, object_pairs_hook=list, parse_constant=_reject)
+        obj = _PAIRS_DECODER.decode(line)
     except (ValueError, RecursionError):
         return None
     if not isinstance(obj, list) or (obj and not isinstance(obj[0], tuple)):
@@ -104,6 +108,7 @@ def _count_object(pairs: list[tuple[str, Any]], schema: Schema | None, counts: S
     counts.json_objects += 1
     if schema is None:
         return
+    counts.checked += 1
     keys = [k for k, _ in pairs]
     if keys == schema.names:
         counts.key_order_pass += 1
