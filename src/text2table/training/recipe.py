@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from .rl_config import RLSpec
 
 TASKS = ("pi1", "pi2", "both")
 OVERFLOW = ("drop", "truncate")
@@ -195,6 +196,7 @@ class Recipe:
     loader: LoaderSpec = field(default_factory=LoaderSpec)
     trl: TrlSpec = field(default_factory=TrlSpec)
     verl: VerlSpec = field(default_factory=VerlSpec)
+    rl: RLSpec | None = None  # GRPO settings (text2table train grpo); None: RLSpec defaults
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stages", tuple(self.stages))
@@ -282,15 +284,18 @@ def _build(cls: Any, data: Any, where: str) -> Any:
         raise ConfigError(f"{where}: expected a mapping of {cls.__name__} fields, got {data!r}")
     hints = typing.get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
-    unknown = [k for k in data if k not in names]
+    unknown = [f"{where}.{k}" if where else str(k) for k in data if k not in names]
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed keys: {names}")
+        raise ConfigError(f"unknown key(s) {unknown}; allowed keys{' in ' + where if where else ''}: {names}")
     missing = [f.name for f in dataclasses.fields(cls) if f.name not in data
                and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
     if missing:
         raise ConfigError(f"{where or 'recipe'}: missing required key(s) {missing}")
     kwargs = {k: _convert(v, hints[k], f"{where}.{k}" if where else k) for k, v in data.items()}
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}" if where else str(exc)) from None
 
 
 def recipe_from_dict(data: Any, *, source: str = "recipe") -> Recipe:
