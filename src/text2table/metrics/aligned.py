@@ -100,15 +100,23 @@ def _assign(sim: list[list[int]]) -> list[tuple[int, int]]:
     return [(int(r), int(c)) for r, c in zip(rows, cols) if matrix[r, c] > 0]
 
 
-def align_keyed(pred: Keyed, gold: Keyed, *, per_field: bool = True) -> AlignedCounts:
-    """Aligned counts of rows already reduced by :func:`keyed_cells`; ``per_field=False`` skips the
-    per-field counts (the fast path rewards use)."""
-    counts = AlignedCounts(pred_rows=len(pred), gold_rows=len(gold))
+def cell_index(gold: Keyed) -> dict[tuple[str, str], list[int]]:
+    """``{(field, key): [gold rows holding it]}``: build once per gold table to align many predictions."""
     index: dict[tuple[str, str], list[int]] = {}
     for gi, row in enumerate(gold):
         for item in row.items():
             index.setdefault(item, []).append(gi)
-        counts.n_gold += len(row)
+    return index
+
+
+def align_keyed(pred: Keyed, gold: Keyed, *, per_field: bool = True,
+                index: dict[tuple[str, str], list[int]] | None = None) -> AlignedCounts:
+    """Aligned counts of rows already reduced by :func:`keyed_cells`; ``per_field=False`` skips the
+    per-field counts and ``index`` (from :func:`cell_index` of ``gold``) saves rebuilding it: the reward path."""
+    counts = AlignedCounts(pred_rows=len(pred), gold_rows=len(gold))
+    if index is None:
+        index = cell_index(gold)
+    counts.n_gold = sum(len(row) for row in gold)
     seen: set[frozenset[tuple[str, str]]] = set()
     n_gold = len(gold)
     sim: list[list[int]] = []

@@ -212,7 +212,16 @@ class DocumentIndex:
         tokens = canonical_tokens(folded)
         if not tokens:
             return False
+        words = self.words
+        for token in tokens:  # a letter token the document lacks cannot match (canonicalising only makes digits)
+            if token not in words and (not token.isdigit() or self._plain()):
+                return False
         return f" {' '.join(tokens)} " in self.joined
+
+    def _plain(self) -> bool:
+        """True when canonical tokens equal the raw words (no number words, no thousands separators)."""
+        return _NUMBER_WORDS.isdisjoint(self.words) and not ("," in self.folded
+                                                             and _drop_thousands_commas(self.folded) != self.folded)
 
 
 @dataclass

@@ -116,7 +116,7 @@ def _table_part(read: _Rows, rows: list[dict[str, Any]], truth: Truth, index: Do
             return 1.0, ""
         m["empty"] = 1.0
         return weights.empty_score, "every value is null"
-    aligned = align_keyed(keyed, truth.keyed, per_field=False)
+    aligned = align_keyed(keyed, truth.keyed, per_field=False, index=truth.index)
     m["cell_f1"], m["cell_precision"], m["cell_recall"] = aligned.f1, aligned.precision, aligned.recall
     m["duplicate_rate"] = aligned.duplicate_rate
     grounded = copied = 0

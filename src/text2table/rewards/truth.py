@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import ConfigError, SchemaError
-from ..metrics.aligned import Keyed, keyed_cells
+from ..metrics.aligned import Keyed, cell_index, keyed_cells
 from ..records import DEFAULT_MISSING_TOKENS
 from ..schema import Schema
 
@@ -28,6 +28,11 @@ class Truth:
     def keyed(self) -> Keyed:
         """Gold rows as ``{field: comparison key}`` (case-folded, empty cells left out)."""
         return keyed_cells(self.rows, missing=self.missing, lowercase=True)
+
+    @cached_property
+    def index(self) -> dict[tuple[str, str], list[int]]:
+        """Gold cell index for :func:`text2table.metrics.aligned.align_keyed`."""
+        return cell_index(self.keyed)
 
     @cached_property
     def n_cells(self) -> int:
