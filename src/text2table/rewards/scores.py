@@ -21,7 +21,7 @@ from typing import Any
 
 from ..metrics.aligned import align_keyed, keyed_cells
 from ..metrics.end_to_end import map_gold_to_schema, rename_rows
-from ..metrics.grounding import DocumentIndex, canonical_tokens, fold
+from ..metrics.grounding import DocumentIndex, canonical_tokens
 from ..metrics.schema_match import match_schemas
 from ..metrics.structural import check_schema, load_pairs
 from ..parsing import parse_schema_text
