@@ -97,3 +97,26 @@ def test_duplicate_prediction_ids(tmp_path: Path) -> None:
 def test_prediction_reads_raw_text() -> None:
     p = Prediction.from_dict({"id": 1, "schema": None, "raw": '{"a": 1}\nnope'})
     assert p.id == "1" and p.rows_text == '{"a": 1}\nnope' and p.rows == [{"a": 1}]
+
+
+def test_bundled_sample_gold_scores_perfect_and_noise_lowers_it(sample_dir: Path) -> None:
+    from text2table.metrics.evaluate import evaluate
+    from text2table.records import read_gold
+
+    records = list(read_gold(sample_dir / "test.jsonl"))
+    perfect, noisy = {}, {}
+    for i, rec in enumerate(records):
+        schema = gold_schema(rec)
+        rows = gold_rows(rec, schema)
+        perfect[rec.id] = Prediction.from_dict({"id": rec.id, "schema": None, "rows": rows})
+        changed = [dict(r) for r in rows]
+        for r in changed[: 1 + i % 2]:  # one or two rows get a wrong first value
+            first = schema.names[0]
+            r[first] = (r[first] or "") + " (noise)"
+        noisy[rec.id] = Prediction.from_dict({"id": rec.id, "schema": None, "rows": changed + changed[:1]})
+    best, _ = evaluate(records, perfect)
+    worse, _ = evaluate(records, noisy)
+    for key in ("wu.exact.cell_f1", "wu.chrf.cell_f1", "aligned_cell_f1", "grounding_rate"):
+        assert best[key] == 1.0, key  # every sample value occurs verbatim in its document
+        assert worse[key] < 1.0, key
+    assert worse["duplicate_row_rate"] > 0 and worse["wu.chrf.cell_f1"] > worse["wu.exact.cell_f1"]
