@@ -208,6 +208,10 @@ def format_table(plan: Plan) -> str:
     lines.append(f"recipe {plan.recipe}, task {plan.task}, {plan.total_examples} examples, tokens by "
                  f"{plan.token_count}; unplaced {plan.unplaced}" + (f", truncated {plan.truncated}"
                                                                      if plan.truncated else ""))
+    many = [f"{s.name} ({s.epochs:.0f})" for s in plan.stages if s.epochs > 20]
+    if many:
+        lines.append(f"note: epochs above 20 in {', '.join(many)}: the step budget repeats the data; lower hours"
+                     " or set max_steps")
     return "\n".join(lines)
 
 
