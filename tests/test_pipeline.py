@@ -102,8 +102,10 @@ def test_kv_single_rows_merge_into_one_first_value_wins():
             return '{"structure": "kv_single", "fields": [{"name": "name"}, {"name": "area"}], "constraints": {}}'
         return '{"name": "Blue Spice", "area": null}\n{"name": "Other", "area": "riverside"}\n'
 
-    result = run("Blue Spice is by the riverside.", None, ScriptedBackend(answer))
+    backend = ScriptedBackend(answer)
+    result = run("Blue Spice is by the riverside.", None, backend)
     assert result.rows == [{"name": "Blue Spice", "area": "riverside"}]
+    assert backend.calls[-1][1][0].max_rows == 1  # the grammar ends a kv_single table after one row
 
 
 def test_long_document_is_chunked_and_rows_merged():
@@ -154,3 +156,14 @@ def test_generation_error_is_recorded_not_raised():
 def test_config_is_validated(kwargs):
     with pytest.raises(ConfigError):
         PipelineConfig(**kwargs)
+
+
+def test_a_cut_that_ends_on_a_brace_inside_a_string_is_still_a_partial_row():
+    rows = [{"player": "A", "points": "1", "team": None}, {"player": "x}y", "points": "2", "team": None}]
+    first = dump_rows(rows[:1], FLAT.names)
+    budget = len(first) + len('{"player": "x}')
+    result = run(DOC, None, ScriptedBackend(table_model(FLAT, rows)), PipelineConfig(max_new_tokens_table=budget),
+                 schema=FLAT)
+    assert result.rows == rows
+    assert [d["reason"] for d in result.diagnostics["pi2"]["dropped"]] == ["partial row at the token budget"]
+    assert parse_ndjson_strict(result.raw["pi2"], FLAT.names) == rows

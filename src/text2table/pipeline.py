@@ -27,7 +27,7 @@ from typing import Any
 from .backends.base import Backend, Constraint, Generation, Prompt
 from .chunking import Chunk, merge_chunk_rows, split_document
 from .constraints import rows_constraint, schema_constraint
-from .errors import ConfigError
+from .errors import BackendError, ConfigError
 from .parsing import parse_schema_text
 from .prompts import pi1_messages, pi2_messages
 from .schema import Schema
@@ -112,6 +112,8 @@ def _account(stats: dict[str, Any], gen: Generation, share: float) -> None:
     stats["completion_tokens"] += gen.completion_tokens
     stats["seconds"] += gen.seconds or share
     stats["calls"] += 1
+    if gen.error and gen.finish_reason != "error":  # e.g. a grammar that stopped matching
+        stats.setdefault("warnings", []).append(gen.error[:200])
 
 
 @dataclass
@@ -138,17 +140,23 @@ class _Job:
             messages.append({"role": "assistant", "content": dump_rows(self.rows, self.schema.names)})
         return messages
 
+    def remaining(self, config: PipelineConfig) -> int:
+        """Rows the constraint still allows: one for ``kv_single`` (the grammar then ends the table)."""
+        cap = 1 if self.schema.structure == "kv_single" else config.max_rows
+        return max(cap - len(self.rows), 1)
+
     def absorb(self, gen: Generation, config: PipelineConfig) -> None:
         if gen.finish_reason == "error":
             self.texts.append(gen.text)
             self.done, self.stop, self.error = True, "error", gen.error or "generation failed"
             return
         parsed = parse_ndjson_lenient(gen.text, self.schema.names, reorder=True)
-        cut_partial = gen.finish_reason == "length" and parsed.truncated
+        last_line = gen.text.count("\n") + 1  # the line the budget may have cut
+        cut_partial = gen.finish_reason == "length" and any(d.line == last_line for d in parsed.dropped)
         # raw keeps what the model wrote, less the partial row that the budget cut and a continuation redoes
         self.texts.append(gen.text[:gen.text.rfind("\n") + 1] if cut_partial else gen.text)
         for d in parsed.dropped:
-            cut = gen.finish_reason == "length" and d.reason == "truncated last line"
+            cut = cut_partial and d.line == last_line
             self.dropped.append({"call": len(self.texts), "line": d.line, "text": d.text[:120],
                                  "reason": "partial row at the token budget" if cut else d.reason})
         new = 0
@@ -180,7 +188,7 @@ def _generate(backend: Backend, prompts: list[Prompt], constraints: list[Constra
     gens = backend.generate(prompts, constraint=constraints, max_new_tokens=max_new_tokens,
                             temperature=config.temperature, seed=config.seed)
     if len(gens) != len(prompts):
-        raise ConfigError(f"backend {backend.name!r} returned {len(gens)} generations for {len(prompts)} prompts")
+        raise BackendError(f"backend {backend.name!r} returned {len(gens)} generations for {len(prompts)} prompts")
     return gens, (time.perf_counter() - began) / max(1, len(prompts))
 
 
@@ -218,8 +226,8 @@ def _run_pi1(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None
 def _run_pi2(jobs: list[_Job], backend: Backend, config: PipelineConfig, diags: list[dict[str, Any]]) -> None:
     active = list(jobs)
     while active:
-        constraints = [_rows_constraint(j.schema, config.max_rows - len(j.rows), config) if config.constrained
-                       else None for j in active]
+        constraints = [_rows_constraint(j.schema, j.remaining(config), config) if config.constrained else None
+                       for j in active]
         gens, share = _generate(backend, [j.prompt() for j in active], constraints,
                                 config.max_new_tokens_table, config)
         for job, gen in zip(active, gens):

@@ -53,23 +53,27 @@ def _read_schema(path: Path | None) -> Any:
         raise InputError(str(exc), source=str(path)) from None
 
 
-def _config(constrain: bool, max_rows: int, max_new_tokens: int) -> Any:
+def _config(constrain: bool, max_rows: int, max_new_tokens: int, chunk_chars: int = 6000) -> Any:
     from ..pipeline import PipelineConfig
 
-    return PipelineConfig(constrained=constrain, max_rows=max_rows, max_new_tokens_table=max_new_tokens)
+    overlap = min(400, chunk_chars // 10)
+    return PipelineConfig(constrained=constrain, max_rows=max_rows, max_new_tokens_table=max_new_tokens,
+                          chunk_chars=chunk_chars, overlap_chars=overlap)
 
 
 def _run_with_progress(inputs: list[Any], backend: Any, out: Path, config: Any, schema: Any,
                        batch_size: int, label: str) -> Any:
-    from ..batch import run_batch
+    from ..batch import resume_output, run_batch
 
+    done = resume_output(out)
+    todo = sum(d.id not in done for d in inputs)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[docs]:.2f} docs/s"), TextColumn("{task.fields[toks]:.1f} tok/s"),
                         TimeElapsedColumn(), console=console)
     began = time.perf_counter()
     state = {"docs": 0, "tokens": 0}
     with progress:
-        task = progress.add_task(label, total=len(inputs), docs=0.0, toks=0.0)
+        task = progress.add_task(label, total=todo, docs=0.0, toks=0.0)
 
         def update(docs: int, tokens: int) -> None:
             state["docs"] += docs
@@ -79,7 +83,6 @@ def _run_with_progress(inputs: list[Any], backend: Any, out: Path, config: Any, 
 
         summary = run_batch(inputs, backend, out, config=config, schema=schema, batch_size=batch_size,
                             on_progress=update)
-        progress.update(task, completed=len(inputs))
     rate = summary.written / summary.seconds if summary.seconds else 0.0
     tok_rate = summary.completion_tokens / summary.seconds if summary.seconds else 0.0
     console.print(f"wrote {summary.written} predictions to {out} ({summary.skipped} already there, "
@@ -101,6 +104,7 @@ def extract_cmd(
     ndjson: bool = typer.Option(False, "--ndjson", help="Print only the rows of one document to stdout."),
     max_rows: int = typer.Option(200, min=1, help="Row cap per document."),
     max_new_tokens: int = typer.Option(512, min=1, help="pi2 token budget per call (longer tables continue)."),
+    chunk_chars: int = typer.Option(6000, min=0, help="Split longer documents into chunks (0: never)."),
     option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
 ) -> None:
     """Extract a schema and a table from each document (pi1 -> pi2) into prediction JSONL."""
@@ -111,7 +115,7 @@ def extract_cmd(
     with friendly_errors():
         if out is None and not ndjson:
             raise ConfigError("give --out FILE (prediction JSONL) or --ndjson (rows of one document to stdout)")
-        config = _config(constrain, max_rows, max_new_tokens)
+        config = _config(constrain, max_rows, max_new_tokens, chunk_chars)
         schema = _read_schema(schema_file)
         inputs = read_inputs(input, limit=limit)
         if ndjson and len(inputs) != 1:
