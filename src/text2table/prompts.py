@@ -32,18 +32,15 @@ PI1_SYSTEM = "You design table schemas: list the columns of the table that the d
 PI2_SYSTEM = "You extract tables: fill the given schema with facts from the document, as NDJSON rows."
 
 PI1_POLICY = """\
-- Names: lower_snake_case ASCII, unique.
-- Evidence only: a field needs a value stated in the document; never invent fields.
-- Types: "string" unless sure; "required": false unless always given. Enum/pattern only when shown.
-- Structure: "kv_single" for one entity; "flat_single_row" for one row per entity.
-- Compact: one field per attribute, in document order."""
+- Names: lower_snake_case, unique.
+- Evidence: only fields whose value the document states.
+- Types: "string", "required": false, unless sure.
+- "kv_single": one entity; "flat_single_row": one row per entity."""
 
 PI2_POLICY = """\
-- One JSON object per line; keys exactly the schema's fields, in order.
-- Evidence only: copy values as written; never invent values.
-- Not given, or a missing-value token: null.
-- "kv_single": one line. "flat_single_row": one line per entity, no duplicates.
-- Values fit the field's type, enum and pattern."""
+- One JSON object per line, the schema's keys in order.
+- Evidence: copy values from the document; null if not given.
+- "kv_single": one line; "flat_single_row": one line per entity, no duplicates."""
 
 PI1_TASK = "Answer with the schema JSON only."
 PI2_TASK = "Answer with the NDJSON rows only."
