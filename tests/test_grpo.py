@@ -72,6 +72,18 @@ def test_logged_reward_returns_scores_and_logs_every_submetric() -> None:
     assert reward.__name__ == "text2table_pi2"
 
 
+def test_overlong_prompts_are_left_out(data_dir: Path, smollm2_tokenizer_dir: Path) -> None:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(smollm2_tokenizer_dir))
+    rows = grpo.load_rl_rows(data_dir, "pi2")
+    lengths = [len(tokenizer.apply_chat_template(r["prompt"], add_generation_prompt=True, return_dict=False))
+               for r in rows]
+    kept, dropped = grpo.drop_long_prompts(rows, tokenizer, min(lengths))
+    assert dropped == 1 and kept == [rows[lengths.index(min(lengths))]]
+    assert grpo.drop_long_prompts(rows, tokenizer, max(lengths)) == (rows, 0)
+
+
 def test_grpo_config_maps_the_rl_section(tmp_path: Path) -> None:
     recipe = tiny_recipe(tmp_path, num_generations=4, prompts_per_step=4, micro_batch_size=2, kl_coef=0.04,
                          max_completion_length_schema=33, max_completion_length_table=77)
@@ -102,7 +114,7 @@ def test_cli_trains_pi2_and_logs_submetrics_per_step(tiny_model: Path, data_dir:
                 "pi2/duplicate_rate", "pi2/copy_rate"} <= set(s)
     summary = json.loads((run / "grpo_summary.json").read_text())
     assert summary["steps"] == 2 and len(summary["reward_curve"]) == 2
-    assert (run / "adapter" / "adapter_model.safetensors").is_file()
+    assert (run / "adapter" / "adapter_model.safetensors").is_file() and not (run / "adapter" / "ref").exists()
 
 
 @pytest.mark.slow
@@ -122,10 +134,12 @@ def test_learning_signal_moves_the_adapter(tiny_model: Path, data_dir: Path, tmp
     monkeypatch.setattr(grpo, "local_scorer", by_length)
     moved = grpo.train_grpo(flat, data_dir, "pi1", tmp_path / "moved", grpo.GrpoOptions(threads=1), log=print)
     assert moved["update_norm"] > 0.0
-    # continuing from the trained adapter (the --init-adapter path) keeps it trainable
-    again = grpo.train_grpo(flat, data_dir, "pi1", tmp_path / "again",
+    # continuing from a trained adapter (the --init-adapter path, KL against a frozen copy of it) keeps it trainable
+    with_kl = tiny_recipe(tiny_model, kl_coef=0.05)
+    again = grpo.train_grpo(with_kl, data_dir, "pi1", tmp_path / "again",
                             grpo.GrpoOptions(threads=1, init_adapter=str(tmp_path / "moved" / "adapter")), log=print)
     assert again["update_norm"] > 0.0 and again["init_adapter"].endswith("adapter")
+    assert not (tmp_path / "again" / "adapter" / "ref").exists()  # only the trained adapter is saved
 
 
 class RecordingPi2:

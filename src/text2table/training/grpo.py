@@ -131,19 +131,15 @@ def model_arg(spec: str) -> str | None:
     return None if spec == "embedded" or spec.startswith("embedded:") else spec
 
 
-def load_policy(recipe: Recipe, init_adapter: str | None) -> tuple[Any, Any]:
-    """``(peft model, tokenizer)``: the SFT adapter made trainable, or a fresh LoRA from the recipe."""
+def load_policy(recipe: Recipe, init_adapter: str | None) -> tuple[Any, Any, Any]:
+    """``(model, tokenizer, peft_config)``: the SFT adapter made trainable (its KL reference is a frozen copy of
+    it), or the base model and the recipe's fresh LoRA config (the reference is the base, adapters disabled)."""
     from ..backends.models import load_causal_lm
+    from .sft import lora_config
 
     model, tokenizer = load_causal_lm(model_arg(recipe.base_model), adapter=init_adapter, dtype=recipe.trl.dtype,
                                       trainable_adapter=init_adapter is not None)
-    if init_adapter is None:
-        from peft import get_peft_model
-
-        from .sft import lora_config
-
-        model = get_peft_model(model, lora_config(recipe.lora))
-    return model, tokenizer
+    return model, tokenizer, None if init_adapter is not None else lora_config(recipe.lora)
 
 
 def grpo_config(recipe: Recipe, rl: RLSpec, stage: str, out: Path, steps: int, seed: int) -> Any:
@@ -191,6 +187,13 @@ def _history_callback(stage: str, steps: int, path: Path, log: Log, record: list
     return History()
 
 
+def drop_long_prompts(rows: list[dict[str, Any]], tokenizer: Any, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """Rows whose chat-templated prompt has at most ``limit`` tokens (as VERL's ``filter_overlong_prompts``)."""
+    kept = [r for r in rows if len(tokenizer.apply_chat_template(r["prompt"], add_generation_prompt=True,
+                                                                  tokenize=True, return_dict=False)) <= limit]
+    return kept, len(rows) - len(kept)
+
+
 def _trainable(model: Any) -> dict[str, Any]:
     return {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
 
@@ -224,16 +227,22 @@ def train_grpo(recipe: Recipe, data_dir: str | Path, stage: str, run_dir: str | 
         reward = logged_reward(stage, pipeline_scorer(scorer))
     else:
         reward = logged_reward(stage, local_scorer(stage, rl.reward_weights))
-    model, tokenizer = load_policy(recipe, options.init_adapter)
-    before = _trainable(model)
+    model, tokenizer, peft_config = load_policy(recipe, options.init_adapter)
+    rows, dropped = drop_long_prompts(rows, tokenizer, rl.max_prompt_length)
+    if dropped:
+        log(f"{stage}: {dropped} prompts longer than rl.max_prompt_length={rl.max_prompt_length} tokens left out")
+    if not rows:
+        raise ConfigError(f"every prompt is longer than rl.max_prompt_length={rl.max_prompt_length} tokens;"
+                          " raise it in the recipe's rl section")
     history: list[dict[str, Any]] = []
     metrics_path = run / "metrics.jsonl"
     metrics_path.unlink(missing_ok=True)
     trainer = GRPOTrainer(model=model, reward_funcs=[reward], args=grpo_config(recipe, rl, stage, run / "trainer",
                                                                                  steps, seed),
-                          train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
+                          train_dataset=Dataset.from_list(rows), processing_class=tokenizer, peft_config=peft_config,
                           callbacks=[_history_callback(stage, steps, metrics_path, log, history)])
     trainer.remove_callback(PrinterCallback)
+    before = _trainable(trainer.model)
     log(f"{stage}: {len(rows)} prompts, {steps} steps, {rl.prompts_per_step} prompts x {rl.num_generations}"
         f" generations per step, max {rl.max_completion_length(stage)} new tokens, lr {rl.lr:g}, beta {rl.kl_coef:g}")
     start = time.perf_counter()
@@ -241,11 +250,11 @@ def train_grpo(recipe: Recipe, data_dir: str | Path, stage: str, run_dir: str | 
     seconds = time.perf_counter() - start
     update = math.sqrt(sum(float((p.detach() - before[n]).pow(2).sum()) for n, p in trainer.model.named_parameters()
                            if n in before))
-    trainer.model.save_pretrained(str(run / "adapter"), safe_serialization=True)
+    trainer.model.save_pretrained(str(run / "adapter"), safe_serialization=True, selected_adapters=["default"])
     curve = [(h["step"], h["reward"]) for h in history if "reward" in h]
     summary = {"engine": "trl", "stage": stage, "steps": trainer.state.global_step, "seconds": round(seconds, 2),
                "seconds_per_step": round(seconds / max(1, trainer.state.global_step), 3),
-               "reward_curve": curve, "update_norm": update, "prompts": len(rows),
+               "reward_curve": curve, "update_norm": update, "prompts": len(rows), "prompts_too_long": dropped,
                "init_adapter": options.init_adapter, "adapter": str(run / "adapter"),
                "rl": dataclasses.asdict(rl)}
     if scorer is not None:

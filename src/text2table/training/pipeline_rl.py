@@ -28,6 +28,7 @@ from ..metrics.end_to_end import map_gold_to_schema
 from ..metrics.grounding import DocumentIndex
 from ..metrics.schema_match import DEFAULT_THRESHOLD, match_schemas
 from ..parsing import parse_schema_text
+from ..pipeline import PipelineConfig, run_many
 from ..prompts import find_block
 from ..records import GoldRecord, gold_rows, gold_schema
 from ..rewards.config import RewardWeights
@@ -120,15 +121,11 @@ class BackendPi2:
     """pi2 through any :class:`text2table.backends.base.Backend` and the pipeline (one batched call)."""
 
     def __init__(self, backend: Any, *, max_new_tokens: int = 512, constrained: bool = False) -> None:
-        from ..pipeline import PipelineConfig
-
         self.backend = backend
         self.config = PipelineConfig(max_new_tokens_table=max_new_tokens, constrained=constrained,
                                      temperature=0.0, max_continuations=0)
 
     def run(self, jobs: Sequence[Pi2Job]) -> list[str | None]:
-        from ..pipeline import run_many
-
         if not jobs:
             return []
         try:
