@@ -85,3 +85,14 @@ def test_cli_prepare_and_bad_input(gold_file, tmp_path):
     assert result.exit_code == 2
     assert f"{bad}:2: invalid JSON" in result.output
     assert not (tmp_path / "out2" / "pi1.jsonl").exists()  # nothing half-written
+
+
+def test_cli_oversample_repeats_records_with_new_ids(gold_file, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["prepare", str(gold_file), "--out", str(tmp_path / "o"),
+                                 "--oversample", f"{gold_file}=3"])
+    assert result.exit_code == 0, result.output
+    ids = [json.loads(line)["id"] for line in (tmp_path / "o" / "pi2.jsonl").read_text().splitlines()]
+    assert ids == ["e2e-1", "e2e-1#2", "e2e-1#3", "match-7", "match-7#2", "match-7#3"]
+    bad = runner.invoke(app, ["prepare", str(gold_file), "--out", str(tmp_path / "p"), "--oversample", "x.jsonl=2"])
+    assert bad.exit_code == 2 and "not among the inputs" in bad.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,12 +63,21 @@ def prepare_cmd(
     gold: list[Path] = typer.Argument(..., help="Gold JSONL file(s) in the native format (concatenated in order)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder for pi1/pi2 SFT and RL files."),
     chars_per_token: float = typer.Option(4.0, help="Characters per token for the length estimates in stats."),
+    schemas_from: Path = typer.Option(None, "--schemas-from", help="pipeline-pi2: pi1 predictions (pred.jsonl);"
+                                      " pi2 examples use each record's predicted schema with the gold table mapped"
+                                      " onto it (unmatched predicted fields are null)."),
+    oversample: list[str] = typer.Option([], help="PATH=N: repeat that input's records N times (mixture weight)."),
 ) -> None:
     """Build pi1/pi2 SFT (jsonl, parquet) and RL (parquet) files from gold records, deterministically."""
     from ..prepare import PrepareConfig, prepare
 
     with friendly_errors():
-        total = sum(_count_lines(g) for g in gold if g.exists())
+        weights = _parse_oversample(oversample)
+        unknown = set(weights) - {str(g) for g in gold}
+        if unknown:
+            raise InputError(f"--oversample names {sorted(unknown)}, which is not among the inputs",
+                             hint="use the same path spelling as the positional argument")
+        total = sum(_count_lines(g) * weights.get(str(g), 1) for g in gold if g.exists())
         start = time.perf_counter()
         with _progress() as progress:
             task = progress.add_task("prepare", total=total, rate="")
@@ -77,26 +87,50 @@ def prepare_cmd(
                 rate = done / max(time.perf_counter() - start, 1e-9)
                 progress.update(task, advance=1, rate=f"{rate:,.0f} records/s")
 
-            stats = prepare(_read_all(gold), out, config=PrepareConfig(chars_per_token=chars_per_token),
-                            on_record=tick)
+            schema_for = None
+            if schemas_from is not None:
+                from ..training.pipeline_rl import schemas_from as read_schemas
+
+                schema_for = read_schemas(schemas_from)
+            stats = prepare(_read_all(gold, weights), out, config=PrepareConfig(chars_per_token=chars_per_token),
+                            on_record=tick, schema_for=schema_for)
         seconds = time.perf_counter() - start
         console.print(f"prepared {stats['records']} records in {seconds:.2f} s -> {out}")
         for stage, s in stats["stages"].items():
             console.print(f"  {stage}: {s['examples']} examples, est. tokens p50 {s['est_tokens']['p50']},"
                           f" p95 {s['est_tokens']['p95']}, max {s['est_tokens']['max']}")
         console.print(f"  structures: {stats['structures']}  rows per table: {stats['rows_per_table']}")
+        if schema_for is not None:
+            console.print(f"  predicted schemas ({schemas_from}): {schema_for.stats.to_dict()}")
 
 
-def _read_all(paths: list[Path]) -> Iterator[GoldRecord]:
-    """Records of several gold files in order; an id repeated across files is an error."""
+def _parse_oversample(items: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items:
+        path, sep, times = item.rpartition("=")
+        if not sep or not times.isdigit() or int(times) < 1:
+            raise InputError(f"bad --oversample {item!r}", hint="write PATH=N with N >= 1, e.g. examples/data/train.jsonl=4")
+        out[str(Path(path))] = int(times)
+    return out
+
+
+def _read_all(paths: list[Path], oversample: dict[str, int] | None = None) -> Iterator[GoldRecord]:
+    """Records of several gold files in order; an id repeated across files is an error.
+
+    ``oversample`` maps a path to N: its records are emitted N times, copies k >= 2 with ids ``<id>#k``
+    (a mixture weight for small but important sets).
+    """
     seen: set[str] = set()
     for path in paths:
+        times = (oversample or {}).get(str(path), 1)
         for record in read_gold(path):
             if record.id in seen:
                 raise InputError(f"id {record.id!r} also appears in an earlier input file", source=str(path),
                                  hint="give records unique ids across the files you combine")
             seen.add(record.id)
             yield record
+            for k in range(2, times + 1):
+                yield dataclasses.replace(record, id=f"{record.id}#{k}")
 
 
 def split_cmd(
