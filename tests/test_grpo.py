@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -82,6 +83,23 @@ def test_overlong_prompts_are_left_out(data_dir: Path, smollm2_tokenizer_dir: Pa
     kept, dropped = grpo.drop_long_prompts(rows, tokenizer, min(lengths))
     assert dropped == 1 and kept == [rows[lengths.index(min(lengths))]]
     assert grpo.drop_long_prompts(rows, tokenizer, max(lengths)) == (rows, 0)
+
+
+def test_in_process_pi2_uses_any_registered_backend(tmp_path: Path) -> None:
+    from text2table.errors import ConfigError
+    from text2table.schema import Field, Schema
+    from text2table.training.pipeline_rl import BackendPi2, Pi2Job
+    from text2table.training.rl_config import PipelineSpec
+
+    recipe = tiny_recipe(tmp_path)
+    rl = dataclasses.replace(recipe.rl, pipeline=PipelineSpec(pi2_backend="rules"))
+    pi2 = grpo.make_pi2(recipe, rl)
+    assert isinstance(pi2, BackendPi2) and pi2.backend.name == "rules"
+    [text] = pi2.run([Pi2Job("Name: Smith.", Schema("kv_single", (Field("name"), Field("points"))))])
+    assert json.loads(text)["points"] is None
+    bad = dataclasses.replace(rl, pipeline=PipelineSpec(pi2_backend="rules", pi2_options=("bogus=1",)))
+    with pytest.raises(ConfigError, match="bogus"):
+        grpo.make_pi2(recipe, bad)
 
 
 def test_grpo_config_maps_the_rl_section(tmp_path: Path) -> None:

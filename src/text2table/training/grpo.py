@@ -117,10 +117,16 @@ def make_pi2(recipe: Recipe, rl: RLSpec) -> Pi2Runner:
 
         return RemotePi2(spec.pi2_base_url, spec.pi2_served_model, max_tokens=spec.max_new_tokens,
                          timeout_s=spec.timeout_s, max_concurrency=spec.max_concurrency)
-    from ..backends.hf import TransformersBackend
+    from ..backends.base import create_backend
 
-    backend = TransformersBackend(model=model_arg(spec.pi2_model or recipe.base_model), adapter=spec.pi2_adapter,
-                                  batch_size=max(1, rl.num_generations))
+    options = spec.backend_options()
+    if spec.pi2_backend == "transformers":
+        options = {"model": model_arg(spec.pi2_model or recipe.base_model), "adapter": spec.pi2_adapter,
+                   "batch_size": rl.num_generations * rl.prompts_per_step, **options}
+    try:
+        backend = create_backend(spec.pi2_backend, **options)
+    except TypeError as exc:
+        raise ConfigError(f"rl.pipeline: backend {spec.pi2_backend!r} does not take these pi2_options: {exc}") from None
     return BackendPi2(backend, max_new_tokens=spec.max_new_tokens, constrained=spec.constrained)
 
 

@@ -8,8 +8,10 @@ frozen pi2 (in-process model, or an OpenAI-compatible endpoint such as vLLM). No
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import ConfigError
 from ..rewards.config import RewardWeights
@@ -40,11 +42,15 @@ class PipelineSpec:
     """The frozen pi2 that executes pi1's sampled schemas in pipeline-pi1, and the reward mix.
 
     The reward mix (the share of pi1's local schema score next to the end-to-end table score) is the
-    reward weight ``pipeline_schema_share`` of :class:`RLSpec`. ``pi2_base_url`` (an OpenAI-compatible ``.../v1`` endpoint) wins over the
+    reward weight ``pipeline_schema_share`` of :class:`RLSpec`. In process, pi2 runs on any registered
+    backend (``pi2_backend``, with ``pi2_options`` as ``KEY=VALUE`` entries, values read as JSON when they
+    parse); for ``transformers`` the model is ``pi2_model`` + ``pi2_adapter``. ``pi2_base_url`` (an OpenAI-compatible ``.../v1`` endpoint) wins over the
     in-process ``pi2_model`` (+ ``pi2_adapter``); with neither, the policy's own base model is used as pi2.
     Results are cached per (document, schema_id); a failed pi2 call scores as an empty table.
     """
 
+    pi2_backend: str = "transformers"
+    pi2_options: tuple[str, ...] = ()
     pi2_model: str | None = None
     pi2_adapter: str | None = None
     pi2_base_url: str | None = None
@@ -60,6 +66,25 @@ class PipelineSpec:
         _check(self.max_concurrency >= 1, f"pipeline.max_concurrency must be >= 1, got {self.max_concurrency}")
         _check(self.pi2_base_url is None or self.pi2_base_url.startswith(("http://", "https://")),
                f"pipeline.pi2_base_url must start with http:// or https://, got {self.pi2_base_url!r}")
+        object.__setattr__(self, "pi2_options", tuple(self.pi2_options))
+        self.backend_options()
+
+    def backend_options(self) -> dict[str, Any]:
+        """``pi2_options`` as keyword arguments of the backend.
+
+        >>> PipelineSpec(pi2_backend="llamacpp", pi2_options=("threads=1", "model=pi2.gguf")).backend_options()
+        {'threads': 1, 'model': 'pi2.gguf'}
+        """
+        out: dict[str, Any] = {}
+        for pair in self.pi2_options:
+            key, sep, value = pair.partition("=")
+            _check(bool(sep) and key.strip().isidentifier(),
+                   f"pipeline.pi2_options entry {pair!r} must be KEY=VALUE (e.g. threads=1)")
+            try:
+                out[key.strip()] = json.loads(value)
+            except ValueError:
+                out[key.strip()] = value
+        return out
 
 
 @dataclass(frozen=True)
