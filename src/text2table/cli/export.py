@@ -1,0 +1,32 @@
+"""CLI: ``text2table export-gguf`` (a trained PEFT LoRA adapter -> a llama.cpp LoRA GGUF for the llamacpp backend)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .common import console, friendly_errors
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``export-gguf`` to the app."""
+    app.command("export-gguf")(export_gguf_command)
+
+
+def export_gguf_command(
+    adapter_dir: Path = typer.Argument(..., help="PEFT adapter folder (adapter_config.json + adapter_model.safetensors)."),
+    out: Path = typer.Option(..., "--out", "-o", help="The llama.cpp LoRA GGUF to write (atomically)."),
+    base: str = typer.Option("embedded", "--base",
+                             help="The base model's GGUF the adapter was trained on; 'embedded': SmolLM2-135M."),
+    dtype: str = typer.Option("f32", "--dtype", help="Storage type of the LoRA matrices: f32 or f16 (half the size)."),
+) -> None:
+    """Convert a PEFT LoRA adapter to llama.cpp's LoRA GGUF (use it with `--backend llamacpp`)."""
+    with friendly_errors():
+        from ..backends.models import resolve_model_path
+        from ..export import convert_lora
+
+        report = convert_lora(adapter_dir, resolve_model_path(base), out, dtype=dtype)
+        ranks = ",".join(str(r) for r in report.ranks)
+        console.print(f"wrote {report.out}: {report.n_weights} adapted weights, rank {ranks}, alpha {report.alpha:g},"
+                      f" {report.dtype}, {report.bytes / 1e6:.1f} MB in {report.seconds:.2f} s", highlight=False)
