@@ -133,9 +133,13 @@ def test_open_backend_chooses_model_and_default_adapter_in_one_place(monkeypatch
     open_backend("transformers", adapter="none")
     open_backend("transformers", adapter="/my/adapter", options={"batch_size": 4})
     open_backend("llamacpp")
-    assert made == [("transformers", {"model": "m", "adapter": "/shipped/adapter"}), ("transformers", {}),
-                    ("transformers", {"batch_size": 4, "adapter": "/my/adapter"}), ("llamacpp", {})]
+    open_backend("llamacpp", adapter="/my/lora.gguf")
+    assert made == [("transformers", {"adapter": "/shipped/adapter", "model": "m"}), ("transformers", {}),
+                    ("transformers", {"batch_size": 4, "adapter": "/my/adapter"}), ("llamacpp", {}),
+                    ("llamacpp", {"lora": "/my/lora.gguf"})]
     with pytest.raises(ConfigError, match="rules"):
         open_backend("rules", model="x.gguf")
+    with pytest.raises(ConfigError, match="no adapter"):
+        open_backend("openai", adapter="/my/adapter")
     with pytest.raises(ConfigError, match="batch_size"):
         run_batch([], ScriptedBackend(table_model(FLAT, ROWS)), "unused.jsonl", batch_size=0)

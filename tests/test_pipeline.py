@@ -4,7 +4,7 @@ import pytest
 
 from text2table.errors import ConfigError
 from text2table.pipeline import PipelineConfig, run, run_many
-from text2table.schema import Schema
+from text2table.schema import Schema, schema_answer
 from text2table.table import dump_rows, parse_ndjson_strict
 
 from .pipeline_fakes import ScriptedBackend, continued, is_pi2, table_model
@@ -167,3 +167,28 @@ def test_a_cut_that_ends_on_a_brace_inside_a_string_is_still_a_partial_row():
     assert result.rows == rows
     assert [d["reason"] for d in result.diagnostics["pi2"]["dropped"]] == ["partial row at the token budget"]
     assert parse_ndjson_strict(result.raw["pi2"], FLAT.names) == rows
+
+
+WIDE = Schema.from_dict({"structure": "flat_single_row", "fields": [{"name": f"col_{i}"} for i in range(6)]})
+
+
+@pytest.mark.parametrize(("answer", "want"), [
+    (schema_answer(WIDE), ["col_0", "col_1"]),
+    ('{"structure":"flat_single_row","fields":' + ",".join(['{"name":"loop","type":"string","required":false}'] * 6),
+     None),
+    ('{"structure":"flat_single_row","fields":[{"name":"' + "x" * 64 + '","type":"string","required":false},' * 3,
+     None),
+], ids=["cut-wide-schema", "looping-names", "runaway-name"])
+def test_a_schema_cut_by_the_budget_keeps_its_complete_fields_unless_looping(answer, want):
+    budget = len(schema_answer(WIDE)) // 2  # two complete fields of six, the third cut
+
+    def model(prompt, constraint):
+        return answer if not is_pi2(prompt) else ""
+
+    result = run("Name: Blue Spice", None, ScriptedBackend(model), PipelineConfig(max_new_tokens_schema=budget))
+    pi1 = result.diagnostics["pi1"]
+    assert pi1["valid"] is False and pi1["finish_reason"] == "length"
+    if want is None:
+        assert pi1["fallback"] == "rules" and result.schema.names == ["name"]
+    else:
+        assert pi1["fallback"] == "salvaged" and result.schema.names == want

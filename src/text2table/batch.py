@@ -34,6 +34,8 @@ TEXT_SUFFIXES = (".txt", ".md", ".text")
 #: adapters shipped with the package (issue 7) become the default here, and only here.
 DEFAULT_ADAPTERS: dict[str, str | None] = {"llamacpp": None, "transformers": None}
 NO_ADAPTER = "none"
+#: The constructor option through which each backend takes an adapter (llama.cpp: a LoRA in GGUF form).
+ADAPTER_OPTION = {"llamacpp": "lora", "transformers": "adapter"}
 
 
 @dataclass(frozen=True)
@@ -98,15 +100,16 @@ def open_backend(name: str, *, model: str | None = None, adapter: str | None = N
     ``adapter``: a path, ``"none"`` for the base model, or None for :data:`DEFAULT_ADAPTERS`.
     """
     opts = dict(options or {})
-    if name == "rules":
-        if model or (adapter and adapter != NO_ADAPTER):
-            raise ConfigError("the rules backend uses no model; drop --model and --adapter")
-        return create_backend(name, **opts)
+    if name == "rules" and model:
+        raise ConfigError("the rules backend uses no model; drop --model")
     chosen = DEFAULT_ADAPTERS.get(name) if adapter is None else (None if adapter == NO_ADAPTER else adapter)
+    if chosen is not None:
+        if name not in ADAPTER_OPTION:
+            raise ConfigError(f"the {name} backend takes no adapter (--adapter {chosen}); backends with adapters:"
+                              f" {sorted(ADAPTER_OPTION)}")
+        opts[ADAPTER_OPTION[name]] = chosen
     if model is not None:
         opts["model"] = model
-    if chosen is not None:
-        opts["adapter"] = chosen
     return create_backend(name, **opts)
 
 

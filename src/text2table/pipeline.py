@@ -2,8 +2,9 @@
 
 - One ``generate`` call per stage for a whole batch (and one per continuation round), so batched
   backends (transformers) run at batch speed.
-- A user-given schema skips pi1. Invalid pi1 output never crashes: the schema falls back to the rules
-  baseline (or to none: an empty table), and the reason is recorded in the diagnostics.
+- A user-given schema skips pi1. Invalid pi1 output never crashes: a schema cut by the token budget keeps
+  its complete fields (unless the model was looping), otherwise the schema falls back to the rules
+  baseline (or to none: an empty table); the reason is recorded in the diagnostics.
 - Long tables are not lost: when pi2 stops at its token budget (``finish_reason == "length"``) the
   partial last row is dropped and pi2 continues after the complete rows (the prompt gets an assistant
   message holding them) until the table ends, ``max_rows`` or ``max_continuations``; duplicates are removed.
@@ -19,6 +20,7 @@ error (``finish_reason == "error"``) is recorded in the result's ``error``.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -27,7 +29,8 @@ from typing import Any
 from .backends.base import Backend, Constraint, Generation, Prompt
 from .chunking import Chunk, merge_chunk_rows, split_document
 from .constraints import rows_constraint, schema_constraint
-from .errors import BackendError, ConfigError
+from .errors import BackendError, ConfigError, SchemaError
+from .naming import MAX_NAME_LENGTH
 from .parsing import parse_schema_text
 from .prompts import pi1_messages, pi2_messages
 from .schema import Schema
@@ -99,6 +102,37 @@ def _parse_schema(text: str) -> tuple[Schema | None, str | None]:
     """pi1 text -> (schema, None) or (None, reason); forgiving: fences, prose and unusual names are repaired."""
     schema, reason = parse_schema_text(text, normalize=True)
     return schema, None if schema is not None else (reason or "invalid schema")
+
+
+_STRUCTURE = re.compile(r'"structure"\s*:\s*"([a-z_]+)"')
+_FIELD_START = re.compile(r'\{\s*"name"\s*:')
+
+
+def salvage_schema(text: str) -> Schema | None:
+    """The complete fields of a pi1 answer that the token budget cut, or None.
+
+    A cut answer whose field names repeat, or run to the maximum name length, is a model stuck in a
+    loop: nothing is salvaged from it.
+
+    >>> salvage_schema('{"structure":"kv_single","fields":[{"name":"a","type":"string","required":false},{"na').names
+    ['a']
+    """
+    structure = _STRUCTURE.search(text)
+    if structure is None:
+        return None
+    decoder, fields = json.JSONDecoder(), []
+    for match in _FIELD_START.finditer(text, structure.end()):
+        try:
+            fields.append(decoder.raw_decode(text, match.start())[0])
+        except ValueError:
+            break
+    names = [f.get("name") for f in fields]
+    if not fields or len(set(names)) < len(names) or any(len(str(n)) >= MAX_NAME_LENGTH for n in names):
+        return None
+    try:
+        return Schema.from_dict({"structure": structure.group(1), "fields": fields})
+    except SchemaError:
+        return None
 
 
 # --- stage state ----------------------------------------------------------------------------------
@@ -218,8 +252,12 @@ def _run_pi1(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None
         stats["valid"] = schema is not None
         if schema is None:
             stats["error"] = reason
-            schema = _fallback_schema(documents[i], metadatas[i], config)
-            stats["fallback"] = config.schema_fallback if schema is not None else "empty"
+            schema = salvage_schema(gen.text) if gen.finish_reason == "length" else None
+            if schema is not None:
+                stats["fallback"] = "salvaged"
+            else:
+                schema = _fallback_schema(documents[i], metadatas[i], config)
+                stats["fallback"] = config.schema_fallback if schema is not None else "empty"
         schemas[i] = schema
 
 

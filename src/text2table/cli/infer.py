@@ -53,12 +53,12 @@ def _read_schema(path: Path | None) -> Any:
         raise InputError(str(exc), source=str(path)) from None
 
 
-def _config(constrain: bool, max_rows: int, max_new_tokens: int, chunk_chars: int = 6000) -> Any:
+def _config(constrain: bool, max_rows: int, max_new_tokens: int, chunk_chars: int = 6000, **extra: Any) -> Any:
     from ..pipeline import PipelineConfig
 
     overlap = min(400, chunk_chars // 10)
     return PipelineConfig(constrained=constrain, max_rows=max_rows, max_new_tokens_table=max_new_tokens,
-                          chunk_chars=chunk_chars, overlap_chars=overlap)
+                          chunk_chars=chunk_chars, overlap_chars=overlap, **extra)
 
 
 def _run_with_progress(inputs: list[Any], backend: Any, out: Path, config: Any, schema: Any,
@@ -220,7 +220,9 @@ def demo_cmd(
         engine = open_backend(backend, model=model, adapter=adapter)
         try:
             console.print(f"demo: {len(inputs)} documents from {gold_path}, backend {backend}", highlight=False)
-            _run_with_progress(inputs, engine, pred, _config(True, 200, 512), None, batch_size, "demo")
+            # budgets sized for the sample (tables of up to 20 rows) so that a CPU run takes minutes
+            config = _config(True, 50, 384, max_new_tokens_schema=192, max_continuations=1)
+            _run_with_progress(inputs, engine, pred, config, None, batch_size, "demo")
         finally:
             engine.close()
         documents = {d.id: d.document for d in inputs}
