@@ -152,3 +152,19 @@ def test_sanity_scores_broken_output_low(tmp_path):
     assert result["key_order_pass_rate"] == 0.0
     pi1 = load_task(data, "pi1")
     assert score_pi1(pi1, ["no json", "{", "[]"])["json_valid_rate"] == 0.0
+
+
+@pytest.mark.slow
+def test_stages_option_trains_a_subset_now_and_the_rest_on_resume(tiny_model_dir, tmp_path):
+    from text2table.training.sft import SftOptions, train_sft
+
+    data = write_prepared(tmp_path / "data", 3, long_every=3)
+    run = tmp_path / "run"
+    recipe = tiny_recipe(tiny_model_dir, buckets={"exact_tokens": True})
+    quiet = SftOptions(task="pi2", max_steps=1, sanity=False)
+    first = train_sft(recipe, data, run, SftOptions(**{**quiet.__dict__, "stages": ("s1",)}), log=lambda _: None)
+    assert set(first["stages"]) == {"s1"} and first["plan"]["token_count"] == "tokenizer"
+    rest = train_sft(recipe, data, run, SftOptions(**{**quiet.__dict__, "resume": True}), log=lambda _: None)
+    assert set(rest["losses"]) == {"s1", "s2"} and rest["steps"] == 2
+    with pytest.raises(ConfigError, match="unknown stage"):
+        train_sft(recipe, data, run, SftOptions(**{**quiet.__dict__, "resume": True, "stages": ("s9",)}))

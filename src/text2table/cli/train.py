@@ -19,16 +19,7 @@ TASK_HELP = "pi1 (schemas), pi2 (tables) or both (one adapter on a shuffled mixt
 
 
 def _log(message: str) -> None:
-    console.print(message, highlight=False, markup=False)
-
-
-def _token_counter(recipe):  # noqa: ANN001, ANN202 - returns plan.TokenCounter | None
-    if not recipe.buckets.exact_tokens:
-        return None
-    from ..training.plan import tokenizer_counter
-    from ..training.sft import load_tokenizer
-
-    return tokenizer_counter(load_tokenizer(recipe.base_model))
+    console.print(message, highlight=False, markup=False, soft_wrap=True)
 
 
 def plan_cmd(
@@ -43,12 +34,12 @@ def plan_cmd(
     """Assign examples to curriculum stages, compute steps/batches/epochs, write per-stage training files."""
     from ..training.plan import format_table, plan_folder
     from ..training.recipe import load_recipe
-    from ..training.sft import SftOptions, effective_recipe
+    from ..training.sft import SftOptions, effective_recipe, token_counter
 
     with friendly_errors():
         recipe = effective_recipe(load_recipe(recipe_path), SftOptions(task=task, max_steps=max_steps))
         out = out or data / "plan" / f"{recipe.name}-{recipe.task}"
-        plan = plan_folder(recipe, data, out_dir=out, count_tokens=_token_counter(recipe), limit=limit)
+        plan = plan_folder(recipe, data, out_dir=out, count_tokens=token_counter(recipe), limit=limit)
         if as_json:
             typer.echo(json.dumps(plan.to_json(), indent=2))
         else:
@@ -72,6 +63,8 @@ def sft_cmd(
     dry_run: bool = typer.Option(False, "--dry-run", help="verl: print the commands instead of running them."),
     sanity: bool = typer.Option(True, "--sanity/--no-sanity", help="trl: run the sanity check after each stage."),
     baseline: bool = typer.Option(False, "--baseline", help="trl: also check the untrained base model first."),
+    stages: str = typer.Option(None, "--stages", help="trl: comma-separated stages to train now (others later"
+                                                      " with --resume)."),
     override: list[str] = typer.Option(None, "--override", help="verl: extra Hydra override for every stage."),
 ) -> None:
     """Supervised fine-tuning of a LoRA adapter over the recipe's length curriculum."""
@@ -82,7 +75,8 @@ def sft_cmd(
         if engine not in ("trl", "verl"):
             raise typer.BadParameter("--engine must be 'trl' or 'verl'")
         options = SftOptions(task=task, max_steps=max_steps, limit_examples=limit, resume=resume, dev_dir=dev,
-                             sanity=sanity, baseline=baseline)
+                             sanity=sanity, baseline=baseline,
+                             stages=tuple(x.strip() for x in stages.split(",") if x.strip()) if stages else None)
         recipe = effective_recipe(load_recipe(recipe_path), options)
         if engine == "verl":
             from ..training.verl import train_verl

@@ -28,7 +28,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..jsonio import write_json
 from .data import ChatExample, load_chat_records, load_task, sample_examples, to_dataset
-from .plan import Plan, format_table, plan_folder, stage_paths
+from .plan import Plan, format_table, plan_folder, stage_paths, tokenizer_counter
 from .recipe import LoraSpec, Recipe
 from .sanity import run_sanity, summary_line
 
@@ -46,6 +46,7 @@ class SftOptions:
     dev_dir: Path | None = None
     sanity: bool = True
     baseline: bool = False
+    stages: tuple[str, ...] | None = None  # train only these stages now (resume later for the rest)
     seed: int = 0
 
 
@@ -96,6 +97,13 @@ def load_tokenizer(spec: str) -> Any:
     from ..backends.models import load_tokenizer as load
 
     return load(model_ref(spec))
+
+
+def token_counter(recipe: Recipe) -> Any:
+    """Exact token counts with the model's tokenizer when ``buckets.exact_tokens`` is set, else None."""
+    if not recipe.buckets.exact_tokens:
+        return None
+    return tokenizer_counter(load_tokenizer(recipe.base_model))
 
 
 def effective_recipe(recipe: Recipe, options: SftOptions) -> Recipe:
@@ -268,7 +276,8 @@ def train_sft(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, options
     run.mkdir(parents=True, exist_ok=True)
     fp = fingerprint(recipe, options)
     state = _read_state(run, fp, options.resume, log)
-    plan: Plan = plan_folder(recipe, data_dir, out_dir=run / "plan", limit=options.limit_examples, seed=options.seed)
+    plan: Plan = plan_folder(recipe, data_dir, out_dir=run / "plan", count_tokens=token_counter(recipe),
+                             limit=options.limit_examples, seed=options.seed)
     log(format_table(plan))
     all_train = [ex for s in plan.stages for ex in load_chat_records(stage_paths(run / "plan", s.name)["jsonl"],
                                                                      recipe.task)]
@@ -280,7 +289,13 @@ def train_sft(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, options
         _check(sanity, sanity_path, "base", model, tokenizer, dev, dev_split, recipe, log)
         del model
     prev: Path | None = None
+    unknown = sorted(set(options.stages or ()) - {s.name for s in plan.stages})
+    if unknown:
+        raise ConfigError(f"unknown stage(s) {unknown}; the recipe has {[s.name for s in plan.stages]}")
     for index, sp in enumerate(plan.stages):
+        if options.stages is not None and sp.name not in options.stages:
+            log(f"{sp.name}: not selected (--stages), skipped")
+            continue
         done = state["stages"].get(sp.name)
         if done and done.get("status") == "done":
             log(f"{sp.name}: already done, skipped")

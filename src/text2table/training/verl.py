@@ -304,10 +304,11 @@ def train_verl(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, *, dev
                cli: tuple[str, ...] = ("text2table",), log: Callable[[str], None] = print) -> list[Command]:
     """Plan into ``RUN_DIR/plan`` (stage parquet files), then print or run the VERL commands of every stage."""
     from .plan import plan_folder
+    from .sft import token_counter
 
     check_base_model(recipe.base_model)
     run = Path(run_dir).resolve()
-    plan = plan_folder(recipe, data_dir, out_dir=run / "plan", limit=limit)
+    plan = plan_folder(recipe, data_dir, out_dir=run / "plan", count_tokens=token_counter(recipe), limit=limit)
     layout = SftLayout(model=recipe.base_model, run_dir=str(run), plan_dir=str(run / "plan"),
                        val_files=val_files(str(Path(dev_dir).resolve()) if dev_dir else None, recipe.task))
     for path in layout.val_files:
