@@ -1,0 +1,118 @@
+"""bench/quality: one table of extraction quality on held-back dev parts, for every system we ship.
+
+Rows: the ``rules`` baseline, the base model zero-shot (constrained), the trained adapter (constrained and
+unconstrained); datasets: the held-back part of E2E dev and of WikiTableText dev (made with
+``text2table split ... --parts train=0.8,heldout=0.2``; never trained on), and the bundled sample's dev split.
+Columns: Text-to-Table row-header and non-header cell F1 (exact ``E`` and ``chrf``), aligned cell F1, schema
+F1, JSON validity, grounding rate, documents/s. The published numbers of the Text-to-Table paper's best
+model sit beside them. Predictions are cached (resumable) under ``--work``; rerunning only scores.
+
+    python bench/quality.py --e2e data/gold/e2e-dev-heldout.jsonl --wtt data/gold/wtt-dev-heldout.jsonl --limit 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from text2table.batch import open_backend, read_inputs, run_batch
+from text2table.jsonio import write_jsonl
+from text2table.metrics.evaluate import evaluate_files
+from text2table.pipeline import PipelineConfig
+from text2table.records import read_gold
+
+ROOT = Path(__file__).resolve().parents[1]
+SYSTEMS = {  # name -> (backend, adapter, constrained)
+    "rules": ("rules", None, True),
+    "base (constrained)": ("llamacpp", "none", True),
+    "trained (constrained)": ("llamacpp", None, True),
+    "trained (unconstrained)": ("llamacpp", None, False),
+}
+COLUMNS = [("E row F1", "wu.exact.row_header_f1"), ("E cell F1", "wu.exact.cell_f1"),
+           ("chrf row F1", "wu.chrf.row_header_f1"), ("chrf cell F1", "wu.chrf.cell_f1"),
+           ("aligned F1", "aligned_cell_f1"), ("schema F1", "schema_f1"), ("JSON valid", "json_valid_rate"),
+           ("grounded", "grounding_rate")]
+PUBLISHED = {  # Wu et al. 2022, best model, test split (ours: held-back dev parts, not comparable 1:1)
+    "e2e": {"wu.exact.row_header_f1": 99.64, "wu.exact.cell_f1": 97.90, "wu.chrf.cell_f1": 98.03},
+    "wikitabletext": {"wu.exact.row_header_f1": 78.54, "wu.exact.cell_f1": 59.94, "wu.chrf.cell_f1": 69.63},
+}
+
+
+def _subset(path: Path, limit: int, out: Path) -> Path:
+    """Every k-th record (spread over the file, so many E2E meaning representations are covered)."""
+    records = list(read_gold(path))
+    step = max(1, len(records) // limit) if limit else 1
+    chosen = records[::step][:limit] if limit else records
+    write_jsonl(out, (r.to_dict() for r in chosen))
+    return out
+
+
+def _pct(value: object) -> str:
+    if not isinstance(value, (int, float)):
+        return "-"
+    return f"{100 * value:.2f}" if value <= 1.0 else f"{value:.2f}"
+
+
+def run(args: argparse.Namespace) -> list[str]:
+    work = Path(args.work)
+    datasets = {"sample": ROOT / "examples" / "data" / "dev.jsonl"}
+    if args.e2e:
+        datasets = {"e2e": Path(args.e2e), "wikitabletext": Path(args.wtt) if args.wtt else None, **datasets}
+    elif args.wtt:
+        datasets = {"wikitabletext": Path(args.wtt), **datasets}
+    systems = [s for s in SYSTEMS if not args.systems or s.split(" ")[0] in args.systems.split(",")]
+    lines = ["| dataset | system | n | " + " | ".join(c for c, _ in COLUMNS) + " | docs/s |",
+             "|---|---|---|" + "---|" * (len(COLUMNS) + 1)]
+    for name, path in datasets.items():
+        if path is None or not path.exists():
+            print(f"skip {name}: {path} not found", file=sys.stderr)
+            continue
+        gold = _subset(path, args.limit if name != "sample" else 0, work / f"{name}.gold.jsonl")
+        inputs = read_inputs(gold)
+        for system in systems:
+            backend_name, adapter, constrained = SYSTEMS[system]
+            pred = work / f"{name}.{system.split(' ')[0]}{'' if constrained else '-free'}.pred.jsonl"
+            timing = pred.with_suffix(".seconds.json")
+            if not timing.exists():
+                backend = open_backend(backend_name, adapter=adapter)
+                config = PipelineConfig(constrained=constrained)
+                start = time.perf_counter()
+                summary = run_batch(inputs, backend, pred, config=config, batch_size=args.batch_size)
+                seconds = time.perf_counter() - start
+                backend.close()
+                timing.write_text(json.dumps({"seconds": seconds, "written": summary.written}))
+            spent = json.loads(timing.read_text())
+            metrics, _ = evaluate_files(gold, pred)
+            rate = spent["written"] / spent["seconds"] if spent["seconds"] else 0.0
+            lines.append(f"| {name} | {system} | {metrics['n_documents']} | "
+                         + " | ".join(_pct(metrics.get(key)) for _, key in COLUMNS) + f" | {rate:.2f} |")
+            print(lines[-1], flush=True)
+        if name in PUBLISHED:
+            pub = PUBLISHED[name]
+            lines.append(f"| {name} | Wu et al. 2022 (published, test) | - | "
+                         + " | ".join(f"{pub[k]:.2f}" if k in pub else "-" for _, k in COLUMNS) + " | - |")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--e2e", help="held-back E2E dev part (gold JSONL)")
+    parser.add_argument("--wtt", help="held-back WikiTableText dev part (gold JSONL)")
+    parser.add_argument("--limit", type=int, default=60, help="documents per public dataset (spread evenly)")
+    parser.add_argument("--systems", default="", help="comma list of: rules,base,trained (default: all)")
+    parser.add_argument("--batch-size", type=int, default=4)
+    parser.add_argument("--work", default=str(ROOT / "runs" / "quality"), help="prediction cache folder")
+    parser.add_argument("--out", default=None, help="also write the table (markdown) here")
+    args = parser.parse_args()
+    lines = run(args)
+    table = "\n".join(lines)
+    print("\n" + table)
+    if args.out:
+        Path(args.out).write_text(table + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
