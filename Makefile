@@ -8,7 +8,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install demo test test-fast bench clean llama-wheel
+.PHONY: install demo test test-fast bench quality train-default clean llama-wheel
 
 install: $(STAMP)
 
@@ -42,6 +42,34 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+# How the shipped default adapter was trained, with the project's own commands only. The public data is not
+# in the repo: E2E (github.com/tuetschek/e2e-dataset, devset.csv) and WikiTableText (github.com/msra-nlc/Table2Text).
+# Only train and dev splits are used; a fixed, MR-grouped 20% of each dev split is held back for bench/quality.
+E2E_DEV ?= data/raw/e2e/devset.csv
+WTT_TRAIN ?= data/raw/wtt/MSRA_NLC.Table2Text.train
+WTT_DEV ?= data/raw/wtt/MSRA_NLC.Table2Text.dev
+GOLD := data/gold
+T2T := $(BIN)/text2table
+
+train-default: $(STAMP)
+	$(T2T) convert --format e2e $(E2E_DEV) --out $(GOLD)/e2e-dev.jsonl
+	$(T2T) split $(GOLD)/e2e-dev.jsonl --parts train=0.8,heldout=0.2 --out-dir $(GOLD) --prefix e2e-dev-
+	$(T2T) split $(GOLD)/e2e-dev-train.jsonl --parts use=0.5,rest=0.5 --out-dir $(GOLD) --prefix e2e-train-
+	$(T2T) convert --format wikitabletext $(WTT_TRAIN) --out $(GOLD)/wtt-train.jsonl
+	$(T2T) convert --format wikitabletext $(WTT_DEV) --out $(GOLD)/wtt-dev.jsonl
+	$(T2T) split $(GOLD)/wtt-dev.jsonl --parts train=0.8,heldout=0.2 --out-dir $(GOLD) --prefix wtt-dev-
+	$(T2T) split $(GOLD)/wtt-train.jsonl --parts use=0.15,rest=0.85 --seed mix --out-dir $(GOLD) --prefix wtt-train15-
+	$(T2T) prepare $(GOLD)/e2e-train-use.jsonl $(GOLD)/wtt-train15-use.jsonl examples/data/train.jsonl \
+	  --oversample examples/data/train.jsonl=4 --out data/prepared/train
+	$(T2T) prepare examples/data/dev.jsonl --out data/prepared/dev
+	$(T2T) plan recipes/smollm2-135m-default.yaml --data data/prepared/train
+	$(T2T) train sft recipes/smollm2-135m-default.yaml --data data/prepared/train --dev data/prepared/dev \
+	  --engine trl --out runs/default --resume
+	$(T2T) export-gguf runs/default/adapter --out runs/default/adapter.gguf
+
+quality: $(STAMP)
+	$(BIN)/python bench/quality.py --e2e $(GOLD)/e2e-dev-heldout.jsonl --wtt $(GOLD)/wtt-dev-heldout.jsonl
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
