@@ -23,7 +23,8 @@ from text2table.table import dump_rows
 SCHEMA = Schema("flat_single_row", (Field("name"), Field("age", type="integer", required=True),
                                     Field("kind", enum=("a", 'é"\\')), Field("ok", type="boolean"),
                                     Field("price", type="number"), Field("day", type="date")))
-ROWS = [{"name": 'Bob "B" \\ \n\t\x01 ünï 東京 ¶£–’😀', "age": -3, "kind": 'é"\\', "ok": True, "price": 1.5, "day": "2024"},
+ROWS = [{"name": 'Bob "B" \\ \n\t\x01 ünï 東京 ¶£–’😀', "age": -3, "kind": 'é"\\', "ok": True, "price": 1.5,
+         "day": "2024"},
         {"name": None, "age": 0, "kind": None, "ok": None, "price": 1e-05, "day": None}]
 
 
@@ -140,7 +141,8 @@ _CELL = st.text(st.characters(max_codepoint=0x3FFFF, blacklist_characters="\u202
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.fixed_dictionaries({"name": st.none() | _CELL, "age": st.integers(-10**12, 10**12),
-                                            "kind": st.sampled_from([None, "a", 'é"\\']), "ok": st.none() | st.booleans(),
+                                            "kind": st.sampled_from([None, "a", 'é"\\']),
+                                            "ok": st.none() | st.booleans(),
                                             "price": st.none() | st.floats(allow_nan=False, allow_infinity=False,
                                                                            width=32),
                                             "day": st.none() | _CELL}), max_size=3))

@@ -1,0 +1,135 @@
+"""The ``llamacpp`` backend on the real embedded model (SmolLM2-135M, GGUF): constrained output always parses."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from text2table.backends.base import Constraint
+from text2table.constraints import rows_constraint, schema_constraint
+from text2table.errors import ConfigError, InputError
+from text2table.naming import is_policy_name
+from text2table.prompts import pi1_messages, pi2_messages
+from text2table.schema import STRUCTURES, Field, Schema
+from text2table.table import parse_ndjson_strict
+
+pytest.importorskip("llama_cpp")
+
+FLAT = Schema("flat_single_row", (Field("player"), Field("points"), Field("rebounds")))
+KV = Schema("kv_single", (Field("name"), Field("eat_type"), Field("area"), Field("price_range", type="integer")))
+DOCS = [("Hawks beat the Bulls 101-99. Smith scored 20 points with 5 rebounds; Jones added 12 points.", FLAT),
+        ("The Vaults is a pub near Café Adriatic in the riverside area. Prices are more than £30.", KV)]
+
+
+@pytest.fixture(scope="module")
+def backend():
+    from text2table.backends.llamacpp import LlamaCppBackend
+
+    b = LlamaCppBackend(n_ctx=2048)
+    yield b
+    b.close()
+
+
+@pytest.mark.slow
+def test_constrained_rows_always_parse(backend):
+    prompts = [pi2_messages(doc, schema) for doc, schema in DOCS]
+    constraints = [rows_constraint(schema, max_rows=3, max_string_length=24) for _, schema in DOCS]
+    for (doc, schema), out in zip(DOCS, backend.generate(prompts, constraint=constraints, max_new_tokens=160)):
+        assert out.error is None, out
+        text = out.text if out.finish_reason == "stop" else out.text[:out.text.rfind("\n") + 1]
+        rows = parse_ndjson_strict(text, schema.names)  # keys in schema order, one object per line
+        assert len(rows) <= 3
+        written = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        assert text in (written, written + "\n")  # the training format (+ an optional empty line)
+        assert out.prompt_tokens > 100 and out.completion_tokens > 0
+
+
+@pytest.mark.slow
+def test_lazy_grammar_equals_full_masking(backend):
+    """Checking only the picked token (and masking on rejection) gives llama.cpp's fully masked greedy output."""
+    from llama_cpp import LlamaGrammar
+
+    doc, schema = DOCS[0]
+    c = rows_constraint(schema, max_rows=2, max_string_length=12)
+    prompt = pi2_messages(doc, schema)
+    ours = backend.generate([prompt], constraint=c, max_new_tokens=48)[0]
+    full = backend.llm.create_completion(prompt=backend.tokenize(backend.render(prompt)), max_tokens=48,
+                                         temperature=0.0, repeat_penalty=1.0,
+                                         grammar=LlamaGrammar.from_string(backend.grammar(c), verbose=False))
+    assert ours.text == full["choices"][0]["text"]
+    assert ours.extra["grammar_full_passes"] >= 1  # the untrained model needed the grammar at least once
+
+
+@pytest.mark.slow
+def test_constrained_schema_is_valid(backend):
+    out = backend.generate([pi1_messages(DOCS[1][0])], constraint=schema_constraint(max_fields=6),
+                           max_new_tokens=200)[0]
+    assert out.finish_reason == "stop", out
+    data = json.loads(out.text)
+    assert out.text == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    assert data["structure"] in STRUCTURES and 1 <= len(data["fields"]) <= 6
+    assert all(is_policy_name(f["name"]) for f in data["fields"])
+    unique = {f["name"]: f for f in data["fields"]}  # repeats are possible: the pipeline drops them
+    Schema.from_dict({**data, "fields": list(unique.values())})
+
+
+@pytest.mark.slow
+def test_continuation_after_a_complete_row(backend):
+    doc, schema = DOCS[0]
+    prefix = '{"player": "Smith", "points": "20", "rebounds": "5"}\n'
+    prompt = pi2_messages(doc, schema) + [{"role": "assistant", "content": prefix}]
+    assert backend.render(prompt).endswith("<|im_start|>assistant\n" + prefix)
+    out = backend.generate([prompt], constraint=rows_constraint(schema, max_rows=2, max_string_length=24),
+                           max_new_tokens=100)[0]
+    text = out.text if out.finish_reason == "stop" else out.text[:out.text.rfind("\n") + 1]
+    parse_ndjson_strict(prefix + text, schema.names)
+
+
+def test_rendering_matches_the_transformers_chat_template(backend, smollm2_tokenizer_dir):
+    from transformers import AutoTokenizer
+
+    from text2table.backends.models import render_chat
+
+    tokenizer = AutoTokenizer.from_pretrained(str(smollm2_tokenizer_dir))
+    for prompt in (pi1_messages(DOCS[0][0]), pi2_messages(DOCS[1][0], KV) + [{"role": "assistant", "content": "{"}]):
+        assert backend.render(prompt) == render_chat(tokenizer, prompt)
+    tokens = backend.tokenize(backend.render(pi1_messages("x")))
+    assert tokens[0] == backend.llm.token_bos() and tokens.count(backend.llm.token_bos()) == 3  # specials parsed
+
+
+def test_too_long_prompt_is_an_error_generation(backend):
+    from text2table.backends.llamacpp import LlamaCppBackend
+
+    small = LlamaCppBackend(n_ctx=64)
+    try:
+        out = small.generate([pi1_messages("word " * 100)], max_new_tokens=4)[0]
+    finally:
+        small.close()
+    assert out.finish_reason == "error" and "n_ctx" in out.error
+
+
+def test_bad_grammar_and_bad_model_raise_clearly(backend, tmp_path):
+    from text2table.backends.llamacpp import LlamaCppBackend, check_gbnf
+
+    with pytest.raises(ConfigError, match="rejected the grammar"):
+        check_gbnf(backend.llm, "root ::= [unclosed")
+    with pytest.raises(ConfigError, match="not supported"):
+        backend.grammar(Constraint("rows", {"type": "object", "properties": {"a": {"not": {}}}, "required": ["a"]}))
+    with pytest.raises(InputError, match="needs a .gguf"):
+        LlamaCppBackend(model=str(tmp_path))
+    info = backend.describe()
+    assert info["backend"] == "llamacpp" and info["model"].endswith(".gguf") and info["n_ctx"] == 2048
+
+
+def test_registry_names_the_model_backends_and_stays_light():
+    import subprocess
+    import sys
+
+    from text2table.backends import available_backends
+
+    assert {"llamacpp", "transformers", "openai"} <= set(available_backends())
+    code = ("import sys, text2table.backends as b; b.available_backends();"
+            "print(sorted(m for m in ('torch', 'transformers', 'llama_cpp', 'httpx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
