@@ -68,25 +68,26 @@ def _run_with_progress(inputs: list[Any], backend: Any, out: Path, config: Any, 
     done = resume_output(out)
     todo = sum(d.id not in done for d in inputs)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[docs]:.2f} docs/s"), TextColumn("{task.fields[toks]:.1f} tok/s"),
+                        TextColumn("{task.fields[docs]} docs/s"), TextColumn("{task.fields[toks]} tok/s"),
                         TimeElapsedColumn(), console=console)
     began = time.perf_counter()
     state = {"docs": 0, "tokens": 0}
     with progress:
-        task = progress.add_task(label, total=todo, docs=0.0, toks=0.0)
+        task = progress.add_task(label, total=todo, docs="-", toks="-")
 
         def update(docs: int, tokens: int) -> None:
             state["docs"] += docs
             state["tokens"] += tokens
             seconds = max(time.perf_counter() - began, 1e-9)
-            progress.update(task, advance=docs, docs=state["docs"] / seconds, toks=state["tokens"] / seconds)
+            progress.update(task, advance=docs, docs=f"{state['docs'] / seconds:.3g}",
+                            toks=f"{state['tokens'] / seconds:.3g}")
 
         summary = run_batch(inputs, backend, out, config=config, schema=schema, batch_size=batch_size,
                             on_progress=update)
     rate = summary.written / summary.seconds if summary.seconds else 0.0
     tok_rate = summary.completion_tokens / summary.seconds if summary.seconds else 0.0
     console.print(f"wrote {summary.written} predictions to {out} ({summary.skipped} already there, "
-                  f"{summary.failed} failed) in {summary.seconds:.1f} s: {rate:.2f} docs/s, {tok_rate:.1f} tok/s",
+                  f"{summary.failed} failed) in {summary.seconds:.1f} s: {rate:.3g} docs/s, {tok_rate:.3g} tok/s",
                   highlight=False)
     return summary
 
@@ -203,6 +204,7 @@ def demo_cmd(
     out_dir: Path = typer.Option(Path("runs/demo"), help="Where pred.jsonl, gold.jsonl and the eval report go."),
     show: int = typer.Option(3, min=0, help="Tables to print."),
     batch_size: int = typer.Option(4, min=1, help="Documents per generate call."),
+    option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
 ) -> None:
     """Run the whole pipeline on the bundled sample, show a few tables and print the eval metrics."""
     from ..batch import open_backend, read_inputs
@@ -217,7 +219,7 @@ def demo_cmd(
         wanted = {d.id for d in inputs}
         write_jsonl(gold_subset, (r.to_dict() for r in read_gold(gold_path) if r.id in wanted))
         pred.unlink(missing_ok=True)  # the demo always starts fresh
-        engine = open_backend(backend, model=model, adapter=adapter)
+        engine = open_backend(backend, model=model, adapter=adapter, options=_options(option))
         try:
             console.print(f"demo: {len(inputs)} documents from {gold_path}, backend {backend}", highlight=False)
             # budgets sized for the sample (tables of up to 20 rows) so that a CPU run takes minutes
