@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .adapters import default_adapter_paths
 from .backends.base import Backend, create_backend
 from .errors import ConfigError, InputError
 from .jsonio import append_jsonl, read_text
@@ -32,7 +33,7 @@ TEXT_SUFFIXES = (".txt", ".md", ".text")
 
 #: The adapter each backend loads when ``--adapter`` is not given (``None``: the base model). Trained
 #: adapters shipped with the package (issue 7) become the default here, and only here.
-DEFAULT_ADAPTERS: dict[str, str | None] = {"llamacpp": None, "transformers": None}
+DEFAULT_ADAPTERS: dict[str, str | None] = default_adapter_paths()
 NO_ADAPTER = "none"
 #: The constructor option through which each backend takes an adapter (llama.cpp: a LoRA in GGUF form).
 ADAPTER_OPTION = {"llamacpp": "lora", "transformers": "adapter"}
@@ -102,7 +103,9 @@ def open_backend(name: str, *, model: str | None = None, adapter: str | None = N
     opts = dict(options or {})
     if name == "rules" and model:
         raise ConfigError("the rules backend uses no model; drop --model")
-    chosen = DEFAULT_ADAPTERS.get(name) if adapter is None else (None if adapter == NO_ADAPTER else adapter)
+    # The shipped adapter was trained for the embedded model: never apply it to a model the user chose.
+    default = DEFAULT_ADAPTERS.get(name) if model is None else None
+    chosen = default if adapter is None else (None if adapter == NO_ADAPTER else adapter)
     if chosen is not None:
         if name not in ADAPTER_OPTION:
             raise ConfigError(f"the {name} backend takes no adapter (--adapter {chosen}); backends with adapters:"

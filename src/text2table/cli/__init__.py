@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import data, evaluate, infer, train
+from . import data, evaluate, export, infer, train
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Documents to tables with language models: convert, prepare, extract, eval, plan, train.")
@@ -13,6 +13,7 @@ data.register(app)
 evaluate.register(app)
 infer.register(app)
 train.register(app)
+export.register(app)
 
 
 def main() -> None:
