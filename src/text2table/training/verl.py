@@ -186,7 +186,8 @@ def init_adapter_command(recipe: Recipe, layout: SftLayout, cli: tuple[str, ...]
 
 
 def sft_commands(recipe: Recipe, layout: SftLayout, stages: list[tuple[StageSpec, int, float]], *,
-                 cli: tuple[str, ...] = ("text2table",), python: str = "python", extra: tuple[str, ...] = (),
+                 cli: tuple[str, ...] = ("text2table",), python: str = "python", torchrun: str = "torchrun",
+                 extra: tuple[str, ...] = (),
                  num_workers: int | None = None) -> list[Command]:
     """Initial adapter, then per stage (``(spec, steps, epochs)``, empty stages left out) the torchrun
     command and the merge of its last checkpoint; each stage starts from the previous stage's adapter."""
@@ -198,7 +199,7 @@ def sft_commands(recipe: Recipe, layout: SftLayout, stages: list[tuple[StageSpec
             continue
         ov = sft_overrides(recipe, spec, layout, steps=steps, epochs=math.ceil(epochs), adapter_path=adapter,
                            num_workers=num_workers)
-        argv = ("torchrun", "--standalone", f"--nnodes={recipe.verl.nnodes}", f"--nproc_per_node={nproc}",
+        argv = (torchrun, "--standalone", f"--nnodes={recipe.verl.nnodes}", f"--nproc_per_node={nproc}",
                 "-m", "verl.trainer.sft_trainer", *ov, *extra)
         ckpt = f"{layout.checkpoints(spec.name)}/global_step_{steps}"
         commands.append(Command(argv, f"{spec.name}: SFT, max_length {spec.max_length}, {steps} steps", ckpt))
@@ -291,7 +292,7 @@ def render_script(recipe: Recipe, recipe_path: str, script: str, *, epochs_cap: 
     for cmd in sft_commands(recipe, layout, stages):
         lines.append(f"# {cmd.what}")
         words = [_shell_word(w) for w in cmd.argv]
-        if cmd.argv[0] != "torchrun":
+        if "verl.trainer.sft_trainer" not in cmd.argv:
             lines.append(" ".join(words))
             continue
         head = words.index("verl.trainer.sft_trainer") + 1
@@ -299,10 +300,21 @@ def render_script(recipe: Recipe, recipe_path: str, script: str, *, epochs_cap: 
     return "\n".join(lines) + "\n"
 
 
+def _torchrun(python: str) -> str:
+    """``torchrun`` from PATH, else the one next to ``python`` (a virtual environment that is not activated)."""
+    import shutil
+
+    sibling = Path(python).with_name("torchrun")
+    return "torchrun" if shutil.which("torchrun") or not sibling.is_file() else str(sibling)
+
+
 def train_verl(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, *, dev_dir: str | Path | None = None,
                dry_run: bool = False, limit: int | None = None, extra: tuple[str, ...] = (),
                cli: tuple[str, ...] = ("text2table",), log: Callable[[str], None] = print) -> list[Command]:
-    """Plan into ``RUN_DIR/plan`` (stage parquet files), then print or run the VERL commands of every stage."""
+    """Plan into ``RUN_DIR/plan`` (stage parquet files), then print or run the VERL commands of every stage.
+
+    ``cli`` launches text2table itself (``(sys.executable, "-m", "text2table")`` from the CLI); its Python
+    also runs the checkpoint merges."""
     from .plan import plan_folder
     from .sft import token_counter
 
@@ -316,6 +328,8 @@ def train_verl(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, *, dev
             raise ConfigError(f"validation file {path} not found (fix: --dev must be a `text2table prepare` folder)")
     specs = {s.name: s for s in recipe.stages}
     stages = [(specs[s.name], s.steps, s.epochs) for s in plan.stages]
-    commands = sft_commands(recipe, layout, stages, cli=cli, extra=extra, num_workers=recipe.loader.workers)
+    python = cli[0] if len(cli) > 2 and cli[1] == "-m" else "python"
+    commands = sft_commands(recipe, layout, stages, cli=cli, python=python, torchrun=_torchrun(python), extra=extra,
+                            num_workers=recipe.loader.workers)
     run_commands(commands, dry_run=dry_run, log=log)
     return commands
