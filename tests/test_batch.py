@@ -129,12 +129,14 @@ def test_open_backend_chooses_model_and_default_adapter_in_one_place(monkeypatch
     made = []
     monkeypatch.setattr(batch, "create_backend", lambda name, **opts: made.append((name, opts)) or name)
     monkeypatch.setitem(batch.DEFAULT_ADAPTERS, "transformers", "/shipped/adapter")
-    open_backend("transformers", model="m")
+    open_backend("transformers")
+    open_backend("transformers", model="m")  # a shipped adapter is for the embedded model only
     open_backend("transformers", adapter="none")
     open_backend("transformers", adapter="/my/adapter", options={"batch_size": 4})
     open_backend("llamacpp")
     open_backend("llamacpp", adapter="/my/lora.gguf")
-    assert made == [("transformers", {"adapter": "/shipped/adapter", "model": "m"}), ("transformers", {}),
+    assert made == [("transformers", {"adapter": "/shipped/adapter"}), ("transformers", {"model": "m"}),
+                    ("transformers", {}),
                     ("transformers", {"batch_size": 4, "adapter": "/my/adapter"}), ("llamacpp", {}),
                     ("llamacpp", {"lora": "/my/lora.gguf"})]
     with pytest.raises(ConfigError, match="rules"):
