@@ -66,10 +66,9 @@ python3 -m verl.trainer.main_ppo \
     "trainer.test_freq=-1" \
     "trainer.val_before_train=False" \
     "actor_rollout_ref.model.lora_adapter_path=${ADAPTER}" \
-    "+reward.custom_reward_function.reward_kwargs.pi2_base_url='http://127.0.0.1:8001/v1'" \
+    "+reward.custom_reward_function.reward_kwargs.pi2_base_url=http://127.0.0.1:8001/v1" \
     "+reward.custom_reward_function.reward_kwargs.pi2_model=pi2" \
     "+reward.custom_reward_function.reward_kwargs.max_tokens=512" \
     "+reward.custom_reward_function.reward_kwargs.timeout_s=120.0" \
     "+reward.custom_reward_function.reward_kwargs.max_concurrency=64" \
-    "+reward.custom_reward_function.reward_kwargs.constrained=False" \
     "$@"

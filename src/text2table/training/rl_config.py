@@ -46,7 +46,8 @@ class PipelineSpec:
     backend (``pi2_backend``, with ``pi2_options`` as ``KEY=VALUE`` entries, values read as JSON when they
     parse); for ``transformers`` the model is ``pi2_model`` + ``pi2_adapter``. ``pi2_base_url`` (an OpenAI-compatible ``.../v1`` endpoint) wins over the
     in-process ``pi2_model`` (+ ``pi2_adapter``); with neither, the policy's own base model is used as pi2.
-    Results are cached per (document, schema_id); a failed pi2 call scores as an empty table.
+    ``constrained`` turns on schema-constrained decoding for an in-process pi2 (a served pi2 answers
+    unconstrained). Results are cached per (document, schema_id); a failed pi2 call scores as an empty table.
     """
 
     pi2_backend: str = "transformers"
