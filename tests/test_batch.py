@@ -129,6 +129,7 @@ def test_open_backend_chooses_model_and_default_adapter_in_one_place(monkeypatch
     made = []
     monkeypatch.setattr(batch, "create_backend", lambda name, **opts: made.append((name, opts)) or name)
     monkeypatch.setitem(batch.DEFAULT_ADAPTERS, "transformers", "/shipped/adapter")
+    monkeypatch.setitem(batch.DEFAULT_ADAPTERS, "llamacpp", None)
     open_backend("transformers")
     open_backend("transformers", model="m")  # a shipped adapter is for the embedded model only
     open_backend("transformers", adapter="none")
