@@ -17,6 +17,9 @@ control characters, U+0085, U+2028 or U+2029 (each would split an NDJSON line), 
 ``json.dumps`` writes. ``pattern`` is honoured only for the naming policy's name pattern (exactly: no
 ``__``, no trailing ``_``, length capped); other patterns are not enforced (the value is still a valid
 string). Validation keywords outside the subset raise :class:`~text2table.errors.ConfigError`.
+
+The Lark side spells out its own terminals instead of llguidance's ``%json``: with ``%json`` (llguidance
+1.9) raw U+0085 and U+2028 pass inside strings, and ``str.splitlines`` then cuts the NDJSON line there.
 """
 
 from __future__ import annotations

@@ -60,16 +60,24 @@ class _GrammarMask:
             return scores
         for i in rows:
             if self.matchers[i].is_error():  # cannot happen with a correct mask; end the row cleanly
-                self.bitmask[i] = 0
-                self.bitmask[i, self.eos // 32] = 1 << (self.eos % 32)
+                row = self.bitmask[i].numpy().view(np.uint8)
+                row[:] = 0
+                row[self.eos // 8] = 1 << (self.eos % 8)
             else:
                 fill_next_token_bitmask(self.matchers[i], self.bitmask, i)
+        vocab = scores.shape[1]
+        bits = min(vocab, self.bitmask.shape[1] * 32)
         words = self.bitmask[rows].numpy().view(np.uint8)
-        allowed = np.unpackbits(words, axis=1, bitorder="little")[:, :scores.shape[1]].astype(bool)
-        if allowed.shape[1] < scores.shape[1]:
-            allowed = np.pad(allowed, ((0, 0), (0, scores.shape[1] - allowed.shape[1])))
-        index = torch.tensor(rows)
-        scores[index] = scores[index].masked_fill(torch.from_numpy(~allowed), float("-inf"))
+        banned = np.unpackbits(words, axis=1, bitorder="little", count=bits) == 0
+        if bits < vocab:  # ids beyond the tokenizer's vocabulary are never allowed
+            banned = np.pad(banned, ((0, 0), (0, vocab - bits)), constant_values=True)
+        if scores.device.type == "cpu" and scores.dtype == torch.float32 and scores.is_contiguous():
+            view = scores.numpy()  # shares memory: numpy masks in place, without torch's per-op overhead
+            for j, i in enumerate(rows):
+                np.putmask(view[i], banned[j], -np.inf)
+        else:
+            index = torch.tensor(rows, device=scores.device)
+            scores[index] = scores[index].masked_fill(torch.from_numpy(banned).to(scores.device), float("-inf"))
         return scores
 
 
@@ -212,7 +220,7 @@ class TransformersBackend(Backend):
             kept = tokens if cut is None else tokens[:cut]
             error = mask.errors[row] if mask is not None else None
             results.append(Generation(
-                self.tokenizer.decode(kept, skip_special_tokens=False), "stop" if cut is not None else "length",
+                self.tokenizer.decode(kept, skip_special_tokens=True), "stop" if cut is not None else "length",
                 prompt_tokens=int(prompt_lens[row]), completion_tokens=len(kept), seconds=seconds,
                 error=error, extra=dict(timing)))
         return results
