@@ -168,3 +168,15 @@ def test_stages_option_trains_a_subset_now_and_the_rest_on_resume(tiny_model_dir
     assert set(rest["losses"]) == {"s1", "s2"} and rest["steps"] == 2
     with pytest.raises(ConfigError, match="unknown stage"):
         train_sft(recipe, data, run, SftOptions(**{**quiet.__dict__, "resume": True, "stages": ("s9",)}))
+
+
+def test_sanity_budget_follows_the_gold_answer(smollm2_tokenizer_dir, tmp_path):
+    from transformers import AutoTokenizer
+
+    from text2table.training.sanity import answer_budget
+
+    tokenizer = AutoTokenizer.from_pretrained(smollm2_tokenizer_dir)
+    ex = load_task(write_prepared(tmp_path / "d", 1), "pi2")[0]
+    gold = len(tokenizer(ex.answer, add_special_tokens=False)["input_ids"])
+    assert answer_budget(tokenizer, ex, 512) == 2 * gold + 16
+    assert answer_budget(tokenizer, ex, 10) == 10

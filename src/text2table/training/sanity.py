@@ -103,9 +103,13 @@ def stop_token_ids(tokenizer: Any) -> list[int]:
     return ids
 
 
-def generate(model: Any, tokenizer: Any, prompts: list[list[dict[str, str]]], max_new_tokens: int,
-             batch_size: int = 8) -> list[str]:
-    """Greedy completions of chat prompts, batched with left padding (the model is left in eval mode)."""
+def generate(model: Any, tokenizer: Any, prompts: list[list[dict[str, str]]], budgets: list[int],
+             batch_size: int = 4) -> list[str]:
+    """Greedy completions of chat prompts (one token budget each), in the order given.
+
+    Prompts are batched by length (left padding) so that little padding travels through the KV cache;
+    each batch generates up to the largest budget in it. The model is left in eval mode.
+    """
     import torch
 
     stops = stop_token_ids(tokenizer)
@@ -113,36 +117,42 @@ def generate(model: Any, tokenizer: Any, prompts: list[list[dict[str, str]]], ma
     side = tokenizer.padding_side
     tokenizer.padding_side = "left"
     model.eval()
-    texts: list[str] = []
+    rendered = [tokenizer.apply_chat_template(p, tokenize=False, add_generation_prompt=True) for p in prompts]
+    order = sorted(range(len(prompts)), key=lambda i: len(rendered[i]))
+    texts: dict[int, str] = {}
     try:
-        for start in range(0, len(prompts), batch_size):
-            chunk = [tokenizer.apply_chat_template(p, tokenize=False, add_generation_prompt=True)
-                     for p in prompts[start:start + batch_size]]
-            enc = tokenizer(chunk, return_tensors="pt", padding=True, add_special_tokens=False)
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            enc = tokenizer([rendered[i] for i in chunk], return_tensors="pt", padding=True, add_special_tokens=False)
             enc = {k: v.to(model.device) for k, v in enc.items()}
             with torch.no_grad():
-                out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, eos_token_id=stops,
-                                     pad_token_id=pad)
+                out = model.generate(**enc, max_new_tokens=max(budgets[i] for i in chunk), do_sample=False,
+                                     eos_token_id=stops, pad_token_id=pad)
             new = out[:, enc["input_ids"].shape[1]:]
-            texts.extend(tokenizer.batch_decode(new, skip_special_tokens=True))
+            texts.update(zip(chunk, tokenizer.batch_decode(new, skip_special_tokens=True)))
     finally:
         tokenizer.padding_side = side
-    return texts
+    return [texts[i] for i in range(len(prompts))]
+
+
+def answer_budget(tokenizer: Any, example: ChatExample, limit: int) -> int:
+    """Token budget of one sanity generation: ``min(limit, 2 x gold answer tokens + 16)``. A model that
+    answers like the gold stops well within it; a rambling one is cut (its last line then counts invalid)."""
+    gold = len(tokenizer(example.answer, add_special_tokens=False)["input_ids"])
+    return max(1, min(limit, 2 * gold + 16))
 
 
 def run_sanity(model: Any, tokenizer: Any, examples: list[ChatExample], *, max_new_tokens_schema: int,
-               max_new_tokens_table: int, batch_size: int = 8) -> dict[str, Any]:
-    """Generate for every example (budget by task) and score; with the seconds it took."""
+               max_new_tokens_table: int, batch_size: int = 4) -> dict[str, Any]:
+    """Generate for every example (budget by task and gold length) and score; with the seconds it took."""
     start = time.perf_counter()
-    outputs: dict[int, str] = {}
-    for task, budget in (("pi1", max_new_tokens_schema), ("pi2", max_new_tokens_table)):
-        index = [i for i, e in enumerate(examples) if e.task == task]
-        texts = generate(model, tokenizer, [examples[i].prompt for i in index], budget, batch_size)
-        outputs.update(zip(index, texts))
-    ordered = [outputs.get(i, "") for i in range(len(examples))]
-    result = score(examples, ordered)
+    limits = {"pi1": max_new_tokens_schema, "pi2": max_new_tokens_table}
+    budgets = [answer_budget(tokenizer, e, limits.get(e.task, max_new_tokens_table)) for e in examples]
+    outputs = generate(model, tokenizer, [e.prompt for e in examples], budgets, batch_size)
+    result = score(examples, outputs)
     result["seconds"] = round(time.perf_counter() - start, 2)
-    result["samples"] = [{"id": e.id, "task": e.task, "output": o[:400]} for e, o in zip(examples[:3], ordered)]
+    result["budget"] = "min(max_new_tokens, 2 x gold answer tokens + 16)"
+    result["samples"] = [{"id": e.id, "task": e.task, "output": o[:400]} for e, o in zip(examples[:3], outputs)]
     return result
 
 
