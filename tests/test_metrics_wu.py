@@ -96,3 +96,12 @@ def test_prf_rejects_unknown_metric() -> None:
 @given(st.text(alphabet="ab cé1-", max_size=14), st.text(alphabet="ab cé1-", max_size=14))
 def test_fast_chrf_equals_sacrebleu(hyp: str, ref: str) -> None:
     assert ChrF()(hyp, ref) == pytest.approx(CHRF().sentence_score(hyp, [ref]).score / 100, abs=1e-9)
+
+
+def test_chrf_with_mixed_tuple_arities_scores_unequal_lengths_zero():
+    from text2table.metrics.wu import prf
+
+    pred = {("the vaults", "eat_type", "pub"), ("the vaults", "pub")}
+    gold = {("the vaults", "pub")}
+    p, r, f = prf(pred, gold, "chrf")
+    assert p == 0.5 and r == 1.0

@@ -88,6 +88,10 @@ def _similarity_matrix(pred: list[Item], gold: list[Item], sim: Any) -> np.ndarr
     """``len(pred) x len(gold)`` similarities; tuples multiply per-part matrices of unique strings."""
     if not isinstance(pred[0], tuple):
         return np.array([[sim(p, g) for g in gold] for p in pred], dtype=float)
+    if len({len(x) for x in pred} | {len(x) for x in gold}) > 1:
+        # mixed arities (a flat prediction for a key/value gold table): tuples of unequal length score 0
+        return np.array([[float(np.prod([sim(a, b) for a, b in zip(p, g)])) if len(p) == len(g) else 0.0
+                          for g in gold] for p in pred], dtype=float)
     total = np.ones((len(pred), len(gold)))
     for part in range(len(pred[0])):
         pu = sorted({p[part] for p in pred})
