@@ -64,7 +64,7 @@ class Pi2Cache:
     def __init__(self, max_entries: int = 50_000) -> None:
         self.max_entries = max_entries
         self._data: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: a finished future runs its callback inside submit()
         self.hits = self.misses = 0
 
     def get(self, key: tuple[str, str]) -> str | None:
@@ -116,7 +116,7 @@ class RemotePi2:
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=int(max_concurrency),
                                                            thread_name_prefix="pi2")
         self._inflight: dict[tuple[str, str], concurrent.futures.Future[str | None]] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: a finished future runs its callback inside submit()
         self.requests = self.failures = 0
 
     def _fetch(self, job: Pi2Job) -> str | None:
