@@ -87,7 +87,7 @@ def test_verl_dry_run_prints_commands(tmp_path):
                                  "--engine", "verl", "--dry-run", "--override", "trainer.seed=3"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    torchrun = [line for line in lines if line.startswith("torchrun ")]
+    torchrun = [line for line in lines if line.split(" ", 1)[0].endswith("torchrun")]
     assert len(torchrun) == 1 and "model.path=/models/llama" in torchrun[0]
     assert torchrun[0].endswith("trainer.seed=3")
     assert any("verl.model_merger merge" in line for line in lines)
