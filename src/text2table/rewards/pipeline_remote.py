@@ -139,21 +139,21 @@ class RemotePi2:
         return table_text(content, job.schema)
 
     def _done(self, key: tuple[str, str], future: concurrent.futures.Future[str | None]) -> None:
-        with self._lock:
-            self._inflight.pop(key, None)
         text = None if future.cancelled() or future.exception() else future.result()
-        if text is not None:
-            self.cache.put(key, text)
+        with self._lock:  # cache first, then leave the in-flight table: no window where a key is in neither
+            if text is not None:
+                self.cache.put(key, text)
+            self._inflight.pop(key, None)
 
     def submit(self, job: Pi2Job) -> concurrent.futures.Future[str | None]:
         """A future of the job's table text (None on failure); cached and in-flight keys are not re-sent."""
         key = job.key
-        cached = self.cache.get(key)
-        if cached is not None:
-            done: concurrent.futures.Future[str | None] = concurrent.futures.Future()
-            done.set_result(cached)
-            return done
         with self._lock:
+            cached = self.cache.get(key)
+            if cached is not None:
+                done: concurrent.futures.Future[str | None] = concurrent.futures.Future()
+                done.set_result(cached)
+                return done
             future = self._inflight.get(key)
             if future is None:
                 future = self._pool.submit(self._fetch, job)
