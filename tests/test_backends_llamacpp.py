@@ -25,8 +25,10 @@ DOCS = [("Hawks beat the Bulls 101-99. Smith scored 20 points with 5 rebounds; J
 @pytest.fixture(scope="module")
 def backend():
     from text2table.backends.llamacpp import LlamaCppBackend
+    from text2table.batch import DEFAULT_ADAPTERS
 
-    b = LlamaCppBackend(n_ctx=2048)
+    # The shipped adapter: the untrained base model can loop on field names until the budget ends.
+    b = LlamaCppBackend(n_ctx=2048, lora=DEFAULT_ADAPTERS["llamacpp"])
     yield b
     b.close()
 
