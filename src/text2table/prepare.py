@@ -35,6 +35,9 @@ STAGES = ("pi1", "pi2")
 DATA_SOURCES = {"pi1": "text2table/pi1", "pi2": "text2table/pi2"}
 ABILITIES = {"pi1": "schema_induction", "pi2": "table_extraction"}
 
+#: What a ``schema_for`` callback returns: nothing (gold schema), a schema, or a schema and mapped rows.
+SchemaOverride = Schema | tuple[Schema, list[dict[str, Any]]] | None
+
 _MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
 SFT_SCHEMA = pa.schema([("id", pa.string()), ("messages", pa.list_(_MESSAGE))])
 RL_SCHEMA = pa.schema([
@@ -78,15 +81,20 @@ def ground_truth_json(schema: Schema, rows: list[dict[str, Any]]) -> str:
     return json.dumps({"schema": schema.to_dict(), "rows": rows}, ensure_ascii=False, separators=(",", ":"))
 
 
-def build_examples(record: GoldRecord, schema_override: Schema | None = None) -> list[Example]:
+def build_examples(record: GoldRecord, schema_override: Schema | None = None,
+                   rows_override: list[dict[str, Any]] | None = None) -> list[Example]:
     """The pi1 and pi2 examples of one gold record.
 
     ``schema_override`` (pipeline RL: a schema predicted by pi1) replaces the gold schema in pi2's prompt;
-    then pi1 is not emitted and the caller maps gold rows onto that schema.
+    then pi1 is not emitted and the caller maps gold rows onto that schema. ``rows_override`` (those mapped
+    rows, keyed by the override's names) becomes pi2's target and its RL ground truth, with the override
+    as the ground-truth schema.
     """
     schema = gold_schema(record)
     rows = gold_rows(record, schema)
     truth = ground_truth_json(schema, rows)
+    if schema_override is not None and rows_override is not None:
+        rows, truth = rows_override, ground_truth_json(schema_override, rows_override)
     examples = []
     if schema_override is None:
         pi1 = pi1_messages(record.document, record.metadata)
@@ -166,10 +174,11 @@ class _StageWriter:
 
 def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: PrepareConfig | None = None,
             on_record: Callable[[GoldRecord], None] | None = None,
-            schema_for: Callable[[GoldRecord], Schema | None] | None = None) -> dict[str, Any]:
+            schema_for: Callable[[GoldRecord], SchemaOverride] | None = None) -> dict[str, Any]:
     """Write all training files for ``records`` into ``out_dir``; returns the stats (also in stats.json).
 
-    ``schema_for`` (optional) gives a predicted schema per record for pipeline-pi2 data; ``None`` from it
+    ``schema_for`` (optional) gives a predicted schema per record for pipeline-pi2 data, alone or as
+    ``(schema, rows)`` with the gold rows mapped onto it (see :func:`build_examples`); ``None`` from it
     keeps the gold schema. ``on_record`` is called after each record (progress bars).
     """
     config = config or PrepareConfig()
@@ -182,7 +191,10 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
     try:
         for record in records:
             override = schema_for(record) if schema_for else None
-            for ex in build_examples(record, override):
+            mapped = None
+            if isinstance(override, tuple):
+                override, mapped = override
+            for ex in build_examples(record, override, mapped):
                 writers[ex.stage].add(ex)
             schema = gold_schema(record)
             structures[schema.structure] += 1
