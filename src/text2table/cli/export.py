@@ -15,7 +15,8 @@ def register(app: typer.Typer) -> None:
 
 
 def export_gguf_command(
-    adapter_dir: Path = typer.Argument(..., help="PEFT adapter folder (adapter_config.json + adapter_model.safetensors)."),
+    adapter_dir: Path = typer.Argument(
+        ..., help="PEFT adapter folder: adapter_config.json + adapter_model.safetensors."),
     out: Path = typer.Option(..., "--out", "-o", help="The llama.cpp LoRA GGUF to write (atomically)."),
     base: str = typer.Option("embedded", "--base",
                              help="The base model's GGUF the adapter was trained on; 'embedded': SmolLM2-135M."),

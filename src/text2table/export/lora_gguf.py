@@ -11,7 +11,9 @@ Two facts make a naive copy wrong, and both are handled here:
 * PEFT's scaling can differ from ``alpha / rank`` (rsLoRA, ``alpha_pattern``): the difference is folded into
   ``lora_B`` so that llama.cpp's ``alpha / rank`` gives PEFT's result.
 
-Not handled (a clear error names them): DoRA, LoRA biases, embedding / ``lm_head`` adapters, ``modules_to_save``.
+Per-module ranks (``rank_pattern``) need nothing special: llama.cpp reads each rank from its tensor. Not handled
+(a clear error names them): DoRA, LoRA biases, embedding / ``lm_head`` adapters, ``modules_to_save``, trainable
+tokens and the other options in ``_UNSUPPORTED``; those need a merged model instead.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ LLAMA_MODULES: dict[str, str] = {
 _KEY = re.compile(r"^(?:base_model\.model\.)?(?P<module>(?:model\.)?layers\.(?P<layer>\d+)\.(?P<proj>"
                   + "|".join(re.escape(k) for k in LLAMA_MODULES) + r"))\.lora_(?P<ab>[AB])\.weight$")
 DTYPES = {"f32": np.float32, "f16": np.float16}
+# adapter_config.json options that change what the adapter computes beyond W + s * B @ A on linear layers
+_UNSUPPORTED = {"use_dora": "DoRA", "lora_bias": "LoRA biases", "modules_to_save": "modules_to_save",
+                "trainable_token_indices": "trainable tokens", "layer_replication": "layer replication",
+                "target_parameters": "LoRA on parameters", "use_qalora": "QA-LoRA", "fan_in_fan_out": "fan_in_fan_out"}
 
 
 @dataclass(frozen=True)
@@ -133,7 +139,7 @@ def _read_adapter(adapter_dir: Path) -> tuple[dict, dict[str, np.ndarray]]:
         raise InputError(f"not valid JSON ({exc.msg})", source=str(config_path), line=exc.lineno) from None
     if str(config.get("peft_type", "")).upper() != "LORA":
         raise InputError(f"peft_type is {config.get('peft_type')!r}, expected 'LORA'", source=str(config_path))
-    for flag, why in (("use_dora", "DoRA"), ("lora_bias", "LoRA biases"), ("modules_to_save", "modules_to_save")):
+    for flag, why in _UNSUPPORTED.items():
         if config.get(flag):
             raise InputError(f"{why} cannot be expressed as a llama.cpp LoRA adapter", source=str(config_path),
                              hint=f"train without {flag}, or merge the adapter into the base model")
@@ -161,7 +167,8 @@ def _pair_tensors(tensors: dict[str, np.ndarray], source: str) -> dict[tuple[int
 
 
 def llama_lora_tensors(pairs: dict[tuple[int, str], dict[str, np.ndarray]], base: BaseSpec, config: dict, *,
-                       permute_qk: bool = True, source: str = "adapter") -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+                       permute_qk: bool = True, source: str = "adapter"
+                       ) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
     """Yield ``(base tensor name, lora_a, lora_b)`` in llama.cpp's layout, checked against the base shapes.
 
     ``lora_b`` carries PEFT's scaling beyond ``alpha / rank`` and, for q/k, the rotary row permutation.
