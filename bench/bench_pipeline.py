@@ -5,7 +5,7 @@
 Rows of the printed table:
 - ``rules pipeline``: documents/s of the no-model baseline (pi1 + pi2, pure Python);
 - ``llama.cpp raw decode``: a plain llama.cpp completion of a fixed length (the decode-speed ceiling);
-- ``backend.generate, pi2 prompts``: the llamacpp backend on the pipeline's own pi2 prompts, one call,
+- ``backend.generate, pi2 prompts``: the llamacpp backend on the constrained pipeline's pi2 prompts, one call,
   no pipeline logic (prompt evaluation included, as in the pipeline);
 - ``pipeline constrained`` / ``unconstrained``: ``run_many`` end to end (both stages, parsing,
   continuations), wall-clock time.
@@ -45,14 +45,14 @@ def load_docs(data: Path, limit: int) -> list[tuple[str, dict]]:
     return [(d, {}) for d in FALLBACK_DOCS[:limit]]
 
 
-def timed_pipeline(docs, backend, config, batch_size: int) -> tuple[float, int, int]:
-    """(seconds, completion tokens, documents) of run_many over ``docs`` in batches."""
-    began, tokens = time.perf_counter(), 0
+def timed_pipeline(docs, backend, config, batch_size: int) -> tuple[float, int, int, list]:
+    """(seconds, completion tokens, documents, results) of run_many over ``docs`` in batches."""
+    began, results = time.perf_counter(), []
     for start in range(0, len(docs), batch_size):
         part = docs[start:start + batch_size]
-        for result in run_many([d for d, _ in part], backend, config, metadatas=[m for _, m in part]):
-            tokens += result.diagnostics["tokens"]["out"]
-    return time.perf_counter() - began, tokens, len(docs)
+        results += run_many([d for d, _ in part], backend, config, metadatas=[m for _, m in part])
+    tokens = sum(r.diagnostics["tokens"]["out"] for r in results)
+    return time.perf_counter() - began, tokens, len(docs), results
 
 
 def raw_decode(threads: int, n_tokens: int = 192) -> tuple[float, int]:
@@ -82,7 +82,7 @@ def main() -> None:
     rows: list[tuple[str, float, int, int]] = []  # (name, seconds, tokens, documents)
 
     rules_docs = load_docs(args.data, 10_000)
-    rows.append(("rules pipeline", *timed_pipeline(rules_docs, open_backend("rules"), PipelineConfig(), 32)))
+    rows.append(("rules pipeline", *timed_pipeline(rules_docs, open_backend("rules"), PipelineConfig(), 32)[:3]))
 
     docs = load_docs(args.data, args.limit)
     try:
@@ -91,26 +91,29 @@ def main() -> None:
         print(f"skipped the llamacpp rows: {type(exc).__name__}: {exc}")
         backend = None
     if backend is not None:
+        run_many([docs[0][0]], backend, config, metadatas=[docs[0][1]])  # warm-up (grammar compilation)
         rows.append(("llama.cpp raw decode", *raw_decode(args.threads), 0))
-        warm = run_many([docs[0][0]], backend, config, metadatas=[docs[0][1]])[0]
-        schema = warm.schema
-        if schema is not None:
-            prompts = [pi2_messages(d, schema, m) for d, m in docs]
+        results = []
+        for constrained in (True, False):
+            name = f"pipeline {'constrained' if constrained else 'unconstrained'}"
+            run_config = replace(config, constrained=constrained)
+            seconds, tokens, ndocs, results_now = timed_pipeline(docs, backend, run_config, args.batch_size)
+            rows.append((name, seconds, tokens, ndocs))
+            results = results or results_now
+        # the backend alone on the pi2 prompts the constrained pipeline built (schemas from its pi1 or fallback)
+        prompts = [pi2_messages(d, r.schema, m) for (d, m), r in zip(docs, results) if r.schema is not None]
+        if prompts:
             began = time.perf_counter()
             gens = backend.generate(prompts, max_new_tokens=config.max_new_tokens_table)
             rows.append(("backend.generate, pi2 prompts", time.perf_counter() - began,
-                         sum(g.completion_tokens for g in gens), len(docs)))
-        for constrained in (True, False):
-            name = f"pipeline {'constrained' if constrained else 'unconstrained'}"
-            rows.append((name, *timed_pipeline(docs, backend, replace(config, constrained=constrained),
-                                               args.batch_size)))
+                         sum(g.completion_tokens for g in gens), len(prompts)))
         backend.close()
 
     base = next((tok / sec for name, sec, tok, _ in rows if name == "llama.cpp raw decode"), None)
     print(f"\n{'run':<32} {'docs':>5} {'docs/s':>8} {'gen tokens':>10} {'tok/s':>8} {'ratio':>6}")
     for name, seconds, tokens, ndocs in rows:
         rate = tokens / seconds if seconds else 0.0
-        ratio = f"{rate / base:.2f}" if base and tokens else "-"
+        ratio = f"{rate / base:.2f}" if base and tokens and name != "rules pipeline" else "-"
         docs_s = f"{ndocs / seconds:.2f}" if ndocs else "-"
         print(f"{name:<32} {ndocs:>5} {docs_s:>8} {tokens:>10} {rate:>8.1f} {ratio:>6}")
     pipeline = next((tok / sec for name, sec, tok, _ in rows if name == "pipeline constrained"), None)

@@ -90,8 +90,9 @@ def test_extract_errors_are_one_clear_line(docs, tmp_path, monkeypatch, args, me
 
 def test_demo_runs_rules_on_a_gold_file_and_prints_tables_and_metrics(tmp_path):
     gold = tmp_path / "test.jsonl"
-    records = [{"id": "kv", "document": KV_DOC, "table": {"structure": "kv_single",
-                                                          "headers": ["Name", "Area"], "rows": [["The Vaults", "riverside"]]}},
+    records = [{"id": "kv", "document": KV_DOC,
+                "table": {"structure": "kv_single", "headers": ["Name", "Area"],
+                          "rows": [["The Vaults", "riverside"]]}},
                {"id": "flat", "document": TABLE_DOC,
                 "table": {"headers": ["Rank", "Driver"], "rows": [["1", "Ann Lee"], ["2", "Bob Quayle"]]}},
                {"id": "unused", "document": TABLE_DOC, "table": {"headers": ["Rank"], "rows": [["1"], ["2"]]}}]

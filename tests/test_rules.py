@@ -17,14 +17,16 @@ DOCS = {
     "kv-lines": ("The Vaults, reviewed.\n\nSpecifications:\nName: The Vaults\nFood: Italian\nPrice range: N/A\n"
                  "Area: riverside, near the bridge\n\nWorth a visit.",
                  "kv_single", ["name", "food", "price_range", "area"],
-                 [{"name": "The Vaults", "food": "Italian", "price_range": None, "area": "riverside, near the bridge"}]),
+                 [{"name": "The Vaults", "food": "Italian", "price_range": None,
+                   "area": "riverside, near the bridge"}]),
     "bullets": ("Specs:\n- **Weight:** 3 kg\n* Colour – red\n• Battery life: 10 h",
                 "kv_single", ["weight", "colour", "battery_life"],
                 [{"weight": "3 kg", "colour": "red", "battery_life": "10 h"}]),
     "markdown": ("Results of the race.\n\n| Rank | Driver | Team |\n|---|:---:|---|\n| 1 | Ann Lee | Red |\n"
                  "| 2 | Bob Oyelaran | — |\n\nAll drivers finished.",
                  "flat_single_row", ["rank", "driver", "team"],
-                 [{"rank": "1", "driver": "Ann Lee", "team": "Red"}, {"rank": "2", "driver": "Bob Oyelaran", "team": None}]),
+                 [{"rank": "1", "driver": "Ann Lee", "team": "Red"},
+                  {"rank": "2", "driver": "Bob Oyelaran", "team": None}]),
     "csv": ('Quarterly figures follow.\n\nQuarter;Revenue;Growth %\nQ1;"1.234,50 €";3\nQ2;"2.000,00 €";\n\n'
             "The company, founded in 1990, grew.",
             "flat_single_row", ["quarter", "revenue", "growth_pct"],
@@ -35,8 +37,8 @@ DOCS = {
                 [{"team": "Hawks", "won": "10", "lost": "2"}, {"team": "Bulls", "won": "7", "lost": None}]),
     "kv-table": ("| Specification | Value |\n|---|---|\n| Weight | 3 kg |\n| Colour | n/a |",
                  "kv_single", ["weight", "colour"], [{"weight": "3 kg", "colour": None}]),
-    "metric-table": ("Pelcor reported.\n\n| Metric | third quarter of 2025 |\n|---|---|\n| Net sales | €5.42 billion |\n"
-                     "| CEO | Vera Fairweather |\n", "kv_single", ["net_sales", "ceo"],
+    "metric-table": ("Pelcor reported.\n\n| Metric | third quarter of 2025 |\n|---|---|\n"
+                     "| Net sales | €5.42 billion |\n| CEO | Vera Fairweather |\n", "kv_single", ["net_sales", "ceo"],
                      [{"net_sales": "€5.42 billion", "ceo": "Vera Fairweather"}]),
     "abbrev-headers": ("Tag,Max.,Wetter\nSonntag 10,21°C,\"Nebel, später sonnig\"\nMontag 11,21°C,bedeckt\n",
                        "flat_single_row", ["tag", "max", "wetter"],
@@ -109,7 +111,8 @@ def test_pipeline_with_rules_continues_long_tables():
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(list("ab:|,;-* \n\t\"") + ["Name: ", "| x |", "**", "  ", "—"]), max_size=120).map("".join))
+@given(st.lists(st.sampled_from(list("ab:|,;-* \n\t\"") + ["Name: ", "| x |", "**", "  ", "—"]),
+                max_size=120).map("".join))
 def test_rules_never_raise_and_always_answer_in_contract(document):
     schema = induce_schema(document)
     if schema is None:

@@ -142,7 +142,8 @@ def _sample_path() -> Path:
         if (base / SAMPLE_TEST).exists():
             return base / SAMPLE_TEST
     raise InputError("the bundled sample test split was not found", source=str(SAMPLE_TEST),
-                     hint="run from the repository root, generate it with `python scripts/make_sample.py`, or pass --data")
+                     hint="run from the repository root, or generate it with `python scripts/make_sample.py`,"
+                          " or pass --data")
 
 
 def _show(record: dict[str, Any], document: str, limit_rows: int = 8) -> None:
