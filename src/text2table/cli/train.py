@@ -65,6 +65,8 @@ def sft_cmd(
     baseline: bool = typer.Option(False, "--baseline", help="trl: also check the untrained base model first."),
     stages: str = typer.Option(None, "--stages", help="trl: comma-separated stages to train now (others later"
                                                       " with --resume)."),
+    threads: int = typer.Option(None, "--threads", help="trl: torch CPU threads (1 is much faster when the CPU is"
+                                                        " shared with other busy processes)."),
     override: list[str] = typer.Option(None, "--override", help="verl: extra Hydra override for every stage."),
 ) -> None:
     """Supervised fine-tuning of a LoRA adapter over the recipe's length curriculum."""
@@ -89,6 +91,10 @@ def sft_cmd(
             raise typer.BadParameter("--dry-run applies to --engine verl")
         from ..training.sft import train_sft
 
+        if threads is not None:  # a process-wide setting: the CLI owns the process
+            import torch
+
+            torch.set_num_threads(threads)
         summary = train_sft(recipe, data, out, options, log=_log)
         _log(f"{summary['steps']} steps, {summary['seconds_per_step']} s/step; summary in {out}/train_summary.json")
 
