@@ -116,6 +116,16 @@ def open_backend(name: str, *, model: str | None = None, adapter: str | None = N
     return create_backend(name, **opts)
 
 
+#: Documents per ``generate`` call. A backend that decodes prompts one at a time gains nothing from a batch,
+#: and with one document at a time llama.cpp reuses the prompt it has just evaluated for a continuation.
+BATCH_SIZES = {"llamacpp": 1}
+DEFAULT_BATCH_SIZE = 8
+
+
+def default_batch_size(backend_name: str) -> int:
+    return BATCH_SIZES.get(backend_name, DEFAULT_BATCH_SIZE)
+
+
 @dataclass
 class BatchSummary:
     total: int = 0  # documents in the input (after --limit)

@@ -21,6 +21,7 @@ from ..errors import ConfigError, InputError, SchemaError
 from .common import console, friendly_errors
 
 DEMO_LIMIT = 12
+BATCH_HELP = "Documents per generate call (default: 1 for llamacpp, which decodes one prompt at a time, else 8)."
 SAMPLE_TEST = Path("examples") / "data" / "test.jsonl"
 
 
@@ -100,7 +101,7 @@ def extract_cmd(
     adapter: str | None = typer.Option(None, help="LoRA adapter path; 'none' for the base model."),
     schema_file: Path | None = typer.Option(None, "--schema", help="A schema JSON for every document (skips pi1)."),
     limit: int | None = typer.Option(None, min=1, help="Only the first N documents of INPUT."),
-    batch_size: int = typer.Option(8, min=1, help="Documents per generate call."),
+    batch_size: int | None = typer.Option(None, min=1, help=BATCH_HELP),
     constrain: bool = typer.Option(True, "--constrain/--no-constrain", help="Schema-constrained decoding."),
     ndjson: bool = typer.Option(False, "--ndjson", help="Print only the rows of one document to stdout."),
     max_rows: int = typer.Option(200, min=1, help="Row cap per document."),
@@ -109,7 +110,7 @@ def extract_cmd(
     option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
 ) -> None:
     """Extract a schema and a table from each document (pi1 -> pi2) into prediction JSONL."""
-    from ..batch import open_backend, read_inputs
+    from ..batch import default_batch_size, open_backend, read_inputs
     from ..pipeline import run
     from ..table import dump_rows
 
@@ -132,7 +133,8 @@ def extract_cmd(
                 names = result.schema.names if result.schema else []
                 sys.stdout.write(dump_rows(result.rows, names))
             elif out is not None:
-                _run_with_progress(inputs, engine, out, config, schema, batch_size, "extract")
+                _run_with_progress(inputs, engine, out, config, schema, batch_size or default_batch_size(backend),
+                                   "extract")
         finally:
             engine.close()
 
@@ -204,11 +206,11 @@ def demo_cmd(
     data: Path | None = typer.Option(None, help="Gold JSONL to run on (default: examples/data/test.jsonl)."),
     out_dir: Path = typer.Option(Path("runs/demo"), help="Where pred.jsonl, gold.jsonl and the eval report go."),
     show: int = typer.Option(3, min=0, help="Tables to print."),
-    batch_size: int = typer.Option(4, min=1, help="Documents per generate call."),
+    batch_size: int | None = typer.Option(None, min=1, help=BATCH_HELP),
     option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
 ) -> None:
     """Run the whole pipeline on the bundled sample, show a few tables and print the eval metrics."""
-    from ..batch import open_backend, read_inputs
+    from ..batch import default_batch_size, open_backend, read_inputs
     from ..jsonio import iter_jsonl, write_jsonl
     from ..records import read_gold
 
@@ -225,7 +227,7 @@ def demo_cmd(
             console.print(f"demo: {len(inputs)} documents from {gold_path}, backend {backend}", highlight=False)
             # budgets sized for the sample (tables of up to 20 rows) so that a CPU run takes minutes
             config = _config(True, 50, 384, max_new_tokens_schema=192, max_continuations=1)
-            _run_with_progress(inputs, engine, pred, config, None, batch_size, "demo")
+            _run_with_progress(inputs, engine, pred, config, None, batch_size or default_batch_size(backend), "demo")
         finally:
             engine.close()
         documents = {d.id: d.document for d in inputs}
