@@ -48,6 +48,17 @@ def test_constrained_rows_always_parse(backend):
 
 
 @pytest.mark.slow
+def test_sampled_constrained_rows_parse(backend):
+    doc, schema = DOCS[1]
+    c = rows_constraint(schema, max_rows=2, max_string_length=16)
+    for seed in (1, 2):
+        out = backend.generate([pi2_messages(doc, schema)], constraint=c, max_new_tokens=96, temperature=1.0,
+                               seed=seed)[0]
+        text = out.text if out.finish_reason == "stop" else out.text[:out.text.rfind("\n") + 1]
+        parse_ndjson_strict(text, schema.names)
+
+
+@pytest.mark.slow
 def test_lazy_grammar_equals_full_masking(backend):
     """Checking only the picked token (and masking on rejection) gives llama.cpp's fully masked greedy output."""
     from llama_cpp import LlamaGrammar

@@ -39,8 +39,16 @@ class _GrammarMask:
         self.errors: list[str | None] = [None] * len(matchers)
         self.started = False
         self.bitmask = allocate_token_bitmask(len(matchers), vocab_size)
+        self.cpu_seconds = 0.0  # spent here: the constraint's whole cost
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
+        started = time.process_time()
+        try:
+            return self._mask(input_ids, scores)
+        finally:
+            self.cpu_seconds += time.process_time() - started
+
+    def _mask(self, input_ids: Any, scores: Any) -> Any:
         import numpy as np
         import torch
         from llguidance.torch import fill_next_token_bitmask
@@ -212,7 +220,8 @@ class TransformersBackend(Backend):
         seconds, cpu_seconds = (time.perf_counter() - started) / n, (time.process_time() - cpu) / n
         first = clock.first or (time.perf_counter(), time.process_time())
         timing = {"batch_size": n, "cpu_seconds": cpu_seconds, "prefill_seconds": (first[0] - started) / n,
-                  "prefill_cpu_seconds": (first[1] - cpu) / n}  # per prompt: the batch's time shared out
+                  "prefill_cpu_seconds": (first[1] - cpu) / n,  # per prompt: the batch's time shared out
+                  "constraint_cpu_seconds": mask.cpu_seconds / n if mask is not None else 0.0}
         prompt_lens = enc["attention_mask"].sum(dim=1).tolist()
         results = []
         for row, tokens in enumerate(out[:, enc["input_ids"].shape[1]:].tolist()):
