@@ -78,6 +78,17 @@ def test_scores_the_schema_through_the_served_pi2(server: str) -> None:
     assert '"locale": "en-US"' in sent["messages"][1]["content"]  # metadata from extra_info reaches pi2's prompt
 
 
+def test_constrained_requests_carry_the_rows_grammar(server: str) -> None:
+    for constrained in (False, True):
+        pipeline_remote._CLIENTS.clear()
+        asyncio.run(compute_score(PIPELINE_SOURCE, schema_answer(GOLD), TRUTH, _extra(), pi2_base_url=server,
+                                  constrained=constrained))
+    plain, constrained_body = Pi2Stub.requests
+    assert "structured_outputs" not in plain
+    grammar = constrained_body["structured_outputs"]["grammar"]
+    assert all(f'\\"{name}\\"' in grammar for name in GOLD.names)  # every key spelled out
+
+
 def test_concurrent_equal_schemas_share_one_request_and_the_cache(server: str) -> None:
     Pi2Stub.delay = 0.3
     text = schema_answer(PARTIAL)

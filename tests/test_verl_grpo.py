@@ -66,6 +66,7 @@ def test_overrides_compose_against_installed_verl(stage: str, data_dir: Path, tm
         assert train == (tmp_path / "run" / "data" / "pipeline_pi1_train.parquet").resolve()
         kwargs = cfg.reward.custom_reward_function.reward_kwargs
         assert kwargs.pi2_base_url == "http://127.0.0.1:8001/v1" and kwargs.pi2_model == "pi2"
+        assert kwargs.constrained is True and kwargs.max_tokens == 512
         assert "weights" not in kwargs  # the recipe keeps the default weights
     else:
         assert train.name == ("pi1_rl.parquet" if stage == "pi1" else "pi2_rl.parquet")

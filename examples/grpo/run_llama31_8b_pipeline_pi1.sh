@@ -71,4 +71,5 @@ python3 -m verl.trainer.main_ppo \
     "+reward.custom_reward_function.reward_kwargs.max_tokens=512" \
     "+reward.custom_reward_function.reward_kwargs.timeout_s=120.0" \
     "+reward.custom_reward_function.reward_kwargs.max_concurrency=64" \
+    "+reward.custom_reward_function.reward_kwargs.constrained=True" \
     "$@"

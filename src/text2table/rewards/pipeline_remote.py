@@ -3,7 +3,8 @@
 VERL loads this file by path (``reward.custom_reward_function.path``, ``name=compute_score``) and passes the
 ``reward_kwargs`` of that section as keyword arguments: ``pi2_base_url`` (an OpenAI-compatible ``.../v1``
 endpoint, e.g. vLLM serving pi2), ``pi2_model`` (its served model name), ``max_tokens``, ``timeout_s``,
-``max_concurrency`` and optional reward ``weights``. For ``data_source == "text2table/pipeline_pi1"`` the
+``max_concurrency``, ``constrained`` (ask the server for schema-constrained rows through vLLM's
+``structured_outputs`` grammar, as the inference pipeline does) and optional reward ``weights``. For ``data_source == "text2table/pipeline_pi1"`` the
 schema is parsed, pi2 is asked (greedy, through ``/chat/completions``) to fill it from the document, and
 the table is scored with :func:`text2table.rewards.scores.pipeline_score`. pi2's answer is cached per
 (document, schema_id) for the life of the worker process, and concurrent requests for the same key share
@@ -28,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from text2table.constraints import openai_payload, rows_constraint
 from text2table.errors import ConfigError
 from text2table.parsing import parse_schema_text
 from text2table.prompts import pi2_messages
@@ -107,11 +109,12 @@ class RemotePi2:
     """pi2 behind an OpenAI-compatible server; cached, de-duplicated, at most ``max_concurrency`` requests."""
 
     def __init__(self, base_url: str, model: str = "pi2", *, max_tokens: int = 512, timeout_s: float = 120.0,
-                 max_concurrency: int = 32, cache: Pi2Cache | None = None) -> None:
+                 max_concurrency: int = 32, constrained: bool = False, cache: Pi2Cache | None = None) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"pi2_base_url must start with http:// or https://, got {base_url!r}")
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model, self.max_tokens, self.timeout_s = model, int(max_tokens), float(timeout_s)
+        self.constrained = bool(constrained)
         self.cache = cache or Pi2Cache()
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=int(max_concurrency),
                                                            thread_name_prefix="pi2")
@@ -122,6 +125,8 @@ class RemotePi2:
     def _fetch(self, job: Pi2Job) -> str | None:
         body = {"model": self.model, "messages": pi2_messages(job.document, job.schema, job.metadata),
                 "max_tokens": self.max_tokens, "temperature": 0.0}
+        if self.constrained:
+            body.update(openai_payload(rows_constraint(job.schema), style="structured_outputs") or {})
         request = urllib.request.Request(self.url, data=json.dumps(body).encode("utf-8"), method="POST",
                                          headers={"Content-Type": "application/json"})
         self.requests += 1
@@ -173,13 +178,14 @@ _CLIENTS: dict[tuple[Any, ...], RemotePi2] = {}
 _CLIENTS_LOCK = threading.Lock()
 
 
-def client_for(base_url: str, model: str, max_tokens: int, timeout_s: float, max_concurrency: int) -> RemotePi2:
+def client_for(base_url: str, model: str, max_tokens: int, timeout_s: float, max_concurrency: int,
+               constrained: bool = False) -> RemotePi2:
     """One :class:`RemotePi2` (and cache) per endpoint setting in this process."""
-    key = (base_url, model, int(max_tokens), float(timeout_s), int(max_concurrency))
+    key = (base_url, model, int(max_tokens), float(timeout_s), int(max_concurrency), bool(constrained))
     with _CLIENTS_LOCK:
         if key not in _CLIENTS:
             _CLIENTS[key] = RemotePi2(base_url, model, max_tokens=max_tokens, timeout_s=timeout_s,
-                                      max_concurrency=max_concurrency)
+                                      max_concurrency=max_concurrency, constrained=constrained)
         return _CLIENTS[key]
 
 
@@ -194,8 +200,8 @@ def _metadata(extra_info: dict[str, Any]) -> dict[str, Any] | None:
 
 async def compute_score(data_source: str, solution_str: str, ground_truth: Any, extra_info: dict[str, Any] | None = None,
                         *, pi2_base_url: str | None = None, pi2_model: str = "pi2", max_tokens: int = 512,
-                        timeout_s: float = 120.0, max_concurrency: int = 32, weights: Any = None,
-                        **kwargs: Any) -> dict[str, float]:
+                        timeout_s: float = 120.0, max_concurrency: int = 32, constrained: bool = False,
+                        weights: Any = None, **kwargs: Any) -> dict[str, float]:
     """VERL reward: ``{"score", ...sub-metrics, "pi2_failed"}``; a bad configuration raises at once."""
     if data_source != PIPELINE_SOURCE:
         from text2table.rewards.verl_reward import compute_score as local_score
@@ -213,7 +219,7 @@ async def compute_score(data_source: str, solution_str: str, ground_truth: Any, 
     schema = parse_schema_text(solution_str)[0] if isinstance(solution_str, str) else None
     text = None
     if schema is not None:
-        pi2 = client_for(pi2_base_url, pi2_model, max_tokens, timeout_s, max_concurrency)
+        pi2 = client_for(pi2_base_url, pi2_model, max_tokens, timeout_s, max_concurrency, constrained)
         text = await pi2.table(Pi2Job(document, schema, _metadata(info)))
     result = pipeline_score(solution_str, text if text is not None else "", ground_truth, document, reward_weights)
     out = result.as_verl()

@@ -116,7 +116,7 @@ def make_pi2(recipe: Recipe, rl: RLSpec) -> Pi2Runner:
         from ..rewards.pipeline_remote import RemotePi2
 
         return RemotePi2(spec.pi2_base_url, spec.pi2_served_model, max_tokens=spec.max_new_tokens,
-                         timeout_s=spec.timeout_s, max_concurrency=spec.max_concurrency)
+                         timeout_s=spec.timeout_s, max_concurrency=spec.max_concurrency, constrained=spec.constrained)
     from ..backends.base import create_backend
 
     options = spec.backend_options()
@@ -174,13 +174,15 @@ def _history_callback(stage: str, steps: int, path: Path, log: Log, record: list
         """Appends every log to ``metrics.jsonl`` and prints reward, sub-metrics and seconds per step."""
 
         def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-            self.start, self.first = time.perf_counter(), state.global_step
+            self.last_time, self.last_step = time.perf_counter(), state.global_step
 
         def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
-            done = state.global_step - self.first
+            now, done = time.perf_counter(), state.global_step - self.last_step
             entry = {"step": state.global_step, **{k: v for k, v in (logs or {}).items()
                                                    if isinstance(v, (int, float)) and math.isfinite(v)}}
-            entry["seconds_per_step"] = round((time.perf_counter() - self.start) / done, 3) if done else None
+            if done:  # seconds per step since the previous log
+                entry["seconds_per_step"] = round((now - self.last_time) / done, 3)
+                self.last_time, self.last_step = now, state.global_step
             record.append(entry)
             with path.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(entry) + "\n")
@@ -188,7 +190,7 @@ def _history_callback(stage: str, steps: int, path: Path, log: Log, record: list
                 subs = " ".join(f"{k.split('/', 1)[1]}={v:.3f}" for k, v in entry.items() if k.startswith(f"{stage}/"))
                 log(f"{stage} step {state.global_step}/{steps} reward {entry['reward']:.4f}"
                     f" (std {entry.get('reward_std', 0):.3f}) {subs} kl {entry.get('kl', 0):.4f}"
-                    f" {entry['seconds_per_step'] or 0:.1f} s/step")
+                    f" {entry.get('seconds_per_step', 0):.1f} s/step")
 
     return History()
 

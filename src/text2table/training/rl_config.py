@@ -46,8 +46,8 @@ class PipelineSpec:
     backend (``pi2_backend``, with ``pi2_options`` as ``KEY=VALUE`` entries, values read as JSON when they
     parse); for ``transformers`` the model is ``pi2_model`` + ``pi2_adapter``. ``pi2_base_url`` (an OpenAI-compatible ``.../v1`` endpoint) wins over the
     in-process ``pi2_model`` (+ ``pi2_adapter``); with neither, the policy's own base model is used as pi2.
-    ``constrained`` turns on schema-constrained decoding for an in-process pi2 (a served pi2 answers
-    unconstrained). Results are cached per (document, schema_id); a failed pi2 call scores as an empty table.
+    ``constrained``: pi2 decodes rows under the schema's grammar, as the inference pipeline does (in process
+    with the backend's constraint support; on a server through vLLM's ``structured_outputs``). Results are cached per (document, schema_id); a failed pi2 call scores as an empty table.
     """
 
     pi2_backend: str = "transformers"
@@ -57,7 +57,7 @@ class PipelineSpec:
     pi2_base_url: str | None = None
     pi2_served_model: str = "pi2"
     max_new_tokens: int = 512
-    constrained: bool = False
+    constrained: bool = True
     timeout_s: float = 120.0
     max_concurrency: int = 32
 

@@ -203,7 +203,7 @@ def pipeline_reward_kwargs(rl: RLSpec) -> list[str]:
                           " (e.g. http://127.0.0.1:8001/v1)")
     kwargs = {"pi2_base_url": spec.pi2_base_url, "pi2_model": spec.pi2_served_model,
               "max_tokens": spec.max_new_tokens, "timeout_s": spec.timeout_s,
-              "max_concurrency": spec.max_concurrency}
+              "max_concurrency": spec.max_concurrency, "constrained": spec.constrained}
     weights = rl.weight_overrides()
     out = [f"+reward.custom_reward_function.reward_kwargs.{k}={_value(v)}" for k, v in kwargs.items()]
     out += [f"+reward.custom_reward_function.reward_kwargs.weights.{k}={v}" for k, v in weights.items()]
