@@ -66,7 +66,14 @@ train-default: $(STAMP)
 	$(T2T) plan recipes/smollm2-135m-default.yaml --data data/prepared/train
 	$(T2T) train sft recipes/smollm2-135m-default.yaml --data data/prepared/train --dev data/prepared/dev \
 	  --engine trl --out runs/default --resume
-	$(T2T) export-gguf runs/default/adapter --out runs/default/adapter.gguf
+	# second stage: continue that adapter on unseen E2E records, the sample x3 and a little WikiTableText
+	$(T2T) split $(GOLD)/wtt-train15-rest.jsonl --parts r2=0.02,rest=0.98 --seed refine --out-dir $(GOLD) \
+	  --prefix wtt-refine-
+	$(T2T) prepare $(GOLD)/e2e-train-rest.jsonl $(GOLD)/wtt-refine-r2.jsonl examples/data/train.jsonl \
+	  --oversample examples/data/train.jsonl=3 --out data/prepared/refine
+	$(T2T) train sft recipes/smollm2-135m-refine.yaml --data data/prepared/refine --dev data/prepared/dev \
+	  --engine trl --out runs/refine --init-adapter runs/default/adapter --no-sanity --resume
+	$(T2T) export-gguf runs/refine/adapter --out runs/refine/adapter.gguf
 
 quality: $(STAMP)
 	$(BIN)/python bench/quality.py --e2e $(GOLD)/e2e-dev-heldout.jsonl --wtt $(GOLD)/wtt-dev-heldout.jsonl

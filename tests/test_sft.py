@@ -180,3 +180,40 @@ def test_sanity_budget_follows_the_gold_answer(smollm2_tokenizer_dir, tmp_path):
     gold = len(tokenizer(ex.answer, add_special_tokens=False)["input_ids"])
     assert answer_budget(tokenizer, ex, 512) == 2 * gold + 16
     assert answer_budget(tokenizer, ex, 10) == 10
+
+
+def test_init_adapter_must_be_a_peft_folder(tmp_path):
+    from text2table.training.sft import SftOptions
+
+    with pytest.raises(ConfigError, match="adapter_config.json"):
+        SftOptions(init_adapter=tmp_path)
+
+
+@pytest.mark.slow
+def test_init_adapter_warm_starts_the_first_stage(tiny_model_dir, tmp_path):
+    from transformers import TrainerCallback
+
+    from text2table.training.sft import SftOptions, train_sft
+
+    class LoraBNorm(TrainerCallback):
+        """The summed |lora_B| when training begins: 0 for a fresh adapter (PEFT zero-initialises B)."""
+
+        def __init__(self) -> None:
+            self.norms: list[float] = []
+
+        def on_train_begin(self, args, state, control, model=None, **kwargs):
+            self.norms.append(sum(float(p.detach().abs().sum()) for n, p in model.named_parameters() if "lora_B" in n))
+
+    data = write_prepared(tmp_path / "data", 4)
+    recipe = tiny_recipe(tiny_model_dir, stages=[{"name": "s1", "max_length": 640, "hours": 1.0, "lr": 1e-3,
+                                                  "warmup_ratio": 0.0, "micro_batch_size": 2, "grad_accum": 1}])
+    probe = LoraBNorm()
+    train_sft(recipe, data, tmp_path / "first", SftOptions(task="pi1", max_steps=2, sanity=False),
+              log=lambda _: None, callbacks=[probe])
+    options = SftOptions(task="pi1", max_steps=1, sanity=False, init_adapter=tmp_path / "first" / "adapter")
+    summary = train_sft(recipe, data, tmp_path / "second", options, log=lambda _: None, callbacks=[probe])
+    assert probe.norms[0] == 0.0 and probe.norms[1] > 0.0  # the second run starts from the first's weights
+    assert summary["init_adapter"] == str(tmp_path / "first" / "adapter")
+    with pytest.raises(ConfigError, match="fingerprint"):  # a run folder is tied to the adapter it started from
+        train_sft(recipe, data, tmp_path / "second", SftOptions(task="pi1", max_steps=1, sanity=False, resume=True),
+                  log=lambda _: None)

@@ -68,6 +68,8 @@ def sft_cmd(
     threads: int = typer.Option(None, "--threads", help="trl: torch CPU threads (1 is much faster when the CPU is"
                                                         " shared with other busy processes)."),
     override: list[str] = typer.Option(None, "--override", help="verl: extra Hydra override for every stage."),
+    init_adapter: Path = typer.Option(None, "--init-adapter", help="trl: warm start, the first stage continues"
+                                                                  " this PEFT adapter folder (e.g. a shipped one)."),
 ) -> None:
     """Supervised fine-tuning of a LoRA adapter over the recipe's length curriculum."""
     from ..training.recipe import load_recipe
@@ -76,8 +78,10 @@ def sft_cmd(
     with friendly_errors():
         if engine not in ("trl", "verl"):
             raise typer.BadParameter("--engine must be 'trl' or 'verl'")
+        if init_adapter is not None and engine != "trl":
+            raise typer.BadParameter("--init-adapter applies to --engine trl (verl: model.lora_adapter_path)")
         options = SftOptions(task=task, max_steps=max_steps, limit_examples=limit, resume=resume, dev_dir=dev,
-                             sanity=sanity, baseline=baseline,
+                             sanity=sanity, baseline=baseline, init_adapter=init_adapter,
                              stages=tuple(x.strip() for x in stages.split(",") if x.strip()) if stages else None)
         recipe = effective_recipe(load_recipe(recipe_path), options)
         if engine == "verl":
@@ -89,6 +93,7 @@ def sft_cmd(
             return
         if dry_run:
             raise typer.BadParameter("--dry-run applies to --engine verl")
+
         from ..training.sft import train_sft
 
         if threads is not None:  # a process-wide setting: the CLI owns the process

@@ -48,6 +48,12 @@ class SftOptions:
     baseline: bool = False
     stages: tuple[str, ...] | None = None  # train only these stages now (resume later for the rest)
     seed: int = 0
+    init_adapter: Path | None = None  # warm start: the first stage continues this PEFT adapter
+
+    def __post_init__(self) -> None:
+        if self.init_adapter is not None and not (Path(self.init_adapter) / "adapter_config.json").is_file():
+            raise ConfigError(f"--init-adapter {self.init_adapter}: no adapter_config.json there; pass a PEFT"
+                              " adapter folder (a run's adapter/ or stages/NAME/checkpoint-N/)")
 
 
 def lora_config(lora: LoraSpec) -> Any:
@@ -120,6 +126,8 @@ def effective_recipe(recipe: Recipe, options: SftOptions) -> Recipe:
 def fingerprint(recipe: Recipe, options: SftOptions) -> str:
     sft_part = {k: v for k, v in recipe.to_dict().items() if k != "rl"}  # RL settings do not change SFT
     data = {"recipe": sft_part, "limit": options.limit_examples, "seed": options.seed}
+    if options.init_adapter is not None:
+        data["init_adapter"] = str(Path(options.init_adapter).resolve())
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -164,7 +172,8 @@ def _sft_config(recipe: Recipe, stage_index: int, steps: int, output_dir: Path, 
         bf16=trl.dtype == "bfloat16", fp16=trl.dtype == "float16", seed=trl.seed, data_seed=trl.seed,
         dataloader_num_workers=workers, dataloader_prefetch_factor=recipe.loader.prefetch_factor if workers else None,
         dataloader_persistent_workers=recipe.loader.persistent_workers if workers else False,
-        dataloader_pin_memory=_has_cuda(), report_to="none", disable_tqdm=True, save_only_model=False)
+        dataloader_pin_memory=_has_cuda(), use_cpu=not _has_cuda(),  # bf16 autocast on a CPU needs use_cpu
+        report_to="none", disable_tqdm=True, save_only_model=False)
 
 
 def _progress_callback(stage: str, steps: int, log: Log, record: list[dict[str, Any]]) -> Any:
@@ -288,7 +297,7 @@ def train_sft(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, options
         model, tokenizer = load_base_model(recipe.base_model, dtype=recipe.trl.dtype)
         _check(sanity, sanity_path, "base", model, tokenizer, dev, dev_split, recipe, log)
         del model
-    prev: Path | None = None
+    prev: Path | None = Path(options.init_adapter) if options.init_adapter is not None else None
     unknown = sorted(set(options.stages or ()) - {s.name for s in plan.stages})
     if unknown:
         raise ConfigError(f"unknown stage(s) {unknown}; the recipe has {[s.name for s in plan.stages]}")
@@ -339,6 +348,7 @@ def _summary(recipe: Recipe, plan: Plan, state: dict[str, Any], data_dir: str | 
             "losses": {n: {"first": s.get("first_loss"), "last": s.get("last_loss"), "mean": s.get("train_loss")}
                        for n, s in stages.items() if s.get("status") == "done"},
             "stages": stages, "plan": plan.to_json(),
+            "init_adapter": str(options.init_adapter) if options.init_adapter is not None else None,
             "data": {"dir": str(data_dir), "limit_examples": options.limit_examples,
                      "sanity_split": dev_split, "sanity_examples": dev_n},
             "recipe": recipe.to_dict()}
