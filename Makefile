@@ -73,7 +73,13 @@ train-default: $(STAMP)
 	  --oversample examples/data/train.jsonl=3 --out data/prepared/refine
 	$(T2T) train sft recipes/smollm2-135m-refine.yaml --data data/prepared/refine --dev data/prepared/dev \
 	  --engine trl --out runs/refine --init-adapter runs/default/adapter --no-sanity --resume
-	$(T2T) export-gguf runs/refine/adapter --out runs/refine/adapter.gguf
+	# third stage: pi1 examples of every E2E training record (pi1 was the bottleneck) and the sample x2
+	$(T2T) prepare $(GOLD)/e2e-train-use.jsonl $(GOLD)/e2e-train-rest.jsonl examples/data/train.jsonl \
+	  --only $(GOLD)/e2e-train-use.jsonl=pi1 --only $(GOLD)/e2e-train-rest.jsonl=pi1 \
+	  --oversample examples/data/train.jsonl=2 --out data/prepared/focus
+	$(T2T) train sft recipes/smollm2-135m-focus.yaml --data data/prepared/focus --dev data/prepared/dev \
+	  --engine trl --out runs/focus --init-adapter runs/refine/adapter --no-sanity --resume
+	$(T2T) export-gguf runs/focus/adapter --out runs/focus/adapter.gguf --dtype f16
 
 quality: $(STAMP)
 	$(BIN)/python bench/quality.py --e2e $(GOLD)/e2e-dev-heldout.jsonl --wtt $(GOLD)/wtt-dev-heldout.jsonl

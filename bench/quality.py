@@ -77,6 +77,8 @@ def run(args: argparse.Namespace) -> list[str]:
             pred = work / f"{name}.{system.split(' ')[0]}{'' if constrained else '-free'}.pred.jsonl"
             timing = pred.with_suffix(".seconds.json")
             if not timing.exists():
+                if adapter is None and args.adapter:  # a trained row with a chosen adapter (e.g. a checkpoint)
+                    adapter = args.adapter
                 backend = open_backend(backend_name, adapter=adapter)
                 config = PipelineConfig(constrained=constrained)
                 start = time.perf_counter()
@@ -104,6 +106,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=60, help="documents per public dataset (spread evenly)")
     parser.add_argument("--systems", default="", help="comma list of: rules,base,trained (default: all)")
     parser.add_argument("--batch-size", type=int, default=4)
+    parser.add_argument("--adapter", default=None,
+                        help="llama.cpp LoRA (.gguf) for the trained rows (default: the shipped adapter);"
+                             " use a fresh --work folder per adapter, predictions are cached by system name")
     parser.add_argument("--work", default=str(ROOT / "runs" / "quality"), help="prediction cache folder")
     parser.add_argument("--out", default=None, help="also write the table (markdown) here")
     args = parser.parse_args()

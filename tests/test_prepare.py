@@ -96,3 +96,21 @@ def test_cli_oversample_repeats_records_with_new_ids(gold_file, tmp_path):
     assert ids == ["e2e-1", "e2e-1#2", "e2e-1#3", "match-7", "match-7#2", "match-7#3"]
     bad = runner.invoke(app, ["prepare", str(gold_file), "--out", str(tmp_path / "p"), "--oversample", "x.jsonl=2"])
     assert bad.exit_code == 2 and "not among the inputs" in bad.output
+
+
+def test_cli_only_keeps_one_stage_of_an_input(gold_file, tmp_path):
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({**KV_RECORD, "id": "kv-2"}) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["prepare", str(gold_file), str(other), "--out", str(tmp_path / "o"),
+                                 "--only", f"{gold_file}=pi1", "--oversample", f"{gold_file}=2"])
+    assert result.exit_code == 0, result.output
+
+    def ids(stage: str) -> list[str]:
+        return [json.loads(line)["id"] for line in (tmp_path / "o" / f"{stage}.jsonl").read_text().splitlines()]
+
+    assert ids("pi1") == ["e2e-1", "e2e-1#2", "match-7", "match-7#2", "kv-2"]
+    assert ids("pi2") == ["kv-2"]  # the pi1-only input gave no pi2 examples
+    for bad_arg, message in ((f"{gold_file}=pi3", "bad --only"), ("x.jsonl=pi1", "not among the inputs")):
+        bad = runner.invoke(app, ["prepare", str(gold_file), "--out", str(tmp_path / "p"), "--only", bad_arg])
+        assert bad.exit_code == 2 and message in bad.output, bad.output

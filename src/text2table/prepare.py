@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -174,8 +174,12 @@ class _StageWriter:
 
 def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: PrepareConfig | None = None,
             on_record: Callable[[GoldRecord], None] | None = None,
-            schema_for: Callable[[GoldRecord], SchemaOverride] | None = None) -> dict[str, Any]:
+            schema_for: Callable[[GoldRecord], SchemaOverride] | None = None,
+            stages_for: Callable[[GoldRecord], Collection[str]] | None = None) -> dict[str, Any]:
     """Write all training files for ``records`` into ``out_dir``; returns the stats (also in stats.json).
+
+    ``stages_for`` (optional) names the stages a record gives examples for (default: all of
+    :data:`STAGES`), a per-stage mixture weight: e.g. only pi1 examples from a set that pi2 already masters.
 
     ``schema_for`` (optional) gives a predicted schema per record for pipeline-pi2 data, alone or as
     ``(schema, rows)`` with the gold rows mapped onto it (see :func:`build_examples`); ``None`` from it
@@ -194,8 +198,10 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
             mapped = None
             if isinstance(override, tuple):
                 override, mapped = override
+            wanted = stages_for(record) if stages_for else STAGES
             for ex in build_examples(record, override, mapped):
-                writers[ex.stage].add(ex)
+                if ex.stage in wanted:
+                    writers[ex.stage].add(ex)
             schema = gold_schema(record)
             structures[schema.structure] += 1
             n = len(record.table.rows) if record.table else 0

@@ -67,16 +67,20 @@ def prepare_cmd(
                                       " pi2 examples use each record's predicted schema with the gold table mapped"
                                       " onto it (unmatched predicted fields are null)."),
     oversample: list[str] = typer.Option([], help="PATH=N: repeat that input's records N times (mixture weight)."),
+    only: list[str] = typer.Option([], help="PATH=STAGE: that input gives only pi1 or only pi2 examples"
+                                            " (a per-stage mixture weight)."),
 ) -> None:
     """Build pi1/pi2 SFT (jsonl, parquet) and RL (parquet) files from gold records, deterministically."""
     from ..prepare import PrepareConfig, prepare
 
     with friendly_errors():
         weights = _parse_oversample(oversample)
-        unknown = set(weights) - {str(g) for g in gold}
-        if unknown:
-            raise InputError(f"--oversample names {sorted(unknown)}, which is not among the inputs",
-                             hint="use the same path spelling as the positional argument")
+        only_stage = _parse_only(only)
+        for flag, named in (("--oversample", weights), ("--only", only_stage)):
+            unknown = set(named) - {str(Path(g)) for g in gold}
+            if unknown:
+                raise InputError(f"{flag} names {sorted(unknown)}, which is not among the inputs",
+                                 hint="use the same path spelling as the positional argument")
         total = sum(_count_lines(g) * weights.get(str(g), 1) for g in gold if g.exists())
         start = time.perf_counter()
         with _progress() as progress:
@@ -92,8 +96,15 @@ def prepare_cmd(
                 from ..training.pipeline_rl import schemas_from as read_schemas
 
                 schema_for = read_schemas(schemas_from)
-            stats = prepare(_read_all(gold, weights), out, config=PrepareConfig(chars_per_token=chars_per_token),
-                            on_record=tick, schema_for=schema_for)
+            source: dict[str, str] = {}  # record id -> input path, filled as records are read
+
+            def stages_for(record: GoldRecord) -> tuple[str, ...]:
+                stage = only_stage.get(source[record.id])
+                return (stage,) if stage else ("pi1", "pi2")
+
+            stats = prepare(_read_all(gold, weights, source), out, config=PrepareConfig(chars_per_token=chars_per_token),
+                            on_record=tick, schema_for=schema_for,
+                            stages_for=stages_for if only_stage else None)
         seconds = time.perf_counter() - start
         console.print(f"prepared {stats['records']} records in {seconds:.2f} s -> {out}")
         for stage, s in stats["stages"].items():
@@ -114,7 +125,18 @@ def _parse_oversample(items: list[str]) -> dict[str, int]:
     return out
 
 
-def _read_all(paths: list[Path], oversample: dict[str, int] | None = None) -> Iterator[GoldRecord]:
+def _parse_only(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        path, sep, stage = item.rpartition("=")
+        if not sep or stage not in ("pi1", "pi2"):
+            raise InputError(f"bad --only {item!r}", hint="write PATH=pi1 or PATH=pi2, e.g. data/gold/e2e.jsonl=pi1")
+        out[str(Path(path))] = stage
+    return out
+
+
+def _read_all(paths: list[Path], oversample: dict[str, int] | None = None,
+              source: dict[str, str] | None = None) -> Iterator[GoldRecord]:
     """Records of several gold files in order; an id repeated across files is an error.
 
     ``oversample`` maps a path to N: its records are emitted N times, copies k >= 2 with ids ``<id>#k``
@@ -128,9 +150,11 @@ def _read_all(paths: list[Path], oversample: dict[str, int] | None = None) -> It
                 raise InputError(f"id {record.id!r} also appears in an earlier input file", source=str(path),
                                  hint="give records unique ids across the files you combine")
             seen.add(record.id)
-            yield record
-            for k in range(2, times + 1):
-                yield dataclasses.replace(record, id=f"{record.id}#{k}")
+            copies = [record] + [dataclasses.replace(record, id=f"{record.id}#{k}") for k in range(2, times + 1)]
+            for copy in copies:
+                if source is not None:
+                    source[copy.id] = str(Path(path))
+                yield copy
 
 
 def split_cmd(
