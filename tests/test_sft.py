@@ -217,3 +217,12 @@ def test_init_adapter_warm_starts_the_first_stage(tiny_model_dir, tmp_path):
     with pytest.raises(ConfigError, match="fingerprint"):  # a run folder is tied to the adapter it started from
         train_sft(recipe, data, tmp_path / "second", SftOptions(task="pi1", max_steps=1, sanity=False, resume=True),
                   log=lambda _: None)
+
+
+def test_bf16_recipe_runs_autocast_on_a_cpu(tmp_path):
+    from text2table.training import sft
+
+    recipe = tiny_recipe(tmp_path, trl={"dtype": "bfloat16"})
+    config = sft._sft_config(recipe, 0, 2, tmp_path / "out", has_eval=False)
+    assert config.bf16 and config.use_cpu == (not sft._has_cuda())  # transformers refuses bf16 on CPU otherwise
+    assert not sft._sft_config(tiny_recipe(tmp_path), 0, 2, tmp_path / "out", has_eval=False).use_cpu

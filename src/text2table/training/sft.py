@@ -172,7 +172,8 @@ def _sft_config(recipe: Recipe, stage_index: int, steps: int, output_dir: Path, 
         bf16=trl.dtype == "bfloat16", fp16=trl.dtype == "float16", seed=trl.seed, data_seed=trl.seed,
         dataloader_num_workers=workers, dataloader_prefetch_factor=recipe.loader.prefetch_factor if workers else None,
         dataloader_persistent_workers=recipe.loader.persistent_workers if workers else False,
-        dataloader_pin_memory=_has_cuda(), use_cpu=not _has_cuda(),  # bf16 autocast on a CPU needs use_cpu
+        dataloader_pin_memory=_has_cuda(),
+        use_cpu=trl.dtype == "bfloat16" and not _has_cuda(),  # transformers runs bf16 autocast on a CPU only so
         report_to="none", disable_tqdm=True, save_only_model=False)
 
 
