@@ -47,8 +47,9 @@ _HANDLED = {"type", "enum", "const", "anyOf", "oneOf", "properties", "required",
 _STR_CHAR_GBNF = ('[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E\\xA0-\\u2027\\u202A-\\U0010FFFF] | "\\\\" ["\\\\bfnrt]'
                   ' | "\\\\u00" [01] [0-9a-f]')
 _STR_CHAR_RE = r'(?:[^"\\\x00-\x1f\x7f-\x9f\u2028\u2029]|\\["\\bfnrt]|\\u00[01][0-9a-f])'
+# Fractions: up to 20 digits, the longest that Python's float repr writes without an exponent (0.000 + 17).
 _INT_RE = r"-?(?:0|[1-9][0-9]{0,15})"
-_NUM_RE = _INT_RE + r"(?:\.[0-9]{1,16})?(?:[eE][-+]?[0-9]{1,3})?"
+_NUM_RE = _INT_RE + r"(?:\.[0-9]{1,20})?(?:[eE][-+]?[0-9]{1,3})?"
 
 
 # ---------------------------------------------------------------- constraint builders
@@ -268,7 +269,7 @@ class _GbnfWriter:
         if t.kind == "integer":
             return '("-"? ("0" | [1-9] [0-9]{0,15}))'
         if t.kind == "number":
-            return '("-"? ("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})? ([eE] [-+]? [0-9]{1,3})?)'
+            return '("-"? ("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,20})? ([eE] [-+]? [0-9]{1,3})?)'
         if t.kind == "string":
             self.extra["char"] = _STR_CHAR_GBNF
             return f'("\\"" char{_rep_suffix(t.lo, t.hi)} "\\"")' if t.hi else '"\\"\\""'
