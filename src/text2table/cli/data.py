@@ -71,7 +71,7 @@ def prepare_cmd(
                                             " (a per-stage mixture weight)."),
 ) -> None:
     """Build pi1/pi2 SFT (jsonl, parquet) and RL (parquet) files from gold records, deterministically."""
-    from ..prepare import PrepareConfig, prepare
+    from ..prepare import STAGES, PrepareConfig, prepare
 
     with friendly_errors():
         weights = _parse_oversample(oversample)
@@ -100,7 +100,7 @@ def prepare_cmd(
 
             def stages_for(record: GoldRecord) -> tuple[str, ...]:
                 stage = only_stage.get(source[record.id])
-                return (stage,) if stage else ("pi1", "pi2")
+                return (stage,) if stage else STAGES
 
             stats = prepare(_read_all(gold, weights, source), out, config=PrepareConfig(chars_per_token=chars_per_token),
                             on_record=tick, schema_for=schema_for,
