@@ -79,7 +79,16 @@ train-default: $(STAMP)
 	  --oversample examples/data/train.jsonl=2 --out data/prepared/focus
 	$(T2T) train sft recipes/smollm2-135m-focus.yaml --data data/prepared/focus --dev data/prepared/dev \
 	  --engine trl --out runs/focus --init-adapter runs/refine/adapter --no-sanity --resume
-	$(T2T) export-gguf runs/focus/adapter --out runs/focus/adapter.gguf --dtype f16
+	# fourth stage: rebalance (focus pulled pi1 towards E2E field names on other domains): the sample x4 with
+	# both stages, a few E2E records with both stages plus more pi1-only, and a little WikiTableText
+	$(T2T) split $(GOLD)/e2e-train-use.jsonl --parts both=0.07,pi1=0.25,rest=0.68 --seed balance --out-dir $(GOLD) \
+	  --prefix e2e-bal-
+	$(T2T) prepare $(GOLD)/e2e-bal-both.jsonl $(GOLD)/e2e-bal-pi1.jsonl $(GOLD)/wtt-refine-r2.jsonl \
+	  examples/data/train.jsonl --only $(GOLD)/e2e-bal-pi1.jsonl=pi1 --oversample examples/data/train.jsonl=4 \
+	  --out data/prepared/balance
+	$(T2T) train sft recipes/smollm2-135m-balance.yaml --data data/prepared/balance --dev data/prepared/dev \
+	  --engine trl --out runs/balance --init-adapter runs/focus/adapter --no-sanity --resume
+	$(T2T) export-gguf runs/balance/adapter --out runs/balance/adapter.gguf --dtype f16
 
 quality: $(STAMP)
 	$(BIN)/python bench/quality.py --e2e $(GOLD)/e2e-dev-heldout.jsonl --wtt $(GOLD)/wtt-dev-heldout.jsonl

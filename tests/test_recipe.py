@@ -21,7 +21,7 @@ def minimal(**changes):
     return data
 
 
-@pytest.mark.parametrize("name", ["llama31-8b-pi1", "llama31-8b-pi2", "smollm2-135m-cpu"])
+@pytest.mark.parametrize("name", sorted(p.stem for p in RECIPES.glob("*.yaml")))
 def test_shipped_recipes_load(name):
     recipe = load_recipe(RECIPES / f"{name}.yaml")
     assert recipe.name == name
