@@ -192,3 +192,27 @@ def test_a_schema_cut_by_the_budget_keeps_its_complete_fields_unless_looping(ans
         assert pi1["fallback"] == "rules" and result.schema.names == ["name"]
     else:
         assert pi1["fallback"] == "salvaged" and result.schema.names == want
+
+
+def _looping_answer(names: list[str]) -> str:
+    fields = ",".join('{"name":"%s","type":"string","required":false}' % n for n in names)
+    return '{"structure":"kv_single","fields":[' + fields + ',{"name":"pla'
+
+
+@pytest.mark.parametrize(("names", "want", "fallback"), [
+    (["name", "year", "name", "award", "year"], ["name", "year"], "before_loop"),
+    (["player", "points", "team", "team_team", "team_team_team"], ["player", "points", "team"], "before_loop"),
+    (["loop", "loop", "loop"], ["loop"], "before_loop"),
+    (["x" * 64, "a"], None, "empty"),
+], ids=["repeated-name", "repeated-word", "only-loop", "runaway-first-name"])
+def test_when_rules_find_nothing_the_fields_before_a_loop_are_kept(names, want, fallback):
+    answer = _looping_answer(names)
+
+    def model(prompt, constraint):
+        return answer if not is_pi2(prompt) else ""
+
+    prose = "nicholas rowe acted in movie girl on a cycle in 2003 ."  # no "Key: value" line for the rules
+    result = run(prose, None, ScriptedBackend(model), PipelineConfig(max_new_tokens_schema=len(answer) - 2))
+    pi1 = result.diagnostics["pi1"]
+    assert pi1["valid"] is False and pi1["fallback"] == fallback
+    assert (result.schema.names if result.schema else None) == want

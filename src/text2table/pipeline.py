@@ -108,14 +108,19 @@ _STRUCTURE = re.compile(r'"structure"\s*:\s*"([a-z_]+)"')
 _FIELD_START = re.compile(r'\{\s*"name"\s*:')
 
 
-def salvage_schema(text: str) -> Schema | None:
+def salvage_schema(text: str, *, before_loop: bool = False) -> Schema | None:
     """The complete fields of a pi1 answer that the token budget cut, or None.
 
     A cut answer whose field names repeat, or run to the maximum name length, is a model stuck in a
-    loop: nothing is salvaged from it.
+    loop: by default nothing is salvaged from it. With ``before_loop=True`` the fields before the loop
+    are kept: those up to the first repeated name, name with a word twice in a row (``team_team``) or
+    name of the maximum length. The pipeline uses that only when no other schema is left.
 
     >>> salvage_schema('{"structure":"kv_single","fields":[{"name":"a","type":"string","required":false},{"na').names
     ['a']
+    >>> text = '{"structure":"kv_single","fields":[{"name":"a"},{"name":"b"},{"name":"a"},{"name":"c"},{"na'
+    >>> salvage_schema(text) is None, salvage_schema(text, before_loop=True).names
+    (True, ['a', 'b'])
     """
     structure = _STRUCTURE.search(text)
     if structure is None:
@@ -126,13 +131,29 @@ def salvage_schema(text: str) -> Schema | None:
             fields.append(decoder.raw_decode(text, match.start())[0])
         except ValueError:
             break
-    names = [f.get("name") for f in fields]
-    if not fields or len(set(names)) < len(names) or any(len(str(n)) >= MAX_NAME_LENGTH for n in names):
+    kept = _before_loop(fields)
+    if not kept or (len(kept) < len(fields) and not before_loop):
         return None
     try:
-        return Schema.from_dict({"structure": structure.group(1), "fields": fields})
+        return Schema.from_dict({"structure": structure.group(1), "fields": kept})
     except SchemaError:
         return None
+
+
+def _before_loop(fields: list[Any]) -> list[dict[str, Any]]:
+    """Field objects up to the first sign of a generation loop (see :func:`salvage_schema`)."""
+    kept: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for f in fields:
+        name = f.get("name") if isinstance(f, dict) else None
+        if not isinstance(name, str) or name in seen or len(name) >= MAX_NAME_LENGTH:
+            break
+        words = name.split("_")
+        if any(a == b for a, b in zip(words, words[1:])):
+            break
+        kept.append(f)
+        seen.add(name)
+    return kept
 
 
 # --- stage state ----------------------------------------------------------------------------------
@@ -258,6 +279,9 @@ def _run_pi1(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None
             else:
                 schema = _fallback_schema(documents[i], metadatas[i], config)
                 stats["fallback"] = config.schema_fallback if schema is not None else "empty"
+            if schema is None:  # last resort: the fields a looping model wrote before it looped
+                schema = salvage_schema(gen.text, before_loop=True)
+                stats["fallback"] = "before_loop" if schema is not None else "empty"
         schemas[i] = schema
 
 
