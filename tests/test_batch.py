@@ -22,7 +22,7 @@ ROWS = [{"player": "Smith", "points": "20"}, {"player": "Jones", "points": None}
 
 
 def docs(n: int, poison: int | None = None) -> list[InputDoc]:
-    return [InputDoc(f"doc-{i}", f"Document {i}. {'POISON' if i == poison else ''}", {}) for i in range(n)]
+    return [InputDoc(f"doc-{i}", f"Document {i}: Smith scored 20, Jones played. {'POISON' if i == poison else ''}", {}) for i in range(n)]
 
 
 def ids_in(path: Path) -> list[str]:

@@ -35,6 +35,7 @@ from .parsing import parse_schema_text
 from .prompts import pi1_messages, pi2_messages
 from .schema import Schema
 from .table import Row, dump_rows, parse_ndjson_lenient
+from .verify import verify_rows
 
 FALLBACKS = ("rules", "empty")
 
@@ -54,6 +55,7 @@ class PipelineConfig:
     seed: int | None = 0
     max_string_length: int | None = 200  # cap on a string value under constraints (stops run-away values)
     schema_fallback: str = "rules"  # when pi1 output is invalid: "rules" (baseline schema) or "empty"
+    verify: bool = True  # null cells the document does not support; drop induced columns left empty (verify.py)
 
     def __post_init__(self) -> None:
         for name in ("max_new_tokens_schema", "max_new_tokens_table", "max_rows"):
@@ -299,14 +301,20 @@ def _run_pi2(jobs: list[_Job], backend: Backend, config: PipelineConfig, diags: 
         active = [j for j in active if not j.done]
 
 
-def _finish(doc: int, schema: Schema | None, jobs: list[_Job], diag: dict[str, Any], raw: dict[str, Any],
-            config: PipelineConfig, began: float) -> PipelineResult:
+def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | None, jobs: list[_Job],
+            diag: dict[str, Any], raw: dict[str, Any], config: PipelineConfig, began: float) -> PipelineResult:
     pi2 = diag["pi2"]
     rows: list[Row] = []
     error = None
     if schema is not None:
         rows, merged_away = merge_chunk_rows(schema.structure, [j.rows for j in jobs], schema.names)
         rows = rows[:config.max_rows]
+        if config.verify and rows:
+            checked = verify_rows(document, schema, rows, missing=(metadata or {}).get("missing_value_tokens", ()),
+                                  drop_empty_columns=not diag["pi1"]["skipped"])
+            schema, rows = checked.schema, checked.rows
+            diag["verify"] = {"nulled": checked.nulled, "dropped_columns": checked.dropped_columns,
+                              "dropped_rows": checked.dropped_rows}
         pi2.update(continuations=sum(j.continuations for j in jobs), stop_reasons=[j.stop for j in jobs],
                    duplicates_removed=sum(j.duplicates for j in jobs) + merged_away,
                    dropped=[{"chunk": k, **d} for k, j in enumerate(jobs) for d in j.dropped])
@@ -348,8 +356,8 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
     jobs = [_Job(i, chunk.text, schema, metas[i])
             for i, schema in enumerate(resolved) if schema is not None for chunk in chunks[i]]
     _run_pi2(jobs, backend, config, diags)
-    return [_finish(i, resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i], config, began)
-            for i in range(n)]
+    return [_finish(documents[i], metas[i], resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i],
+                    config, began) for i in range(n)]
 
 
 def run(document: str, metadata: dict[str, Any] | None, backend: Backend, config: PipelineConfig | None = None,

@@ -1,0 +1,76 @@
+"""Evidence check of extracted rows: every cell must be supported by the document.
+
+pi2 is asked for facts that can be verified in the text, but a small model also fills a column from what it
+saw in training (``near: "Shanghai"`` for a pub whose review names no neighbour). :func:`verify_rows` sets
+such cells to null, using the same test as the grounding metric
+(:meth:`text2table.metrics.grounding.DocumentIndex.supports`: case, accents, thousands separators and number
+words are forgiven; yes/no needs a word of the field name in the text). Rows left with no value at all are
+dropped, and so are rows that became copies of an earlier row. With ``drop_empty_columns`` (only for a
+schema the model induced, never a schema the user gave), a column whose every value was unsupported leaves
+the schema: an invented column (a column that was null from the start stays). Nothing is lost silently: each nulled cell is listed, to be kept in the prediction's diagnostics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .metrics.grounding import DocumentIndex
+from .metrics.values import cell_text
+from .schema import Schema
+from .table import Row, dedupe_rows
+
+
+@dataclass
+class Verified:
+    """The checked table: its schema (fewer columns when empty ones were dropped), rows, and what changed."""
+
+    schema: Schema
+    rows: list[Row]
+    nulled: list[dict[str, Any]] = field(default_factory=list)  # {"row": i, "field": name, "value": v}
+    dropped_columns: list[str] = field(default_factory=list)
+    dropped_rows: int = 0
+
+
+def verify_rows(document: str, schema: Schema, rows: list[Row], *, missing: Iterable[str] = (),
+                drop_empty_columns: bool = False) -> Verified:
+    """Null the cells ``document`` does not support; see the module docstring.
+
+    >>> s = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "name"}, {"name": "near"}]})
+    >>> v = verify_rows("The Eagle is a pub.", s, [{"name": "The Eagle", "near": "Shanghai"}], drop_empty_columns=True)
+    >>> v.rows, v.schema.names, v.nulled
+    ([{'name': 'The Eagle'}], ['name'], [{'row': 0, 'field': 'near', 'value': 'Shanghai'}])
+    """
+    index = DocumentIndex.build(document)
+    missing = frozenset(missing)
+    nulled: list[dict[str, Any]] = []
+    checked: list[Row] = []
+    for i, row in enumerate(rows):
+        out = dict(row)
+        for name, value in row.items():
+            text = cell_text(value, missing)
+            if text is not None and not index.supports(text, name):
+                out[name] = None
+                nulled.append({"row": i, "field": name, "value": value})
+        checked.append(out)
+    kept = [r for r in checked if any(cell_text(v, missing) is not None for v in r.values())]
+    unique = dedupe_rows(kept)
+    dropped_columns: list[str] = []
+    if drop_empty_columns and unique:
+        emptied = {c["field"] for c in nulled}  # a column null from the start stays: "not stated" is an answer
+        dropped_columns = [n for n in schema.names
+                           if n in emptied and all(cell_text(r.get(n), missing) is None for r in unique)]
+        if dropped_columns and len(dropped_columns) < len(schema.names):
+            schema = _without(schema, set(dropped_columns))
+            unique = [{n: r.get(n) for n in schema.names} for r in unique]
+        else:
+            dropped_columns = []
+    return Verified(schema, unique, nulled, dropped_columns, len(rows) - len(unique))
+
+
+def _without(schema: Schema, names: set[str]) -> Schema:
+    data = schema.to_dict()
+    data["fields"] = [f for f in data["fields"] if f["name"] not in names]
+    data.pop("schema_id", None)  # recomputed from the remaining fields
+    return Schema.from_dict(data)

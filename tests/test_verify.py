@@ -1,0 +1,64 @@
+from text2table.pipeline import PipelineConfig, run
+from text2table.schema import Schema
+from text2table.verify import verify_rows
+
+from .pipeline_fakes import ScriptedBackend, table_model
+
+E2E = Schema.from_dict({"structure": "kv_single", "fields": [
+    {"name": "name"}, {"name": "eat_type"}, {"name": "price_range"}, {"name": "family_friendly"}, {"name": "near"}]})
+REVIEW = "Aromi is a coffee shop with a very low price. It is family friendly."
+INVENTED = {"name": "Aromi", "eat_type": "coffee shop", "price_range": "cheap", "family_friendly": "yes",
+            "near": "Café Rouge"}
+PLAYERS = Schema.from_dict({"structure": "flat_single_row",
+                            "fields": [{"name": "player"}, {"name": "points"}, {"name": "team"}]})
+BOX = "Smith scored twenty-three points and Jones 1,204 career points. Brown did not play."
+
+
+def test_unsupported_cells_are_nulled_and_listed():
+    v = verify_rows(REVIEW, E2E, [INVENTED])
+    assert v.rows == [{**INVENTED, "price_range": None, "near": None}]
+    assert v.nulled == [{"row": 0, "field": "price_range", "value": "cheap"},
+                        {"row": 0, "field": "near", "value": "Café Rouge"}]
+    assert v.schema == E2E and v.dropped_columns == []
+
+
+def test_invented_columns_leave_an_induced_schema_but_columns_null_from_the_start_stay():
+    rows = [{**INVENTED, "price_range": None}]
+    v = verify_rows(REVIEW, E2E, rows, drop_empty_columns=True)
+    assert v.dropped_columns == ["near"]
+    assert v.schema.names == ["name", "eat_type", "price_range", "family_friendly"]
+    assert v.schema.schema_id != E2E.schema_id
+    assert v.rows == [{"name": "Aromi", "eat_type": "coffee shop", "price_range": None, "family_friendly": "yes"}]
+
+
+def test_number_words_separators_and_missing_tokens_are_not_nulled():
+    rows = [{"player": "Smith", "points": 23, "team": "-"}, {"player": "Jones", "points": "1204", "team": None}]
+    v = verify_rows(BOX, PLAYERS, rows, missing=["-"])
+    assert v.rows == rows and v.nulled == []
+
+
+def test_rows_left_empty_or_duplicated_by_nulling_are_dropped():
+    rows = [{"player": "Smith", "points": "23", "team": None}, {"player": "Smith", "points": "23", "team": "Hawks"},
+            {"player": "Ghost", "points": "7", "team": "Hawks"}, {"player": "Brown", "points": None, "team": None}]
+    v = verify_rows(BOX, PLAYERS, rows)
+    assert v.rows == [{"player": "Smith", "points": "23", "team": None},
+                      {"player": "Brown", "points": None, "team": None}]
+    assert v.dropped_rows == 2 and len(v.nulled) == 4
+
+
+def test_pipeline_verifies_by_default_and_keeps_a_user_schema_whole():
+    backend = ScriptedBackend(table_model(E2E, [INVENTED]))
+    given = run(REVIEW, None, backend, PipelineConfig(), schema=E2E)
+    assert given.schema == E2E and given.rows == [{**INVENTED, "price_range": None, "near": None}]
+    assert [c["field"] for c in given.diagnostics["verify"]["nulled"]] == ["price_range", "near"]
+    assert given.raw["pi2"].count("Café Rouge") == 1  # the model's text keeps what was nulled
+    off = run(REVIEW, None, ScriptedBackend(table_model(E2E, [INVENTED])), PipelineConfig(verify=False), schema=E2E)
+    assert off.rows == [INVENTED] and "verify" not in off.diagnostics
+
+
+def test_pipeline_drops_invented_columns_of_an_induced_schema():
+    backend = ScriptedBackend(table_model(E2E, [INVENTED]))  # its pi1 answer is E2E
+    result = run(REVIEW, None, backend, PipelineConfig())
+    assert result.diagnostics["pi1"]["skipped"] is False
+    assert result.schema.names == ["name", "eat_type", "family_friendly"]
+    assert result.rows == [{"name": "Aromi", "eat_type": "coffee shop", "family_friendly": "yes"}]
