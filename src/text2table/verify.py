@@ -74,3 +74,16 @@ def _without(schema: Schema, names: set[str]) -> Schema:
     data["fields"] = [f for f in data["fields"] if f["name"] not in names]
     data.pop("schema_id", None)  # recomputed from the remaining fields
     return Schema.from_dict(data)
+
+
+def verify_record(record: dict[str, Any], document: str, *, missing: Iterable[str] = ()) -> dict[str, Any]:
+    """A prediction line (``extract``'s format) from an unverified run, verified as the pipeline would
+    (its schema counts as induced). Lines without a schema or rows come back unchanged."""
+    if not record.get("schema") or not record.get("rows"):
+        return record
+    checked = verify_rows(document, Schema.from_dict(record["schema"]), record["rows"], missing=missing,
+                          drop_empty_columns=True)
+    diagnostics = {**(record.get("diagnostics") or {}),
+                   "verify": {"nulled": checked.nulled, "dropped_columns": checked.dropped_columns,
+                              "dropped_rows": checked.dropped_rows}}
+    return {**record, "schema": checked.schema.to_dict(), "rows": checked.rows, "diagnostics": diagnostics}

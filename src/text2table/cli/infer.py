@@ -103,6 +103,8 @@ def extract_cmd(
     limit: int | None = typer.Option(None, min=1, help="Only the first N documents of INPUT."),
     batch_size: int | None = typer.Option(None, min=1, help=BATCH_HELP),
     constrain: bool = typer.Option(True, "--constrain/--no-constrain", help="Schema-constrained decoding."),
+    verify: bool = typer.Option(True, "--verify/--no-verify",
+                                help="Null cells the document does not support (listed in diagnostics.verify)."),
     ndjson: bool = typer.Option(False, "--ndjson", help="Print only the rows of one document to stdout."),
     max_rows: int = typer.Option(200, min=1, help="Row cap per document."),
     max_new_tokens: int = typer.Option(512, min=1, help="pi2 token budget per call (longer tables continue)."),
@@ -117,7 +119,7 @@ def extract_cmd(
     with friendly_errors():
         if out is None and not ndjson:
             raise ConfigError("give --out FILE (prediction JSONL) or --ndjson (rows of one document to stdout)")
-        config = _config(constrain, max_rows, max_new_tokens, chunk_chars)
+        config = _config(constrain, max_rows, max_new_tokens, chunk_chars, verify=verify)
         schema = _read_schema(schema_file)
         inputs = read_inputs(input, limit=limit)
         if ndjson and len(inputs) != 1:
