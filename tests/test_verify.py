@@ -1,6 +1,6 @@
 from text2table.pipeline import PipelineConfig, run
 from text2table.schema import Schema
-from text2table.verify import verify_rows
+from text2table.verify import verify_record, verify_rows
 
 from .pipeline_fakes import ScriptedBackend, table_model
 
@@ -62,3 +62,12 @@ def test_pipeline_drops_invented_columns_of_an_induced_schema():
     assert result.diagnostics["pi1"]["skipped"] is False
     assert result.schema.names == ["name", "eat_type", "family_friendly"]
     assert result.rows == [{"name": "Aromi", "eat_type": "coffee shop", "family_friendly": "yes"}]
+
+
+def test_verify_record_matches_the_pipeline_on_a_prediction_line():
+    raw = run(REVIEW, None, ScriptedBackend(table_model(E2E, [INVENTED])), PipelineConfig(verify=False))
+    line = verify_record(raw.to_record("doc-1"), REVIEW)
+    live = run(REVIEW, None, ScriptedBackend(table_model(E2E, [INVENTED])), PipelineConfig())
+    assert line["schema"] == live.schema.to_dict() and line["rows"] == live.rows
+    assert line["diagnostics"]["verify"] == live.diagnostics["verify"]
+    assert verify_record({"id": "x", "schema": None, "rows": []}, REVIEW) == {"id": "x", "schema": None, "rows": []}
