@@ -108,3 +108,15 @@ def test_demo_runs_rules_on_a_gold_file_and_prints_tables_and_metrics(tmp_path):
     metrics = json.loads((out_dir / "metrics.json").read_text())
     assert metrics["n_documents"] == 2 and metrics["wu.exact.cell_f1"] > 0.9
     assert "wu.exact.cell_f1" in flat(result.output)
+
+
+def test_demo_takes_documents_in_turn_from_each_kind(tmp_path):
+    gold = tmp_path / "test.jsonl"
+    ids = ["invoice-001", "invoice-002", "invoice-003", "weather-004", "recipe-010", "recipe-011"]
+    gold.write_text("".join(json.dumps({"id": i, "document": KV_DOC, "table": {
+        "structure": "kv_single", "headers": ["Name"], "rows": [["The Vaults"]]}}) + "\n" for i in ids))
+    result = runner.invoke(app, ["demo", "--backend", "rules", "--data", str(gold), "--limit", "4",
+                                 "--out-dir", str(tmp_path / "demo"), "--show", "0"])
+    assert result.exit_code == 0, result.output
+    assert [p["id"] for p in lines(tmp_path / "demo" / "pred.jsonl")] == [
+        "invoice-001", "weather-004", "recipe-010", "invoice-002"]

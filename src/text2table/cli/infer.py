@@ -7,6 +7,7 @@ Thin: input reading, resume and the run live in :mod:`text2table.batch`, the pip
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -37,6 +38,25 @@ def _options(pairs: list[str]) -> dict[str, Any]:
         except json.JSONDecodeError:
             out[key.strip()] = value
     return out
+
+
+def spread_by_kind(inputs: list[Any], limit: int) -> list[Any]:
+    """Up to ``limit`` documents taken in turn from each kind (the id without a trailing ``-<number>``:
+    ``invoice-003`` is an ``invoice``), so that a short demo shows every kind of document, in file order.
+
+    >>> [d for d in spread_by_kind(["a-1", "a-2", "b-1", "c-7", "c-8"], 4)]
+    ['a-1', 'b-1', 'c-7', 'a-2']
+    """
+    queues: dict[str, list[Any]] = {}
+    for doc in inputs:
+        doc_id = doc if isinstance(doc, str) else doc.id
+        queues.setdefault(re.sub(r"-\d+$", "", doc_id), []).append(doc)
+    chosen: list[Any] = []
+    while len(chosen) < limit and any(queues.values()):
+        for queue in queues.values():
+            if queue and len(chosen) < limit:
+                chosen.append(queue.pop(0))
+    return chosen
 
 
 def _read_schema(path: Path | None) -> Any:
@@ -201,7 +221,7 @@ def _metrics_table(metrics: dict[str, Any], title: str) -> Table:
 
 
 def demo_cmd(
-    limit: int = typer.Option(DEMO_LIMIT, min=1, help="Documents of the sample test split to run."),
+    limit: int = typer.Option(DEMO_LIMIT, min=1, help="Documents to run, taken in turn from each kind (invoice-003: an invoice)."),
     backend: str = typer.Option("llamacpp", help="rules | llamacpp | transformers | openai"),
     model: str | None = typer.Option(None, help="Model path; default: the embedded SmolLM2-135M-Instruct."),
     adapter: str | None = typer.Option(None, help="LoRA adapter path; 'none' for the base model."),
@@ -218,7 +238,7 @@ def demo_cmd(
 
     with friendly_errors():
         gold_path = data or _sample_path()
-        inputs = read_inputs(gold_path, limit=limit)
+        inputs = spread_by_kind(read_inputs(gold_path), limit)
         out_dir.mkdir(parents=True, exist_ok=True)
         gold_subset, pred = out_dir / "gold.jsonl", out_dir / "pred.jsonl"
         wanted = {d.id for d in inputs}
