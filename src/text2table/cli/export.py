@@ -1,4 +1,5 @@
-"""CLI: ``text2table export-gguf`` (a trained PEFT LoRA adapter -> a llama.cpp LoRA GGUF for the llamacpp backend)."""
+"""CLI: ``export-gguf`` (a trained PEFT LoRA adapter -> a llama.cpp LoRA GGUF for the llamacpp backend) and
+``export-adapter`` (a training checkpoint -> a small PEFT adapter folder to ship)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from .common import console, friendly_errors
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``export-gguf`` to the app."""
+    """Add ``export-gguf`` and ``export-adapter`` to the app."""
     app.command("export-gguf")(export_gguf_command)
+    app.command("export-adapter")(export_adapter_command)
 
 
 def export_gguf_command(
@@ -31,3 +33,18 @@ def export_gguf_command(
         ranks = ",".join(str(r) for r in report.ranks)
         console.print(f"wrote {report.out}: {report.n_weights} adapted weights, rank {ranks}, alpha {report.alpha:g},"
                       f" {report.dtype}, {report.bytes / 1e6:.1f} MB in {report.seconds:.2f} s", highlight=False)
+
+
+def export_adapter_command(
+    adapter_dir: Path = typer.Argument(
+        ..., help="PEFT adapter folder (e.g. a training checkpoint): adapter_config.json + adapter_model.safetensors."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write adapter_config.json and the weights into."),
+    dtype: str = typer.Option("f16", "--dtype", help="Storage type of the LoRA matrices: f16 (half the size) or f32."),
+) -> None:
+    """Copy a PEFT LoRA adapter without optimiser state, its matrices stored as DTYPE (what the repo ships)."""
+    with friendly_errors():
+        from ..export.peft_adapter import export_adapter
+
+        report = export_adapter(adapter_dir, out, dtype=dtype)
+        console.print(f"wrote {report.out}: {report.n_tensors} tensors, {report.dtype}, {report.bytes / 1e6:.1f} MB"
+                      f" in {report.seconds:.2f} s", highlight=False)
