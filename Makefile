@@ -89,6 +89,8 @@ train-default: $(STAMP)
 	$(T2T) train sft recipes/smollm2-135m-balance.yaml --data data/prepared/balance --dev data/prepared/dev \
 	  --engine trl --out runs/balance --init-adapter runs/focus/adapter --no-sanity --resume
 	$(T2T) export-gguf runs/balance/adapter --out runs/balance/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/balance/adapter --out runs/balance/ship --dtype f16
+	# to ship: copy runs/balance/ship/* and runs/balance/adapter.gguf into src/text2table/adapters/smollm2-135m/
 
 quality: $(STAMP)
 	$(BIN)/python bench/quality.py --e2e $(GOLD)/e2e-dev-heldout.jsonl --wtt $(GOLD)/wtt-dev-heldout.jsonl
