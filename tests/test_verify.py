@@ -11,6 +11,7 @@ INVENTED = {"name": "Aromi", "eat_type": "coffee shop", "price_range": "cheap", 
             "near": "Café Rouge"}
 PLAYERS = Schema.from_dict({"structure": "flat_single_row",
                             "fields": [{"name": "player"}, {"name": "points"}, {"name": "team"}]})
+WIDE_PI1 = PipelineConfig(max_new_tokens_schema=1000)  # the fake backend counts characters as tokens
 BOX = "Smith scored twenty-three points and Jones 1,204 career points. Brown did not play."
 
 
@@ -58,16 +59,30 @@ def test_pipeline_verifies_by_default_and_keeps_a_user_schema_whole():
 
 def test_pipeline_drops_invented_columns_of_an_induced_schema():
     backend = ScriptedBackend(table_model(E2E, [INVENTED]))  # its pi1 answer is E2E
-    result = run(REVIEW, None, backend, PipelineConfig())
+    result = run(REVIEW, None, backend, WIDE_PI1)
+    assert result.diagnostics["pi1"]["valid"] is True
     assert result.diagnostics["pi1"]["skipped"] is False
     assert result.schema.names == ["name", "eat_type", "family_friendly"]
     assert result.rows == [{"name": "Aromi", "eat_type": "coffee shop", "family_friendly": "yes"}]
 
 
 def test_verify_record_matches_the_pipeline_on_a_prediction_line():
-    raw = run(REVIEW, None, ScriptedBackend(table_model(E2E, [INVENTED])), PipelineConfig(verify=False))
+    unverified = PipelineConfig(max_new_tokens_schema=1000, verify=False)
+    raw = run(REVIEW, None, ScriptedBackend(table_model(E2E, [INVENTED])), unverified)
     line = verify_record(raw.to_record("doc-1"), REVIEW)
-    live = run(REVIEW, None, ScriptedBackend(table_model(E2E, [INVENTED])), PipelineConfig())
+    live = run(REVIEW, None, ScriptedBackend(table_model(E2E, [INVENTED])), WIDE_PI1)
     assert line["schema"] == live.schema.to_dict() and line["rows"] == live.rows
     assert line["diagnostics"]["verify"] == live.diagnostics["verify"]
     assert verify_record({"id": "x", "schema": None, "rows": []}, REVIEW) == {"id": "x", "schema": None, "rows": []}
+
+
+def test_key_order_is_read_against_the_schema_pi2_wrote_under_when_columns_were_dropped():
+    from text2table.metrics.document import Prediction, structural_counts
+
+    result = run(REVIEW, None, ScriptedBackend(table_model(E2E, [INVENTED])), WIDE_PI1)
+    record = result.to_record("doc-1")
+    assert record["raw"]["pi2_schema"]["fields"][-1]["name"] == "near"
+    counts = structural_counts(Prediction.from_dict(record), result.schema)
+    assert counts.rates()["key_order_pass_rate"] == 1.0
+    del record["raw"]["pi2_schema"]  # without it the dropped columns look like wrong keys
+    assert structural_counts(Prediction.from_dict(record), result.schema).rates()["key_order_pass_rate"] == 0.0

@@ -312,6 +312,8 @@ def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | Non
         if config.verify and rows:
             checked = verify_rows(document, schema, rows, missing=(metadata or {}).get("missing_value_tokens", ()),
                                   drop_empty_columns=not diag["pi1"]["skipped"])
+            if checked.dropped_columns:  # the raw text keeps the columns: structural metrics read it with them
+                raw["pi2_schema"] = schema.to_dict()
             schema, rows = checked.schema, checked.rows
             diag["verify"] = {"nulled": checked.nulled, "dropped_columns": checked.dropped_columns,
                               "dropped_rows": checked.dropped_rows}

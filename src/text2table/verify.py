@@ -86,4 +86,7 @@ def verify_record(record: dict[str, Any], document: str, *, missing: Iterable[st
     diagnostics = {**(record.get("diagnostics") or {}),
                    "verify": {"nulled": checked.nulled, "dropped_columns": checked.dropped_columns,
                               "dropped_rows": checked.dropped_rows}}
-    return {**record, "schema": checked.schema.to_dict(), "rows": checked.rows, "diagnostics": diagnostics}
+    out = {**record, "schema": checked.schema.to_dict(), "rows": checked.rows, "diagnostics": diagnostics}
+    if checked.dropped_columns and isinstance(record.get("raw"), dict):  # as the pipeline records it
+        out["raw"] = {**record["raw"], "pi2_schema": record["schema"]}
+    return out

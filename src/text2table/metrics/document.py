@@ -58,6 +58,7 @@ class Prediction:
     rows: list[Any]
     rows_text: str | None
     error: str | None
+    text_schema: Schema | None = None  #: the schema rows_text was written under, when verification dropped columns
 
     @classmethod
     def from_dict(cls, obj: dict[str, Any]) -> "Prediction":
@@ -81,8 +82,9 @@ class Prediction:
         if rows is None and isinstance(raw_pi2, str):
             rows = parse_rows_text(raw_pi2, schema.names if schema else None).rows
         error = obj.get("error")
+        written = raw.get("pi2_schema") if isinstance(raw, dict) else None
         return cls(str(obj.get("id")), schema, check, rows or [], raw_pi2 if isinstance(raw_pi2, str) else None,
-                   str(error) if error else None)
+                   str(error) if error else None, _schema_or_none(written) if isinstance(written, dict) else None)
 
 
 def _schema_or_none(obj: dict[str, Any]) -> Schema | None:
@@ -95,7 +97,7 @@ def _schema_or_none(obj: dict[str, Any]) -> Schema | None:
 def structural_counts(pred: Prediction, schema: Schema | None) -> StructuralCounts:
     """Counts from the raw model text when present, else from the parsed rows."""
     if pred.rows_text is not None:
-        return count_text(pred.rows_text, schema)
+        return count_text(pred.rows_text, pred.text_schema or schema)
     return count_rows(pred.rows, schema)
 
 
