@@ -2,8 +2,9 @@
 
 Rows: the ``rules`` baseline, the base model zero-shot (constrained), the trained adapter (constrained and
 unconstrained), all with the pipeline's default evidence check (``verify``: cells the document does not
-support are nulled), and the trained constrained row once more without it (same decode, scored raw); datasets: the held-back part of E2E dev and of WikiTableText dev (made with
-``text2table split ... --parts train=0.8,heldout=0.2``; never trained on), and the bundled sample's dev split.
+support are nulled), and the trained constrained row once more without it (same decode, scored raw);
+datasets: the held-back part of E2E dev and of WikiTableText dev (made with ``text2table split ...
+--parts train=0.8,heldout=0.2``; never trained on), and the bundled sample's dev split.
 Columns: Text-to-Table row-header and non-header cell F1 (exact ``E`` and ``chrf``), aligned cell F1, schema
 F1, JSON validity, grounding rate, documents/s. The published numbers of the Text-to-Table paper's best
 model sit beside them. Predictions are cached (resumable) under ``--work``; rerunning only scores.

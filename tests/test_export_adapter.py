@@ -23,7 +23,8 @@ def test_f16_export_keeps_config_and_values_at_half_the_size(tmp_path):
         np.testing.assert_allclose(out[name].astype(np.float32), value, rtol=1e-3, atol=1e-3)
     assert json.loads((tmp_path / "ship" / "adapter_config.json").read_text())["base_model_name_or_path"] == "embedded"
     full = (tmp_path / "ckpt" / "adapter_model.safetensors").stat().st_size
-    assert report.bytes == (tmp_path / "ship" / "adapter_model.safetensors").stat().st_size < 0.7 * full  # small tensors: the header is a third of the file
+    # tiny tensors: the header is a third of the file, so f16 saves less than half here
+    assert report.bytes == (tmp_path / "ship" / "adapter_model.safetensors").stat().st_size < 0.7 * full
 
 
 def test_bad_dtype_and_missing_files_are_clear_errors(tmp_path):

@@ -7,10 +7,11 @@ in it is taken. Row text (pi2's NDJSON) is read with :func:`text2table.table.par
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .errors import SchemaError
-from .naming import normalize_names
+from .naming import MAX_NAME_LENGTH, normalize_names
 from .schema import Schema
 from .table import LenientResult, parse_ndjson_lenient
 
@@ -128,3 +129,55 @@ def _normalized_copy(obj: dict[str, Any]) -> dict[str, Any]:
 def parse_rows_text(text: Any, names: list[str] | None = None, *, reorder: bool = False) -> LenientResult:
     """pi2 output -> valid rows plus what was dropped and why (see :func:`parse_ndjson_lenient`)."""
     return parse_ndjson_lenient(text, names, reorder=reorder)
+
+
+_STRUCTURE = re.compile(r'"structure"\s*:\s*"([a-z_]+)"')
+_FIELD_START = re.compile(r'\{\s*"name"\s*:')
+
+
+def salvage_schema(text: str, *, before_loop: bool = False) -> Schema | None:
+    """The complete fields of a pi1 answer that the token budget cut, or None.
+
+    A cut answer whose field names repeat, or run to the maximum name length, is a model stuck in a
+    loop: by default nothing is salvaged from it. With ``before_loop=True`` the fields before the loop
+    are kept: those up to the first repeated name, name with a word twice in a row (``team_team``) or
+    name of the maximum length. The pipeline uses that only when no other schema is left.
+
+    >>> salvage_schema('{"structure":"kv_single","fields":[{"name":"a","type":"string","required":false},{"na').names
+    ['a']
+    >>> text = '{"structure":"kv_single","fields":[{"name":"a"},{"name":"b"},{"name":"a"},{"name":"c"},{"na'
+    >>> salvage_schema(text) is None, salvage_schema(text, before_loop=True).names
+    (True, ['a', 'b'])
+    """
+    structure = _STRUCTURE.search(text)
+    if structure is None:
+        return None
+    decoder, fields = json.JSONDecoder(), []
+    for match in _FIELD_START.finditer(text, structure.end()):
+        try:
+            fields.append(decoder.raw_decode(text, match.start())[0])
+        except ValueError:
+            break
+    kept = _before_loop(fields)
+    if not kept or (len(kept) < len(fields) and not before_loop):
+        return None
+    try:
+        return Schema.from_dict({"structure": structure.group(1), "fields": kept})
+    except SchemaError:
+        return None
+
+
+def _before_loop(fields: list[Any]) -> list[dict[str, Any]]:
+    """Field objects up to the first sign of a generation loop (see :func:`salvage_schema`)."""
+    kept: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for f in fields:
+        name = f.get("name") if isinstance(f, dict) else None
+        if not isinstance(name, str) or name in seen or len(name) >= MAX_NAME_LENGTH:
+            break
+        words = name.split("_")
+        if any(a == b for a, b in zip(words, words[1:])):
+            break
+        kept.append(f)
+        seen.add(name)
+    return kept

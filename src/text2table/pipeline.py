@@ -4,7 +4,11 @@
   backends (transformers) run at batch speed.
 - A user-given schema skips pi1. Invalid pi1 output never crashes: a schema cut by the token budget keeps
   its complete fields (unless the model was looping), otherwise the schema falls back to the rules
-  baseline (or to none: an empty table); the reason is recorded in the diagnostics.
+  baseline, then to the fields written before the loop, then to none (an empty table); the reason is
+  recorded in the diagnostics.
+- With ``verify`` (the default) cells the document does not support are nulled (:mod:`text2table.verify`);
+  ``diagnostics["verify"]`` lists them, and ``raw["pi2_schema"]`` keeps the schema pi2 wrote under when
+  invented columns were dropped.
 - Long tables are not lost: when pi2 stops at its token budget (``finish_reason == "length"``) the
   partial last row is dropped and pi2 continues after the complete rows (the prompt gets an assistant
   message holding them) until the table ends, ``max_rows`` or ``max_continuations``; duplicates are removed.
@@ -20,7 +24,6 @@ error (``finish_reason == "error"``) is recorded in the result's ``error``.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -29,9 +32,8 @@ from typing import Any
 from .backends.base import Backend, Constraint, Generation, Prompt
 from .chunking import Chunk, merge_chunk_rows, split_document
 from .constraints import rows_constraint, schema_constraint
-from .errors import BackendError, ConfigError, SchemaError
-from .naming import MAX_NAME_LENGTH
-from .parsing import parse_schema_text
+from .errors import BackendError, ConfigError
+from .parsing import parse_schema_text, salvage_schema
 from .prompts import pi1_messages, pi2_messages
 from .schema import Schema
 from .table import Row, dump_rows, parse_ndjson_lenient
@@ -104,58 +106,6 @@ def _parse_schema(text: str) -> tuple[Schema | None, str | None]:
     """pi1 text -> (schema, None) or (None, reason); forgiving: fences, prose and unusual names are repaired."""
     schema, reason = parse_schema_text(text, normalize=True)
     return schema, None if schema is not None else (reason or "invalid schema")
-
-
-_STRUCTURE = re.compile(r'"structure"\s*:\s*"([a-z_]+)"')
-_FIELD_START = re.compile(r'\{\s*"name"\s*:')
-
-
-def salvage_schema(text: str, *, before_loop: bool = False) -> Schema | None:
-    """The complete fields of a pi1 answer that the token budget cut, or None.
-
-    A cut answer whose field names repeat, or run to the maximum name length, is a model stuck in a
-    loop: by default nothing is salvaged from it. With ``before_loop=True`` the fields before the loop
-    are kept: those up to the first repeated name, name with a word twice in a row (``team_team``) or
-    name of the maximum length. The pipeline uses that only when no other schema is left.
-
-    >>> salvage_schema('{"structure":"kv_single","fields":[{"name":"a","type":"string","required":false},{"na').names
-    ['a']
-    >>> text = '{"structure":"kv_single","fields":[{"name":"a"},{"name":"b"},{"name":"a"},{"name":"c"},{"na'
-    >>> salvage_schema(text) is None, salvage_schema(text, before_loop=True).names
-    (True, ['a', 'b'])
-    """
-    structure = _STRUCTURE.search(text)
-    if structure is None:
-        return None
-    decoder, fields = json.JSONDecoder(), []
-    for match in _FIELD_START.finditer(text, structure.end()):
-        try:
-            fields.append(decoder.raw_decode(text, match.start())[0])
-        except ValueError:
-            break
-    kept = _before_loop(fields)
-    if not kept or (len(kept) < len(fields) and not before_loop):
-        return None
-    try:
-        return Schema.from_dict({"structure": structure.group(1), "fields": kept})
-    except SchemaError:
-        return None
-
-
-def _before_loop(fields: list[Any]) -> list[dict[str, Any]]:
-    """Field objects up to the first sign of a generation loop (see :func:`salvage_schema`)."""
-    kept: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for f in fields:
-        name = f.get("name") if isinstance(f, dict) else None
-        if not isinstance(name, str) or name in seen or len(name) >= MAX_NAME_LENGTH:
-            break
-        words = name.split("_")
-        if any(a == b for a, b in zip(words, words[1:])):
-            break
-        kept.append(f)
-        seen.add(name)
-    return kept
 
 
 # --- stage state ----------------------------------------------------------------------------------

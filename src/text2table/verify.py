@@ -7,7 +7,8 @@ such cells to null, using the same test as the grounding metric
 words are forgiven; yes/no needs a word of the field name in the text). Rows left with no value at all are
 dropped, and so are rows that became copies of an earlier row. With ``drop_empty_columns`` (only for a
 schema the model induced, never a schema the user gave), a column whose every value was unsupported leaves
-the schema: an invented column (a column that was null from the start stays). Nothing is lost silently: each nulled cell is listed, to be kept in the prediction's diagnostics.
+the schema as an invented column; a column that was null from the start stays. Nothing is lost silently:
+each nulled cell is listed, to be kept in the prediction's diagnostics.
 """
 
 from __future__ import annotations

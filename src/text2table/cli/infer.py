@@ -221,7 +221,8 @@ def _metrics_table(metrics: dict[str, Any], title: str) -> Table:
 
 
 def demo_cmd(
-    limit: int = typer.Option(DEMO_LIMIT, min=1, help="Documents to run, taken in turn from each kind (invoice-003: an invoice)."),
+    limit: int = typer.Option(DEMO_LIMIT, min=1,
+                              help="Documents to run, taken in turn from each kind (invoice-003: an invoice)."),
     backend: str = typer.Option("llamacpp", help="rules | llamacpp | transformers | openai"),
     model: str | None = typer.Option(None, help="Model path; default: the embedded SmolLM2-135M-Instruct."),
     adapter: str | None = typer.Option(None, help="LoRA adapter path; 'none' for the base model."),
