@@ -265,8 +265,7 @@ def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | Non
             if checked.dropped_columns:  # the raw text keeps the columns: structural metrics read it with them
                 raw["pi2_schema"] = schema.to_dict()
             schema, rows = checked.schema, checked.rows
-            diag["verify"] = {"nulled": checked.nulled, "dropped_columns": checked.dropped_columns,
-                              "dropped_rows": checked.dropped_rows}
+            diag["verify"] = checked.diagnostics()
         pi2.update(continuations=sum(j.continuations for j in jobs), stop_reasons=[j.stop for j in jobs],
                    duplicates_removed=sum(j.duplicates for j in jobs) + merged_away,
                    dropped=[{"chunk": k, **d} for k, j in enumerate(jobs) for d in j.dropped])

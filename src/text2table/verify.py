@@ -33,6 +33,10 @@ class Verified:
     dropped_columns: list[str] = field(default_factory=list)
     dropped_rows: int = 0
 
+    def diagnostics(self) -> dict[str, Any]:
+        """What a prediction's ``diagnostics["verify"]`` holds."""
+        return {"nulled": self.nulled, "dropped_columns": self.dropped_columns, "dropped_rows": self.dropped_rows}
+
 
 def verify_rows(document: str, schema: Schema, rows: list[Row], *, missing: Iterable[str] = (),
                 drop_empty_columns: bool = False) -> Verified:
@@ -84,9 +88,7 @@ def verify_record(record: dict[str, Any], document: str, *, missing: Iterable[st
         return record
     checked = verify_rows(document, Schema.from_dict(record["schema"]), record["rows"], missing=missing,
                           drop_empty_columns=True)
-    diagnostics = {**(record.get("diagnostics") or {}),
-                   "verify": {"nulled": checked.nulled, "dropped_columns": checked.dropped_columns,
-                              "dropped_rows": checked.dropped_rows}}
+    diagnostics = {**(record.get("diagnostics") or {}), "verify": checked.diagnostics()}
     out = {**record, "schema": checked.schema.to_dict(), "rows": checked.rows, "diagnostics": diagnostics}
     if checked.dropped_columns and isinstance(record.get("raw"), dict):  # as the pipeline records it
         out["raw"] = {**record["raw"], "pi2_schema": record["schema"]}

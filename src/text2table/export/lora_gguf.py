@@ -19,7 +19,6 @@ tokens and the other options in ``_UNSUPPORTED``; those need a merged model inst
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 import re
@@ -31,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from .readers import read_gguf_header, read_safetensors
+from .readers import read_gguf_header, read_peft_adapter
 
 # HF Llama module (relative to a decoder layer) -> llama.cpp tensor name inside ``blk.N``.
 LLAMA_MODULES: dict[str, str] = {
@@ -127,23 +126,13 @@ def peft_scaling(config: dict, module: str, rank: int) -> float:
 
 
 def _read_adapter(adapter_dir: Path) -> tuple[dict, dict[str, np.ndarray]]:
-    config_path = adapter_dir / "adapter_config.json"
-    weights_path = adapter_dir / "adapter_model.safetensors"
-    for needed in (config_path, weights_path):
-        if not needed.is_file():
-            raise InputError(f"{needed.name} not found", source=str(adapter_dir),
-                             hint="pass a folder written by PEFT's save_pretrained (safetensors, not .bin)")
-    try:
-        config = json.loads(config_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg})", source=str(config_path), line=exc.lineno) from None
-    if str(config.get("peft_type", "")).upper() != "LORA":
-        raise InputError(f"peft_type is {config.get('peft_type')!r}, expected 'LORA'", source=str(config_path))
+    """A PEFT LoRA adapter that llama.cpp can express (no DoRA, biases, modules_to_save, ...)."""
+    config, tensors = read_peft_adapter(adapter_dir)
     for flag, why in _UNSUPPORTED.items():
         if config.get(flag):
-            raise InputError(f"{why} cannot be expressed as a llama.cpp LoRA adapter", source=str(config_path),
+            raise InputError(f"{why} cannot be expressed as a llama.cpp LoRA adapter",
+                             source=str(adapter_dir / "adapter_config.json"),
                              hint=f"train without {flag}, or merge the adapter into the base model")
-    tensors = read_safetensors(weights_path)
     return config, tensors
 
 

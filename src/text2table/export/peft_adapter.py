@@ -16,9 +16,8 @@ import numpy as np
 
 from ..errors import InputError
 from ..jsonio import atomic_writer, write_json
-from .lora_gguf import _read_adapter
-
-DTYPES = {"f32": np.float32, "f16": np.float16}
+from .lora_gguf import DTYPES
+from .readers import read_peft_adapter
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ def export_adapter(adapter_dir: str | Path, out_dir: str | Path, *, dtype: str =
     if dtype not in DTYPES:
         raise InputError(f"dtype {dtype!r} is not one of {sorted(DTYPES)}", hint="use --dtype f16 or f32")
     began = time.perf_counter()
-    config, tensors = _read_adapter(Path(adapter_dir))
+    config, tensors = read_peft_adapter(Path(adapter_dir))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     cast = {name: np.ascontiguousarray(t.astype(DTYPES[dtype])) for name, t in sorted(tensors.items())}
@@ -46,4 +45,3 @@ def export_adapter(adapter_dir: str | Path, out_dir: str | Path, *, dtype: str =
         handle.write(blob)
     write_json(out / "adapter_config.json", config)
     return AdapterExport(out, len(cast), dtype, len(blob), time.perf_counter() - began)
-

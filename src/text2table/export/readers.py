@@ -1,4 +1,5 @@
-"""Fast, torch-free readers: a GGUF file's metadata and tensor shapes, and a safetensors file's tensors (numpy).
+"""Fast, torch-free readers: a GGUF file's metadata and tensor shapes, a safetensors file's tensors (numpy),
+and a PEFT LoRA adapter folder.
 
 ``gguf.GGUFReader`` parses the whole tokenizer vocabulary (about 8 s for SmolLM2); the converter needs only a
 few scalars and the tensor shapes. Weights are read as data only (never unpickled).
@@ -95,3 +96,20 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
             array = (array.astype(np.uint32) << 16).view(np.float32)
         tensors[name] = array.astype(np.float32).reshape(info["shape"])
     return tensors
+
+
+def read_peft_adapter(adapter_dir: Path) -> tuple[dict, dict[str, np.ndarray]]:
+    """``adapter_config.json`` and the tensors of ``adapter_model.safetensors`` of a PEFT LoRA adapter folder."""
+    config_path = adapter_dir / "adapter_config.json"
+    weights_path = adapter_dir / "adapter_model.safetensors"
+    for needed in (config_path, weights_path):
+        if not needed.is_file():
+            raise InputError(f"{needed.name} not found", source=str(adapter_dir),
+                             hint="pass a folder written by PEFT's save_pretrained (safetensors, not .bin)")
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg})", source=str(config_path), line=exc.lineno) from None
+    if str(config.get("peft_type", "")).upper() != "LORA":
+        raise InputError(f"peft_type is {config.get('peft_type')!r}, expected 'LORA'", source=str(config_path))
+    return config, read_safetensors(weights_path)
