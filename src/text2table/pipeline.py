@@ -14,6 +14,9 @@
   message holding them) until the table ends, ``max_rows`` or ``max_continuations``; duplicates are removed.
   ``raw["pi2"]`` is the model's text across calls without those cut partial rows (they are listed, with
   every other dropped line, in ``diagnostics["pi2"]["dropped"]``).
+- With ``parse_tables`` (the default) a document that holds a grid table (pipe, CSV, fixed-width columns)
+  and has no given schema is answered by parsing that table, without the model
+  (:mod:`text2table.explicit_tables`); ``diagnostics["parsed_table"]`` says so.
 - Documents longer than ``chunk_chars`` are split with overlap (:mod:`text2table.chunking`); pi1 reads the
   first chunk, pi2 every chunk, and the rows are merged.
 
@@ -23,20 +26,21 @@ error (``finish_reason == "error"``) is recorded in the result's ``error``.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .backends.base import Backend, Constraint, Generation, Prompt
 from .chunking import Chunk, merge_chunk_rows, split_document
 from .constraints import rows_constraint, schema_constraint
 from .errors import BackendError, ConfigError
+from .explicit_tables import find_explicit_table
 from .parsing import parse_schema_text, salvage_schema
-from .prompts import pi1_messages, pi2_messages
-from .schema import Schema
-from .table import Row, dump_rows, parse_ndjson_lenient
+from .pi2_job import Pi2Job
+from .prompts import pi1_messages
+from .schema import Schema, schema_answer
+from .table import Row, dump_rows
 from .verify import verify_rows
 
 FALLBACKS = ("rules", "empty")
@@ -58,6 +62,7 @@ class PipelineConfig:
     max_string_length: int | None = 200  # cap on a string value under constraints (stops run-away values)
     schema_fallback: str = "rules"  # when pi1 output is invalid: "rules" (baseline schema) or "empty"
     verify: bool = True  # null cells the document does not support; drop induced columns left empty (verify.py)
+    parse_tables: bool = True  # a grid table in the document is parsed, not generated (explicit_tables.py)
 
     def __post_init__(self) -> None:
         for name in ("max_new_tokens_schema", "max_new_tokens_table", "max_rows"):
@@ -123,72 +128,6 @@ def _account(stats: dict[str, Any], gen: Generation, share: float) -> None:
         stats.setdefault("warnings", []).append(gen.error[:200])
 
 
-@dataclass
-class _Job:
-    """pi2 on one chunk of one document, over one or more calls."""
-
-    doc: int
-    chunk: str
-    schema: Schema
-    metadata: dict[str, Any] | None
-    rows: list[Row] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    continuations: int = 0
-    done: bool = False
-    stop: str = ""
-    error: str | None = None
-    duplicates: int = 0
-    dropped: list[dict[str, Any]] = field(default_factory=list)
-    seen: set[str] = field(default_factory=set)
-
-    def prompt(self) -> Prompt:
-        messages = pi2_messages(self.chunk, self.schema, self.metadata)
-        if self.rows:
-            messages.append({"role": "assistant", "content": dump_rows(self.rows, self.schema.names)})
-        return messages
-
-    def remaining(self, config: PipelineConfig) -> int:
-        """Rows the constraint still allows: one for ``kv_single`` (the grammar then ends the table)."""
-        cap = 1 if self.schema.structure == "kv_single" else config.max_rows
-        return max(cap - len(self.rows), 1)
-
-    def absorb(self, gen: Generation, config: PipelineConfig) -> None:
-        if gen.finish_reason == "error":
-            self.texts.append(gen.text)
-            self.done, self.stop, self.error = True, "error", gen.error or "generation failed"
-            return
-        parsed = parse_ndjson_lenient(gen.text, self.schema.names, reorder=True)
-        last_line = gen.text.count("\n") + 1  # the line the budget may have cut
-        cut_partial = gen.finish_reason == "length" and any(d.line == last_line for d in parsed.dropped)
-        # raw keeps what the model wrote, less the partial row that the budget cut and a continuation redoes
-        self.texts.append(gen.text[:gen.text.rfind("\n") + 1] if cut_partial else gen.text)
-        for d in parsed.dropped:
-            cut = cut_partial and d.line == last_line
-            self.dropped.append({"call": len(self.texts), "line": d.line, "text": d.text[:120],
-                                 "reason": "partial row at the token budget" if cut else d.reason})
-        new = 0
-        for row in parsed.rows:
-            key = json.dumps(row, sort_keys=True, ensure_ascii=False)
-            if key in self.seen:
-                self.duplicates += 1
-            elif len(self.rows) < config.max_rows:
-                self.seen.add(key)
-                self.rows.append(row)
-                new += 1
-        if gen.finish_reason != "length":
-            self.done, self.stop = True, "end"
-        elif len(self.rows) >= config.max_rows:
-            self.done, self.stop = True, "max_rows"
-        elif self.schema.structure == "kv_single" and self.rows:
-            self.done, self.stop = True, "kv_single_complete"
-        elif new == 0:
-            self.done, self.stop = True, "no_progress"
-        elif self.continuations >= config.max_continuations:
-            self.done, self.stop = True, "max_continuations"
-        else:
-            self.continuations += 1
-
-
 def _generate(backend: Backend, prompts: list[Prompt], constraints: list[Constraint | None],
               max_new_tokens: int, config: PipelineConfig) -> tuple[list[Generation], float]:
     began = time.perf_counter()
@@ -237,8 +176,27 @@ def _run_pi1(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None
         schemas[i] = schema
 
 
-def _run_pi2(jobs: list[_Job], backend: Backend, config: PipelineConfig, diags: list[dict[str, Any]]) -> None:
-    active = list(jobs)
+def _parse_tables(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
+                  schemas: list[Schema | None], diags: list[dict[str, Any]],
+                  raws: list[dict[str, Any]]) -> list[Pi2Job]:
+    """Answer the documents that hold a grid table by parsing it: a finished pi2 job each, no model call."""
+    jobs = []
+    for i in todo:
+        table = find_explicit_table(documents[i], metadatas[i])
+        if table is None:
+            continue
+        schemas[i] = table.schema
+        diags[i]["pi1"]["skipped"] = True
+        diags[i]["parsed_table"] = table.diagnostics()
+        text = dump_rows(table.rows, table.schema.names)
+        raws[i].update(pi1=schema_answer(table.schema), pi2=text)
+        jobs.append(Pi2Job(i, "", table.schema, metadatas[i], rows=list(table.rows), texts=[text], done=True,
+                         stop="parsed_table"))
+    return jobs
+
+
+def _run_pi2(jobs: list[Pi2Job], backend: Backend, config: PipelineConfig, diags: list[dict[str, Any]]) -> None:
+    active = [j for j in jobs if not j.done]
     while active:
         constraints = [_rows_constraint(j.schema, j.remaining(config), config) if config.constrained else None
                        for j in active]
@@ -251,7 +209,7 @@ def _run_pi2(jobs: list[_Job], backend: Backend, config: PipelineConfig, diags: 
         active = [j for j in active if not j.done]
 
 
-def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | None, jobs: list[_Job],
+def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | None, jobs: list[Pi2Job],
             diag: dict[str, Any], raw: dict[str, Any], config: PipelineConfig, began: float) -> PipelineResult:
     pi2 = diag["pi2"]
     rows: list[Row] = []
@@ -302,10 +260,13 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
                                    for s, c in zip(given, chunks)]
     raws: list[dict[str, Any]] = [{"pi1": None, "pi2": ""} for _ in range(n)]
     resolved: list[Schema | None] = list(given)
-    _run_pi1([c[0].text for c in chunks], metas, [i for i in range(n) if given[i] is None], backend, config,
+    parsed = _parse_tables(documents, metas, [i for i in range(n) if given[i] is None], resolved, diags, raws) \
+        if config.parse_tables else []
+    _run_pi1([c[0].text for c in chunks], metas, [i for i in range(n) if resolved[i] is None], backend, config,
              resolved, diags, raws)
-    jobs = [_Job(i, chunk.text, schema, metas[i])
-            for i, schema in enumerate(resolved) if schema is not None for chunk in chunks[i]]
+    done = {j.doc for j in parsed}
+    jobs = parsed + [Pi2Job(i, chunk.text, schema, metas[i]) for i, schema in enumerate(resolved)
+                     if schema is not None and i not in done for chunk in chunks[i]]
     _run_pi2(jobs, backend, config, diags)
     return [_finish(documents[i], metas[i], resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i],
                     config, began) for i in range(n)]

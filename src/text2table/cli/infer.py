@@ -125,6 +125,9 @@ def extract_cmd(
     constrain: bool = typer.Option(True, "--constrain/--no-constrain", help="Schema-constrained decoding."),
     verify: bool = typer.Option(True, "--verify/--no-verify",
                                 help="Null cells the document does not support (listed in diagnostics.verify)."),
+    parse_tables: bool = typer.Option(True, "--parse-tables/--no-parse-tables",
+                                      help="Answer a document that holds a grid table (pipe, CSV, aligned columns) "
+                                           "by parsing it, without the model (diagnostics.parsed_table)."),
     ndjson: bool = typer.Option(False, "--ndjson", help="Print only the rows of one document to stdout."),
     max_rows: int = typer.Option(200, min=1, help="Row cap per document."),
     max_new_tokens: int = typer.Option(512, min=1, help="pi2 token budget per call (longer tables continue)."),
@@ -139,7 +142,7 @@ def extract_cmd(
     with friendly_errors():
         if out is None and not ndjson:
             raise ConfigError("give --out FILE (prediction JSONL) or --ndjson (rows of one document to stdout)")
-        config = _config(constrain, max_rows, max_new_tokens, chunk_chars, verify=verify)
+        config = _config(constrain, max_rows, max_new_tokens, chunk_chars, verify=verify, parse_tables=parse_tables)
         schema = _read_schema(schema_file)
         inputs = read_inputs(input, limit=limit)
         if ndjson and len(inputs) != 1:
@@ -174,8 +177,10 @@ def _show(record: dict[str, Any], document: str, limit_rows: int = 8) -> None:
     """One predicted table; document text and values are shown as plain text (never as rich markup)."""
     schema = record.get("schema") or {}
     names = [f["name"] for f in schema.get("fields", [])]
+    parsed = (record.get("diagnostics") or {}).get("parsed_table")
+    source = f"parsed from the document's {parsed['kind']} table" if parsed else "model"
     console.print(Text.assemble((record["id"], "bold"), f"  {schema.get('structure', 'no schema')}, "
-                                f"{len(record['rows'])} rows: ", (" ".join(document.split())[:120] + "...", "dim")))
+                                f"{len(record['rows'])} rows, {source}: ", (" ".join(document.split())[:120] + "...", "dim")))
     if not names:
         console.print(Text(f"no table {record.get('error') or ''}", style="yellow"))
         return
