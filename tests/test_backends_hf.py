@@ -210,3 +210,20 @@ def test_gguf_is_dequantised_once_and_cached(tmp_path, monkeypatch):
     assert type(tokenizer.backend_tokenizer.decoder).__name__ == "ByteLevel"
     text = render_chat(tokenizer, [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}])
     assert text == "<|im_start|>system\ns<|im_end|>\n<|im_start|>user\nu<|im_end|>\n<|im_start|>assistant\n"
+
+
+def test_list_end_bias_is_applied_per_row_before_the_grammar():
+    import torch
+
+    from text2table.backends.hf import _ListEndBias
+
+    scores = torch.zeros(2, 6)
+    _ListEndBias([1, 4], [-2.0, 0.0])(None, scores)
+    assert scores[0].tolist() == [0, -2, 0, 0, -2, 0] and scores[1].tolist() == [0] * 6
+
+
+def test_schema_constraint_with_a_list_end_bias_still_gives_valid_schemas(backend):
+    c = schema_constraint(max_fields=4, max_name_length=10, list_end_bias=-3.0)
+    out = backend.generate([pi1_messages(DOCS[0])], constraint=c, max_new_tokens=200)[0]
+    data = json.loads(out.text)
+    assert 1 <= len(data["fields"]) <= 4 and backend._list_end and len(backend._list_end) < 1000

@@ -146,3 +146,20 @@ def test_registry_names_the_model_backends_and_stays_light():
             "print(sorted(m for m in ('torch', 'transformers', 'llama_cpp', 'httpx') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_list_end_bias_moves_where_the_field_list_ends(backend):
+    """The largest bias closes the field list at the first chance; a negative one lists more fields."""
+    prompt = [pi1_messages(DOCS[1][0])]
+
+    def fields(bias: float) -> list[str]:
+        out = backend.generate(prompt, constraint=schema_constraint(max_fields=8, list_end_bias=bias),
+                               max_new_tokens=300)[0]
+        return [f["name"] for f in json.loads(out.text)["fields"]]
+
+    plain, closing, listing = fields(0.0), fields(10.0), fields(-3.0)
+    assert len(closing) == 1 < len(plain) < len(listing)
+    assert listing[:len(plain) - 1] == plain[:-1]  # the same fields, up to where the plain list ended
+    ids = backend.list_end_tokens()
+    assert len(ids) > 10 and all(b"]" in backend.llm.detokenize([int(i)]) for i in ids[:20])

@@ -126,6 +126,12 @@ def test_response_format_style_and_its_rows_fallback(server):
     assert "not expressible" in rows_out.extra["constraint"] and "constraint" not in schema_out.extra
 
 
+def test_a_list_end_bias_is_noted_as_not_applied(server):
+    out = _backend(server).generate([_prompt("a")], constraint=schema_constraint(list_end_bias=-1.0))[0]
+    assert "list_end_bias not applied" in out.extra["constraint"]
+    assert "logit_bias" not in server.requests[-1]["body"]
+
+
 def test_continuation_asks_vllm_to_continue_the_final_message(server):
     prompt = _prompt("a") + [{"role": "assistant", "content": '{"player": "x", "points": null}\n'}]
     _backend(server).generate([prompt])

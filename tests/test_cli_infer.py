@@ -120,3 +120,20 @@ def test_demo_takes_documents_in_turn_from_each_kind(tmp_path):
     assert result.exit_code == 0, result.output
     assert [p["id"] for p in lines(tmp_path / "demo" / "pred.jsonl")] == [
         "invoice-001", "weather-004", "recipe-010", "invoice-002"]
+
+
+def test_extract_parses_grid_tables_unless_told_not_to(tmp_path):
+    doc = tmp_path / "race.txt"
+    doc.write_text("Race results.\n\n| Rank | Driver | Team |\n|---|---|---|\n| 1 | Ann Lee | Red |\n"
+                   "| 2 | Bob Quayle | Blue |\n")
+    parsed, model = tmp_path / "parsed.jsonl", tmp_path / "model.jsonl"
+    for out, extra in ((parsed, []), (model, ["--no-parse-tables"])):
+        result = runner.invoke(app, ["extract", str(doc), "--out", str(out), "--backend", "rules", *extra])
+        assert result.exit_code == 0, result.output
+    (with_table,), (without,) = lines(parsed), lines(model)
+    assert with_table["diagnostics"]["parsed_table"] == {"kind": "pipe", "rows": 2, "columns": 3}
+    assert "parsed_table" not in without["diagnostics"] and without["diagnostics"]["pi1"]["calls"] == 1
+    assert with_table["rows"] == without["rows"]  # the rules backend reads the same table
+    bad = runner.invoke(app, ["extract", str(doc), "--out", str(model), "--backend", "rules",
+                              "--field-list-end-bias", "20"])
+    assert bad.exit_code != 0 and "field-list-end-bias" in flat(bad.output)

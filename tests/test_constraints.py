@@ -245,3 +245,10 @@ def test_openai_payload_styles():
     with pytest.raises(ConfigError, match="payload style"):
         openai_payload(rows, style="guided_json")
     json.dumps(openai_payload(rows))  # serialisable as a request body
+
+
+def test_list_end_bias_is_a_bounded_logit_shift():
+    assert schema_constraint(list_end_bias=-1.5).list_end_bias == -1.5
+    assert schema_constraint().list_end_bias == 0.0
+    with pytest.raises(ConfigError, match="list_end_bias"):
+        schema_constraint(list_end_bias=11.0)

@@ -216,3 +216,15 @@ def test_when_rules_find_nothing_the_fields_before_a_loop_are_kept(names, want, 
     pi1 = result.diagnostics["pi1"]
     assert pi1["valid"] is False and pi1["fallback"] == fallback
     assert (result.schema.names if result.schema else None) == want
+
+
+def test_pi1_gets_the_field_list_end_bias_and_pi2_none():
+    backend = ScriptedBackend(table_model(KV, [{"name": "The Vaults", "area": "riverside"}]))
+    run("The Vaults is in the riverside area.", None, backend, PipelineConfig(max_new_tokens_schema=1000))
+    (pi1_constraint,), (pi2_constraint,) = backend.calls[0][1], backend.calls[1][1]
+    assert pi1_constraint.kind == "schema" and pi1_constraint.list_end_bias == -1.0
+    assert pi2_constraint.kind == "rows" and pi2_constraint.list_end_bias == 0.0
+    run("The Vaults.", None, backend, PipelineConfig(max_new_tokens_schema=1000, field_list_end_bias=0.5))
+    assert backend.calls[2][1][0].list_end_bias == 0.5
+    with pytest.raises(ConfigError, match="field_list_end_bias"):
+        PipelineConfig(field_list_end_bias=-20.0)

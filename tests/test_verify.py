@@ -86,3 +86,33 @@ def test_key_order_is_read_against_the_schema_pi2_wrote_under_when_columns_were_
     assert counts.rates()["key_order_pass_rate"] == 1.0
     del record["raw"]["pi2_schema"]  # without it the dropped columns look like wrong keys
     assert structural_counts(Prediction.from_dict(record), result.schema).rates()["key_order_pass_rate"] == 0.0
+
+
+COCUM = "Cocum is a coffee shop with a 5 out of 5 rating, near Café Rouge."
+
+
+def test_a_single_record_states_each_textual_fact_once():
+    row = {"name": "Cocum", "eat_type": "coffee shop", "price_range": "5", "family_friendly": "5", "near": " COCUM "}
+    v = verify_rows(COCUM, E2E, [row], null_repeats=True, drop_empty_columns=True)
+    assert v.nulled == [{"row": 0, "field": "near", "value": " COCUM ", "repeats": "name"}]
+    assert v.schema.names == ["name", "eat_type", "price_range", "family_friendly"]  # numbers may repeat
+    assert v.rows == [{"name": "Cocum", "eat_type": "coffee shop", "price_range": "5", "family_friendly": "5"}]
+    right = {**row, "near": "Café Rouge"}
+    assert verify_rows(COCUM, E2E, [right], null_repeats=True).rows == [right]
+    assert verify_rows(COCUM, E2E, [row]).rows == [row]  # off by default (a user's schema may repeat)
+
+
+def test_repeats_are_kept_in_multi_row_tables():
+    rows = [{"player": "Smith", "points": "Hawks", "team": "Hawks"}]
+    doc = "Smith of the Hawks scored for the Hawks."
+    assert verify_rows(doc, PLAYERS, rows, null_repeats=True).rows == rows
+
+
+def test_pipeline_nulls_repeats_in_an_induced_schema_only():
+    row = {"name": "Cocum", "eat_type": "coffee shop", "price_range": None, "family_friendly": None, "near": "Cocum"}
+    induced = run(COCUM, None, ScriptedBackend(table_model(E2E, [row])), WIDE_PI1)
+    assert "near" not in induced.schema.names
+    assert induced.diagnostics["verify"]["nulled"][-1] == {"row": 0, "field": "near", "value": "Cocum",
+                                                          "repeats": "name"}
+    given = run(COCUM, None, ScriptedBackend(table_model(E2E, [row])), WIDE_PI1, schema=E2E)
+    assert given.rows == [row]

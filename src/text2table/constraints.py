@@ -71,11 +71,13 @@ def schema_answer_json_schema(*, max_fields: int = DEFAULT_MAX_FIELDS,
             "required": ["structure", "fields", "constraints"], "additionalProperties": False}
 
 
-def schema_constraint(*, max_fields: int = DEFAULT_MAX_FIELDS, max_name_length: int = MAX_NAME_LENGTH) -> Constraint:
-    """The pi1 constraint: one valid schema object in answer form."""
+def schema_constraint(*, max_fields: int = DEFAULT_MAX_FIELDS, max_name_length: int = MAX_NAME_LENGTH,
+                      list_end_bias: float = 0.0) -> Constraint:
+    """The pi1 constraint: one valid schema object in answer form (``list_end_bias``: see :class:`Constraint`)."""
     if not 1 <= max_name_length <= MAX_NAME_LENGTH:
         raise ConfigError(f"max_name_length={max_name_length}; expected 1..{MAX_NAME_LENGTH}")
-    return Constraint("schema", schema_answer_json_schema(max_fields=max_fields, max_name_length=max_name_length))
+    return Constraint("schema", schema_answer_json_schema(max_fields=max_fields, max_name_length=max_name_length),
+                      list_end_bias=list_end_bias)
 
 
 def rows_constraint(schema: Schema, *, max_rows: int | None = None,

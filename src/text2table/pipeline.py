@@ -63,6 +63,8 @@ class PipelineConfig:
     schema_fallback: str = "rules"  # when pi1 output is invalid: "rules" (baseline schema) or "empty"
     verify: bool = True  # null cells the document does not support; drop induced columns left empty (verify.py)
     parse_tables: bool = True  # a grid table in the document is parsed, not generated (explicit_tables.py)
+    # pi1 (constrained): logit shift of closing the field list; < 0 lists more fields (verify drops the unfounded)
+    field_list_end_bias: float = -1.0
 
     def __post_init__(self) -> None:
         for name in ("max_new_tokens_schema", "max_new_tokens_table", "max_rows"):
@@ -78,6 +80,8 @@ class PipelineConfig:
             raise ConfigError(f"temperature must be within [0, 5], got {self.temperature}")
         if self.max_string_length is not None and self.max_string_length < 1:
             raise ConfigError(f"max_string_length must be positive or None, got {self.max_string_length}")
+        if not -10.0 <= self.field_list_end_bias <= 10.0:
+            raise ConfigError(f"field_list_end_bias must be within [-10, 10], got {self.field_list_end_bias}")
         if self.schema_fallback not in FALLBACKS:
             raise ConfigError(f"schema_fallback {self.schema_fallback!r} is not one of {FALLBACKS}")
 
@@ -151,7 +155,7 @@ def _run_pi1(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None
              diags: list[dict[str, Any]], raws: list[dict[str, Any]]) -> None:
     if not todo:
         return
-    constraint = schema_constraint() if config.constrained else None
+    constraint = schema_constraint(list_end_bias=config.field_list_end_bias) if config.constrained else None
     prompts = [pi1_messages(documents[i], metadatas[i]) for i in todo]
     gens, share = _generate(backend, prompts, [constraint] * len(prompts), config.max_new_tokens_schema, config)
     for i, gen in zip(todo, gens):
@@ -218,8 +222,9 @@ def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | Non
         rows, merged_away = merge_chunk_rows(schema.structure, [j.rows for j in jobs], schema.names)
         rows = rows[:config.max_rows]
         if config.verify and rows:
+            induced = not diag["pi1"]["skipped"]
             checked = verify_rows(document, schema, rows, missing=(metadata or {}).get("missing_value_tokens", ()),
-                                  drop_empty_columns=not diag["pi1"]["skipped"])
+                                  drop_empty_columns=induced, null_repeats=induced)
             if checked.dropped_columns:  # the raw text keeps the columns: structural metrics read it with them
                 raw["pi2_schema"] = schema.to_dict()
             schema, rows = checked.schema, checked.rows

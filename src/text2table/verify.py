@@ -9,10 +9,17 @@ dropped, and so are rows that became copies of an earlier row. With ``drop_empty
 schema the model induced, never a schema the user gave), a column whose every value was unsupported leaves
 the schema as an invented column; a column that was null from the start stays. Nothing is lost silently:
 each nulled cell is listed, to be kept in the prediction's diagnostics.
+
+With ``null_repeats`` (also only for induced schemas), a single-record table (``kv_single``) states each
+fact once: a textual cell that repeats, up to case and spacing, an earlier cell of its row is nulled
+(``{"repeats": field}`` in the list). A small model fills a column it should not have written with a value
+it already used (``near: "Cocum"`` for the restaurant called Cocum). Gold single-record tables almost never
+repeat a textual value: none of 2,371 E2E rows and 49 sample rows, 51 of 2,972 WikiTableText rows (1.7%).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,8 +45,23 @@ class Verified:
         return {"nulled": self.nulled, "dropped_columns": self.dropped_columns, "dropped_rows": self.dropped_rows}
 
 
+def _null_repeats(row: Row, missing: frozenset[str], i: int, nulled: list[dict[str, Any]]) -> None:
+    """Null, in place, each textual cell of ``row`` equal (case and spacing aside) to an earlier cell."""
+    first: dict[str, str] = {}
+    for name, value in row.items():
+        text = cell_text(value, missing)
+        if text is None or not re.search(r"[^\W\d_]", text):
+            continue
+        key = " ".join(text.casefold().split())
+        if key in first:
+            row[name] = None
+            nulled.append({"row": i, "field": name, "value": value, "repeats": first[key]})
+        else:
+            first[key] = name
+
+
 def verify_rows(document: str, schema: Schema, rows: list[Row], *, missing: Iterable[str] = (),
-                drop_empty_columns: bool = False) -> Verified:
+                drop_empty_columns: bool = False, null_repeats: bool = False) -> Verified:
     """Null the cells ``document`` does not support; see the module docstring.
 
     >>> s = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "name"}, {"name": "near"}]})
@@ -58,6 +80,8 @@ def verify_rows(document: str, schema: Schema, rows: list[Row], *, missing: Iter
             if text is not None and not index.supports(text, name):
                 out[name] = None
                 nulled.append({"row": i, "field": name, "value": value})
+        if null_repeats and schema.structure == "kv_single":
+            _null_repeats(out, missing, i, nulled)
         checked.append(out)
     kept = [r for r in checked if any(cell_text(v, missing) is not None for v in r.values())]
     unique = dedupe_rows(kept)
@@ -87,7 +111,7 @@ def verify_record(record: dict[str, Any], document: str, *, missing: Iterable[st
     if not record.get("schema") or not record.get("rows"):
         return record
     checked = verify_rows(document, Schema.from_dict(record["schema"]), record["rows"], missing=missing,
-                          drop_empty_columns=True)
+                          drop_empty_columns=True, null_repeats=True)
     diagnostics = {**(record.get("diagnostics") or {}), "verify": checked.diagnostics()}
     out = {**record, "schema": checked.schema.to_dict(), "rows": checked.rows, "diagnostics": diagnostics}
     if checked.dropped_columns and isinstance(record.get("raw"), dict):  # as the pipeline records it

@@ -89,6 +89,19 @@ class _GrammarMask:
         return scores
 
 
+class _ListEndBias:
+    """A logits processor adding each row's ``Constraint.list_end_bias`` to the tokens that hold ``]``."""
+
+    def __init__(self, token_ids: list[int], biases: list[float]) -> None:
+        self.token_ids, self.biases = token_ids, biases
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        for row, bias in enumerate(self.biases):
+            if bias:
+                scores[row, self.token_ids] += bias
+        return scores
+
+
 class _Clock:
     """A logits processor that only notes when the first step starts (the prompt has been evaluated)."""
 
@@ -132,6 +145,7 @@ class TransformersBackend(Backend):
         self.eos_ids = self._eos_ids()
         self._llg_tokenizer: Any = None
         self._grammars: dict[str, str] = {}
+        self._list_end: list[int] | None = None
 
     @classmethod
     def from_objects(cls, lm: Any, tokenizer: Any, **options: Any) -> "TransformersBackend":
@@ -202,6 +216,12 @@ class TransformersBackend(Backend):
         clock = _Clock()
         processors: list[Any] = [clock]
         mask = None
+        biases = [c.list_end_bias if c is not None else 0.0 for c in constraints]
+        if any(biases):  # before the mask, so that a banned token stays banned
+            if self._list_end is None:
+                vocab = self.tokenizer.convert_ids_to_tokens(list(range(len(self.tokenizer))))
+                self._list_end = [i for i, piece in enumerate(vocab) if piece and "]" in piece]
+            processors.append(_ListEndBias(self._list_end, biases))
         if any(m is not None for m in matchers):
             mask = _GrammarMask(matchers, self.lm.config.vocab_size, self.eos_ids)
             processors.append(mask)

@@ -73,6 +73,7 @@ class LlamaCppBackend(Backend):
         self._formatter = Jinja2ChatFormatter(template, eos_token=self._eos, bos_token=self._bos)
         self.max_string_length = max_string_length
         self._grammars: dict[str, str] = {}
+        self._list_end: Any = None
         self.options = {"model": str(path), "n_ctx": n_ctx, "threads": self.threads, "lora": lora}
 
     def describe(self) -> dict[str, Any]:
@@ -116,8 +117,9 @@ class LlamaCppBackend(Backend):
             return Generation("", "error", prompt_tokens=len(tokens), error=(
                 f"prompt of {len(tokens)} tokens does not fit the context of {self.llm.n_ctx()} (raise n_ctx)"))
         gbnf = self.grammar(constraint) if constraint is not None else None
+        bias = constraint.list_end_bias if constraint is not None else 0.0
         try:
-            out, finish, stats = self._decode(tokens, min(max_new_tokens, room), temperature, seed, gbnf)
+            out, finish, stats = self._decode(tokens, min(max_new_tokens, room), temperature, seed, gbnf, bias)
         except (ValueError, RuntimeError) as exc:
             return Generation("", "error", prompt_tokens=len(tokens), seconds=time.perf_counter() - started,
                               error=f"llama.cpp: {exc}")
@@ -142,14 +144,24 @@ class LlamaCppBackend(Backend):
             llm.reset()
         llm.eval(tokens[llm.n_tokens:])
 
+    def list_end_tokens(self) -> Any:
+        """Ids of the tokens that hold ``]`` (they close a JSON array), computed once."""
+        import numpy as np
+
+        if self._list_end is None:
+            pieces = (self.llm.detokenize([i]) for i in range(self.llm.n_vocab()))
+            self._list_end = np.array([i for i, piece in enumerate(pieces) if b"]" in piece], dtype=np.int64)
+        return self._list_end
+
     def _decode(self, tokens: list[int], budget: int, temperature: float, seed: int | None,
-                gbnf: str | None) -> tuple[list[int], str, dict[str, Any]]:
+                gbnf: str | None, list_end_bias: float = 0.0) -> tuple[list[int], str, dict[str, Any]]:
         import llama_cpp
         import numpy as np
 
         llm, vocab, n_vocab = self.llm, self.llm._model.vocab, self.llm.n_vocab()
         rng = np.random.default_rng(seed) if temperature > 0 else None
         grammar = _LazyGrammar(vocab, gbnf, n_vocab) if gbnf is not None else None
+        biased = self.list_end_tokens() if list_end_bias else None
         wall, cpu = time.perf_counter(), time.process_time()
         self._prefill(tokens)
         out: list[int] = []
@@ -159,6 +171,8 @@ class LlamaCppBackend(Backend):
         try:
             for _ in range(budget):
                 logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1), shape=(n_vocab,))
+                if biased is not None:
+                    logits[biased] += list_end_bias  # llama.cpp's buffer; the next eval overwrites it
                 token = _pick(logits, temperature, rng)
                 if grammar is not None:
                     token = grammar.choose(token, logits, temperature, rng)

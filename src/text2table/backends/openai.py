@@ -107,6 +107,8 @@ class OpenAIBackend(Backend):
                 note = f"{constraint.kind} constraint not expressible with payload_style={self.payload_style}"
             else:
                 body.update(fields)
+            if constraint.list_end_bias:  # logit_bias needs the server's token ids
+                note = "; ".join(filter(None, [note, "list_end_bias not applied (a server backend has no token ids)"]))
         body.update(self.extra_body)
         return body, note
 

@@ -128,6 +128,8 @@ def extract_cmd(
     parse_tables: bool = typer.Option(True, "--parse-tables/--no-parse-tables",
                                       help="Answer a document that holds a grid table (pipe, CSV, aligned columns) "
                                            "by parsing it, without the model (diagnostics.parsed_table)."),
+    field_list_end_bias: float = typer.Option(-1.0, min=-10.0, max=10.0,
+                                              help="pi1 logit shift of ending the field list (< 0: more fields)."),
     ndjson: bool = typer.Option(False, "--ndjson", help="Print only the rows of one document to stdout."),
     max_rows: int = typer.Option(200, min=1, help="Row cap per document."),
     max_new_tokens: int = typer.Option(512, min=1, help="pi2 token budget per call (longer tables continue)."),
@@ -142,7 +144,8 @@ def extract_cmd(
     with friendly_errors():
         if out is None and not ndjson:
             raise ConfigError("give --out FILE (prediction JSONL) or --ndjson (rows of one document to stdout)")
-        config = _config(constrain, max_rows, max_new_tokens, chunk_chars, verify=verify, parse_tables=parse_tables)
+        config = _config(constrain, max_rows, max_new_tokens, chunk_chars, verify=verify, parse_tables=parse_tables,
+                         field_list_end_bias=field_list_end_bias)
         schema = _read_schema(schema_file)
         inputs = read_inputs(input, limit=limit)
         if ndjson and len(inputs) != 1:
