@@ -228,3 +228,24 @@ def test_pi1_gets_the_field_list_end_bias_and_pi2_none():
     assert backend.calls[2][1][0].list_end_bias == 0.5
     with pytest.raises(ConfigError, match="field_list_end_bias"):
         PipelineConfig(field_list_end_bias=-20.0)
+
+
+def test_a_field_list_the_bias_pushed_past_the_budget_is_decoded_again_without_it():
+    good = schema_answer(KV)
+    endless = '{"structure":"kv_single","fields":[' + ",".join(
+        f'{{"name":"field_{i}","type":"string","required":false}}' for i in range(60))
+
+    def answer(prompt, constraint):
+        if is_pi2(prompt):
+            return dump_rows([{"name": "The Vaults", "area": "riverside"}], KV.names)
+        return endless if constraint.list_end_bias else good
+
+    backend = ScriptedBackend(answer)
+    result = run("The Vaults is in the riverside area.", None, backend, PipelineConfig(max_new_tokens_schema=1000))
+    pi1 = result.diagnostics["pi1"]
+    assert result.schema.names == ["name", "area"] and result.raw["pi1"] == good
+    assert pi1["unbiased_retry"] is True and pi1["calls"] == 2 and pi1["valid"] is True
+    assert [c[1][0].list_end_bias for c in backend.calls[:2]] == [-1.0, 0.0]
+    plain = run("The Vaults is in the riverside area.", None, ScriptedBackend(answer),
+                PipelineConfig(max_new_tokens_schema=1000, field_list_end_bias=0.0))
+    assert "unbiased_retry" not in plain.diagnostics["pi1"] and plain.diagnostics["pi1"]["calls"] == 1

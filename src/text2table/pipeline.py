@@ -2,8 +2,10 @@
 
 - One ``generate`` call per stage for a whole batch (and one per continuation round), so batched
   backends (transformers) run at batch speed.
-- A user-given schema skips pi1. Invalid pi1 output never crashes: a schema cut by the token budget keeps
-  its complete fields (unless the model was looping), otherwise the schema falls back to the rules
+- A user-given schema skips pi1. Under constraints pi1 is nudged to list more fields
+  (``field_list_end_bias``); a list the nudge pushed past the token budget is decoded again without it
+  (``diagnostics["pi1"]["unbiased_retry"]``). Invalid pi1 output never crashes: a schema cut by the token
+  budget keeps its complete fields (unless the model was looping), otherwise the schema falls back to the rules
   baseline, then to the fields written before the loop, then to none (an empty table); the reason is
   recorded in the diagnostics.
 - With ``verify`` (the default) cells the document does not support are nulled (:mod:`text2table.verify`);
@@ -150,17 +152,33 @@ def _fallback_schema(document: str, metadata: dict[str, Any] | None, config: Pip
     return induce_schema(document, metadata)
 
 
+def _pi1_generate(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
+                  backend: Backend, config: PipelineConfig, bias: float,
+                  diags: list[dict[str, Any]]) -> list[Generation]:
+    if not todo:
+        return []
+    constraint = schema_constraint(list_end_bias=bias) if config.constrained else None
+    prompts = [pi1_messages(documents[i], metadatas[i]) for i in todo]
+    gens, share = _generate(backend, prompts, [constraint] * len(prompts), config.max_new_tokens_schema, config)
+    for i, gen in zip(todo, gens):
+        _account(diags[i]["pi1"], gen, share)
+    return gens
+
+
 def _run_pi1(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
              backend: Backend, config: PipelineConfig, schemas: list[Schema | None],
              diags: list[dict[str, Any]], raws: list[dict[str, Any]]) -> None:
     if not todo:
         return
-    constraint = schema_constraint(list_end_bias=config.field_list_end_bias) if config.constrained else None
-    prompts = [pi1_messages(documents[i], metadatas[i]) for i in todo]
-    gens, share = _generate(backend, prompts, [constraint] * len(prompts), config.max_new_tokens_schema, config)
-    for i, gen in zip(todo, gens):
-        stats = diags[i]["pi1"]
-        _account(stats, gen, share)
+    bias = config.field_list_end_bias if config.constrained else 0.0
+    gens = dict(zip(todo, _pi1_generate(documents, metadatas, todo, backend, config, bias, diags)))
+    # the bias is a nudge: a list it pushed past the token budget is decoded again without it
+    again = [i for i in todo if bias and gens[i].finish_reason == "length"]
+    for i, gen in zip(again, _pi1_generate(documents, metadatas, again, backend, config, 0.0, diags)):
+        gens[i] = gen
+        diags[i]["pi1"]["unbiased_retry"] = True
+    for i in todo:
+        gen, stats = gens[i], diags[i]["pi1"]
         stats["finish_reason"] = gen.finish_reason
         raws[i]["pi1"] = gen.text
         schema, reason = (None, gen.error or "generation failed") if gen.finish_reason == "error" \
