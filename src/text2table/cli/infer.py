@@ -256,8 +256,9 @@ def demo_cmd(
         engine = open_backend(backend, model=model, adapter=adapter, options=_options(option))
         try:
             console.print(f"demo: {len(inputs)} documents from {gold_path}, backend {backend}", highlight=False)
-            # budgets sized for the sample (tables of up to 20 rows) so that a CPU run takes minutes
-            config = _config(True, 50, 384, max_new_tokens_schema=192, max_continuations=1)
+            # row budgets sized for the sample (tables of up to 20 rows) so that a CPU run takes minutes;
+            # pi1 keeps extract's default budget
+            config = _config(True, 50, 384, max_continuations=1)
             _run_with_progress(inputs, engine, pred, config, None, batch_size or default_batch_size(backend), "demo")
         finally:
             engine.close()
