@@ -123,8 +123,8 @@ class BackendPi2:
     def __init__(self, backend: Any, *, max_new_tokens: int = 512, constrained: bool = False) -> None:
         self.backend = backend
         self.config = PipelineConfig(max_new_tokens_table=max_new_tokens, constrained=constrained,
-                                     temperature=0.0, max_continuations=0,
-                                     verify=False)  # the reward itself scores grounding
+                                     temperature=0.0, max_continuations=0, parse_tables=False,
+                                     verify=False)  # the reward itself scores grounding; pi2 always runs
 
     def run(self, jobs: Sequence[Pi2Job]) -> list[str | None]:
         if not jobs:
