@@ -110,12 +110,24 @@ def test_pipeline_mixes_parsed_and_generated_documents_in_one_batch():
     assert len(asked) == 4 and not any("Oslo FK" in m["content"] for p in asked for m in p)
 
 
-def test_parse_tables_off_or_a_given_schema_sends_the_document_to_the_model():
+def test_parse_tables_off_sends_the_document_to_the_model():
     schema = Schema.from_dict({"structure": "flat_single_row", "fields": [{"name": "team"}, {"name": "won"}]})
     rows = [{"team": "Oslo FK", "won": "3"}]
     off = ScriptedBackend(table_model(schema, rows))
     assert run(PIPE, META, off, PipelineConfig(parse_tables=False)).rows == rows
     assert any(is_pi2(p[0]) for p, _, _ in off.calls)
-    given = ScriptedBackend(table_model(schema, rows))
-    result = run(PIPE, META, given, schema=schema)
-    assert result.rows == rows and "parsed_table" not in result.diagnostics and given.calls
+
+
+def test_a_given_schema_is_filled_from_the_table_only_when_every_field_names_a_column():
+    columns = Schema.from_dict({"structure": "flat_single_row", "fields": [{"name": "lost"}, {"name": "team"}]})
+    backend = ScriptedBackend(_never_called)
+    result = run(PIPE, META, backend, schema=columns)
+    assert backend.calls == [] and result.schema == columns
+    assert result.rows == [{"lost": "0", "team": "Oslo FK"}, {"lost": "2", "team": "Bergen"},
+                           {"lost": "3", "team": "Tromsø IL"}]
+    assert result.diagnostics["parsed_table"]["kind"] == "pipe" and result.raw["pi1"] is None
+    other = Schema.from_dict({"structure": "flat_single_row", "fields": [{"name": "team"}, {"name": "coach"}]})
+    rows = [{"team": "Oslo FK", "coach": None}]
+    model = ScriptedBackend(table_model(other, rows))
+    asked = run(PIPE, META, model, schema=other)
+    assert asked.rows == rows and "parsed_table" not in asked.diagnostics and model.calls

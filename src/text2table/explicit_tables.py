@@ -5,7 +5,9 @@ says which columns exist and what every cell holds. Copying it token by token is
 (rows dropped or repeated, columns shifted) and where a parser is exact. With ``PipelineConfig.parse_tables``
 (the default) the pipeline takes such a table as the answer: the schema is its header row (named by the
 policy, the original header kept as ``source_header``) and the rows are its cells, verbatim; no model runs.
-Documents without one (prose, ``key: value`` notes) go through pi1 and pi2 as before.
+Documents without one (prose, ``key: value`` notes) go through pi1 and pi2 as before. With a given schema the
+table answers only when every field of the schema names one of its columns (:meth:`ExplicitTable.rows_for`);
+otherwise pi2 fills the schema.
 
 What counts as a grid table is deliberately strict, because a false table replaces the model's answer:
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .backends.rules import Block, find_blocks_in
+from .backends.rules import Block, find_blocks_in, match_headers
 from .schema import Schema, build_assistant_schema, detect_structure
 from .table import Row
 
@@ -42,6 +44,17 @@ class ExplicitTable:
 
     def diagnostics(self) -> dict[str, Any]:
         return {"kind": self.kind, "rows": len(self.rows), "columns": len(self.schema.fields)}
+
+    def rows_for(self, schema: Schema) -> list[Row] | None:
+        """The rows under a given ``schema`` when each of its fields names a column (same normalised name, or
+        the only header whose words contain the field's or are contained in them); else None."""
+        headers = [f.source_header or f.name for f in self.schema.fields]
+        mapping = match_headers(headers, schema)
+        if len(mapping) < len(schema.fields):
+            return None
+        names = self.schema.names
+        rows = [{f.name: row[names[mapping[f.name]]] for f in schema.fields} for row in self.rows]
+        return [r for r in rows if any(v is not None for v in r.values())]
 
 
 def _is_grid(block: Block) -> bool:

@@ -17,7 +17,8 @@
   ``raw["pi2"]`` is the model's text across calls without those cut partial rows (they are listed, with
   every other dropped line, in ``diagnostics["pi2"]["dropped"]``).
 - With ``parse_tables`` (the default) a document that holds a grid table (pipe, CSV, fixed-width columns)
-  and has no given schema is answered by parsing that table, without the model
+  is answered by parsing that table, without the model (a given schema only when each of its fields names
+  a column)
   (:mod:`text2table.explicit_tables`); ``diagnostics["parsed_table"]`` says so.
 - Documents longer than ``chunk_chars`` are split with overlap (:mod:`text2table.chunking`); pi1 reads the
   first chunk, pi2 every chunk, and the rows are merged.
@@ -201,19 +202,28 @@ def _run_pi1(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None
 def _parse_tables(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
                   schemas: list[Schema | None], diags: list[dict[str, Any]],
                   raws: list[dict[str, Any]]) -> list[Pi2Job]:
-    """Answer the documents that hold a grid table by parsing it: a finished pi2 job each, no model call."""
+    """Answer the documents that hold a grid table by parsing it: a finished pi2 job each, no model call.
+
+    A given schema (``schemas[i]`` set) is answered only when every field names a column of the table."""
     jobs = []
     for i in todo:
         table = find_explicit_table(documents[i], metadatas[i])
         if table is None:
             continue
-        schemas[i] = table.schema
-        diags[i]["pi1"]["skipped"] = True
+        given = schemas[i]
+        rows = table.rows if given is None else table.rows_for(given)
+        if rows is None:
+            continue
+        schema = given or table.schema
+        text = dump_rows(rows, schema.names)
+        if given is None:
+            schemas[i] = schema
+            diags[i]["pi1"]["skipped"] = True
+            raws[i]["pi1"] = schema_answer(schema)
         diags[i]["parsed_table"] = table.diagnostics()
-        text = dump_rows(table.rows, table.schema.names)
-        raws[i].update(pi1=schema_answer(table.schema), pi2=text)
-        jobs.append(Pi2Job(i, "", table.schema, metadatas[i], rows=list(table.rows), texts=[text], done=True,
-                         stop="parsed_table"))
+        raws[i]["pi2"] = text
+        jobs.append(Pi2Job(i, "", schema, metadatas[i], rows=list(rows), texts=[text], done=True,
+                           stop="parsed_table"))
     return jobs
 
 
@@ -283,8 +293,7 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
                                    for s, c in zip(given, chunks)]
     raws: list[dict[str, Any]] = [{"pi1": None, "pi2": ""} for _ in range(n)]
     resolved: list[Schema | None] = list(given)
-    parsed = _parse_tables(documents, metas, [i for i in range(n) if given[i] is None], resolved, diags, raws) \
-        if config.parse_tables else []
+    parsed = _parse_tables(documents, metas, list(range(n)), resolved, diags, raws) if config.parse_tables else []
     _run_pi1([c[0].text for c in chunks], metas, [i for i in range(n) if resolved[i] is None], backend, config,
              resolved, diags, raws)
     done = {j.doc for j in parsed}

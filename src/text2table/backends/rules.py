@@ -184,7 +184,7 @@ def _tokens(text: str) -> set[str]:
     return set(normalize_name(text).split("_"))
 
 
-def _match(headers: list[str], schema: Schema) -> dict[str, int]:
+def match_headers(headers: list[str], schema: Schema) -> dict[str, int]:
     """Field name -> header index: exact normalised names first, then unique token containment."""
     normalised = [normalize_name(h) for h in headers]
     out: dict[str, int] = {}
@@ -212,7 +212,7 @@ def extract_rows(document: str, schema: Schema, metadata: dict[str, Any] | None 
     [{'city': 'Oslo', 'country': None}]
     """
     scored = [(len(m), b.filled, b, m) for b in find_blocks_in(document, metadata)
-              if (m := _match(b.headers, schema))]
+              if (m := match_headers(b.headers, schema))]
     if not scored:
         return []
     _, _, block, mapping = max(scored, key=lambda s: (s[0], s[1]))
