@@ -131,3 +131,5 @@ def test_a_given_schema_is_filled_from_the_table_only_when_every_field_names_a_c
     model = ScriptedBackend(table_model(other, rows))
     asked = run(PIPE, META, model, schema=other)
     assert asked.rows == rows and "parsed_table" not in asked.diagnostics and model.calls
+    one_record = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "team"}, {"name": "won"}]})
+    assert find_explicit_table(PIPE, META).rows_for(one_record) is None

@@ -47,10 +47,11 @@ class ExplicitTable:
 
     def rows_for(self, schema: Schema) -> list[Row] | None:
         """The rows under a given ``schema`` when each of its fields names a column (same normalised name, or
-        the only header whose words contain the field's or are contained in them); else None."""
+        the only header whose words contain the field's or are contained in them); else None. A single-record
+        schema (``kv_single``) does not describe a grid of several rows: None."""
         headers = [f.source_header or f.name for f in self.schema.fields]
         mapping = match_headers(headers, schema)
-        if len(mapping) < len(schema.fields):
+        if len(mapping) < len(schema.fields) or schema.structure == "kv_single":
             return None
         names = self.schema.names
         rows = [{f.name: row[names[mapping[f.name]]] for f in schema.fields} for row in self.rows]
