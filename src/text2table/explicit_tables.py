@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .backends.rules import Block, find_blocks_in, match_headers
-from .schema import Schema, build_assistant_schema, detect_structure
+from .backends.rules import Block, find_blocks_in, match_headers, richest
+from .schema import Schema
 from .table import Row
 
 GRID_KINDS = ("pipe", "csv", "aligned")
@@ -36,11 +36,15 @@ MIN_FILLED = 0.6
 
 @dataclass(frozen=True)
 class ExplicitTable:
-    """A grid table read from a document: its schema, its rows (cells verbatim) and where it came from."""
+    """A grid table read from a document: its schema, its rows (cells verbatim) and the block they came from."""
 
-    kind: str
+    block: Block
     schema: Schema
     rows: list[Row]
+
+    @property
+    def kind(self) -> str:
+        return self.block.kind
 
     def diagnostics(self) -> dict[str, Any]:
         return {"kind": self.kind, "rows": len(self.rows), "columns": len(self.schema.fields)}
@@ -49,13 +53,10 @@ class ExplicitTable:
         """The rows under a given ``schema`` when each of its fields names a column (same normalised name, or
         the only header whose words contain the field's or are contained in them); else None. A single-record
         schema (``kv_single``) does not describe a grid of several rows: None."""
-        headers = [f.source_header or f.name for f in self.schema.fields]
-        mapping = match_headers(headers, schema)
+        mapping = match_headers(self.block.headers, schema)
         if len(mapping) < len(schema.fields) or schema.structure == "kv_single":
             return None
-        names = self.schema.names
-        rows = [{f.name: row[names[mapping[f.name]]] for f in schema.fields} for row in self.rows]
-        return [r for r in rows if any(v is not None for v in r.values())]
+        return self.block.rows_under(schema, mapping)
 
 
 def _is_grid(block: Block) -> bool:
@@ -74,7 +75,6 @@ def find_explicit_table(document: str, metadata: dict[str, Any] | None = None) -
     grids = [b for b in find_blocks_in(document, metadata) if _is_grid(b)]
     if not grids:
         return None
-    best = max(grids, key=lambda b: b.filled)  # max keeps the first of equals
-    schema = build_assistant_schema(best.headers, structure=detect_structure(best.headers, best.rows))
-    rows = [dict(zip(schema.names, row)) for row in best.rows if any(v is not None for v in row)]
-    return ExplicitTable(best.kind, schema, rows)
+    best = richest(grids)
+    schema = best.schema()
+    return ExplicitTable(best, schema, best.rows_under(schema, {name: k for k, name in enumerate(schema.names)}))

@@ -5,8 +5,8 @@
 - A user-given schema skips pi1. Under constraints pi1 is nudged to list more fields
   (``field_list_end_bias``); a list the nudge pushed past the token budget is decoded again without it
   (``diagnostics["pi1"]["unbiased_retry"]``). Invalid pi1 output never crashes: a schema cut by the token
-  budget keeps its complete fields (unless the model was looping), otherwise the schema falls back to the rules
-  baseline, then to the fields written before the loop, then to none (an empty table); the reason is
+  budget keeps its complete fields (unless the model was looping), otherwise the schema falls back to the
+  rules baseline, then to the fields written before the loop, then to none (an empty table); the reason is
   recorded in the diagnostics.
 - With ``verify`` (the default) cells the document does not support are nulled (:mod:`text2table.verify`);
   ``diagnostics["verify"]`` lists them, and ``raw["pi2_schema"]`` keeps the schema pi2 wrote under when
@@ -17,9 +17,8 @@
   ``raw["pi2"]`` is the model's text across calls without those cut partial rows (they are listed, with
   every other dropped line, in ``diagnostics["pi2"]["dropped"]``).
 - With ``parse_tables`` (the default) a document that holds a grid table (pipe, CSV, fixed-width columns)
-  is answered by parsing that table, without the model (a given schema only when each of its fields names
-  a column)
-  (:mod:`text2table.explicit_tables`); ``diagnostics["parsed_table"]`` says so.
+  is answered by parsing that table, without the model (with a given schema, only when each of its fields
+  names a column): :mod:`text2table.explicit_tables`; ``diagnostics["parsed_table"]`` says so.
 - Documents longer than ``chunk_chars`` are split with overlap (:mod:`text2table.chunking`); pi1 reads the
   first chunk, pi2 every chunk, and the rows are merged.
 

@@ -48,6 +48,21 @@ class Block:
     def filled(self) -> int:
         return sum(v is not None for row in self.rows for v in row)
 
+    def schema(self) -> Schema:
+        """The schema its header row makes (policy names; one data row is ``kv_single``)."""
+        return build_assistant_schema(self.headers, structure=detect_structure(self.headers, self.rows))
+
+    def rows_under(self, schema: Schema, mapping: dict[str, int]) -> list[dict[str, Any]]:
+        """Its rows as ``schema`` rows (``mapping``: field -> column; unmapped fields null), empty rows left out."""
+        rows = [{f.name: (row[mapping[f.name]] if f.name in mapping else None) for f in schema.fields}
+                for row in self.rows]
+        return [r for r in rows if any(v is not None for v in r.values())]
+
+
+def richest(blocks: list[Block]) -> Block:
+    """The block with the most filled cells; the first of equals (earlier kinds win ties)."""
+    return max(blocks, key=lambda b: b.filled)
+
 
 def _clean(value: str, missing: set[str]) -> str | None:
     text = value.strip().strip("*_").strip()
@@ -174,10 +189,7 @@ def induce_schema(document: str, metadata: dict[str, Any] | None = None) -> Sche
     ['name', 'area']
     """
     blocks = find_blocks_in(document, metadata)
-    if not blocks:
-        return None
-    best = max(blocks, key=lambda b: b.filled)  # max keeps the first of equals
-    return build_assistant_schema(best.headers, structure=detect_structure(best.headers, best.rows))
+    return richest(blocks).schema() if blocks else None
 
 
 def _tokens(text: str) -> set[str]:
@@ -216,9 +228,7 @@ def extract_rows(document: str, schema: Schema, metadata: dict[str, Any] | None 
     if not scored:
         return []
     _, _, block, mapping = max(scored, key=lambda s: (s[0], s[1]))
-    rows = [{f.name: (row[mapping[f.name]] if f.name in mapping else None) for f in schema.fields}
-            for row in block.rows]
-    rows = [r for r in rows if any(v is not None for v in r.values())]
+    rows = block.rows_under(schema, mapping)
     if schema.structure == "kv_single" and len(rows) > 1:
         rows = rows[:1]
     return rows

@@ -183,7 +183,8 @@ def _show(record: dict[str, Any], document: str, limit_rows: int = 8) -> None:
     parsed = (record.get("diagnostics") or {}).get("parsed_table")
     source = f"parsed from the document's {parsed['kind']} table" if parsed else "model"
     console.print(Text.assemble((record["id"], "bold"), f"  {schema.get('structure', 'no schema')}, "
-                                f"{len(record['rows'])} rows, {source}: ", (" ".join(document.split())[:120] + "...", "dim")))
+                                f"{len(record['rows'])} rows, {source}: ",
+                                (" ".join(document.split())[:120] + "...", "dim")))
     if not names:
         console.print(Text(f"no table {record.get('error') or ''}", style="yellow"))
         return
