@@ -65,3 +65,9 @@ def test_round_trip(rows):
 def test_dedupe_rows_keeps_first():
     rows = [{"a": 1}, {"a": 2}, {"a": 1}]
     assert dedupe_rows(rows) == [{"a": 1}, {"a": 2}]
+
+
+def test_lenient_trims_text_cells_only():
+    text = '{"player": " Smith\\t", "points": 12}\n{"player": "Lee", "points": " 7 "}\n'
+    assert parse_ndjson_lenient(text, NAMES).rows == [{"player": "Smith", "points": 12},
+                                                      {"player": "Lee", "points": "7"}]

@@ -94,13 +94,18 @@ def parse_schema_text(text: Any, *, normalize: bool = False) -> tuple[Schema | N
     """pi1 output -> ``(Schema, "")`` or ``(None, reason)``; never raises on ``text``.
 
     With ``normalize=True`` field names that break the naming policy are normalised (and de-duplicated)
-    instead of rejected: the inference pipeline's forgiving mode. Metrics and rewards use the default.
+    instead of rejected: the inference pipeline's forgiving mode. A field listed again under the very same
+    name is a model repeating itself, and only its first listing is kept (the raw answer keeps all of
+    them); different names that normalise alike get ``_2``, ``_3``. Metrics and rewards use the default.
 
     >>> schema, reason = parse_schema_text('```json\\n{"structure": "kv_single", "fields": [{"name": "area"}]}\\n```')
     >>> schema.names, reason
     (['area'], '')
     >>> parse_schema_text('{"structure": "kv_single", "fields": [{"name": "Area"}]}')[1][:26]
     "field name 'Area' breaks t"
+    >>> text = '{"structure": "kv_single", "fields": [{"name": "rain"}, {"name": "Rain"}, {"name": "rain"}]}'
+    >>> parse_schema_text(text, normalize=True)[0].names
+    ['rain', 'rain_2']
     """
     obj, reason = extract_json_object(text)
     if obj is None:
@@ -120,6 +125,11 @@ def _normalized_copy(obj: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str)
                                                for f in fields):
         return obj
+    unique: list[dict[str, Any]] = []
+    for f in fields:
+        if all(f["name"] != u["name"] for u in unique):
+            unique.append(f)
+    fields = unique
     names = normalize_names([f["name"] for f in fields])
     out = dict(obj)
     out["fields"] = [{**f, "name": n} for f, n in zip(fields, names)]

@@ -111,7 +111,8 @@ def parse_ndjson_lenient(text: str, names: list[str] | None = None, *, reorder: 
     """Keep the valid rows of model output; never raises on ``text``.
 
     With ``reorder=True`` a row with exactly the schema's keys in another order is kept (re-ordered);
-    rows with missing or extra keys are always dropped when ``names`` is given.
+    rows with missing or extra keys are always dropped when ``names`` is given. Text cells lose surrounding
+    whitespace (a model writes ``" Raja Indian Cuisine"``).
     """
     result = LenientResult()
     if not isinstance(text, str):
@@ -144,7 +145,7 @@ def parse_ndjson_lenient(text: str, names: list[str] | None = None, *, reorder: 
         if reason:
             result.dropped.append(Dropped(number, reason, line[:200]))
             continue
-        result.rows.append(obj)
+        result.rows.append({k: v.strip() if isinstance(v, str) else v for k, v in obj.items()})
     return result
 
 

@@ -5,7 +5,9 @@ saw in training (``near: "Shanghai"`` for a pub whose review names no neighbour)
 such cells to null, using the same test as the grounding metric
 (:meth:`text2table.metrics.grounding.DocumentIndex.supports`: case, accents, thousands separators and number
 words are forgiven; yes/no needs a word of the field name in the text). Rows left with no value at all are
-dropped, and so are rows that became copies of an earlier row. With ``drop_empty_columns`` (only for a
+dropped, and so are rows that became copies of an earlier row. A yes/no cell the text contradicts ("not
+family friendly" read as ``yes``) is turned to the answer the text gives
+(:func:`text2table.polarity.evidence_polarity`) and listed in ``corrected``. With ``drop_empty_columns`` (only for a
 schema the model induced, never a schema the user gave), a column whose every value was unsupported leaves
 the schema as an invented column; a column that was null from the start stays. Nothing is lost silently:
 each nulled cell is listed, to be kept in the prediction's diagnostics.
@@ -24,8 +26,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .metrics.grounding import DocumentIndex
+from .metrics.grounding import BOOLEAN_WORDS, DocumentIndex, fold
 from .metrics.values import cell_text
+from .polarity import contradicts, evidence_polarity, flipped
 from .schema import Schema
 from .table import Row, dedupe_rows
 
@@ -39,10 +42,12 @@ class Verified:
     nulled: list[dict[str, Any]] = field(default_factory=list)  # {"row": i, "field": name, "value": v}
     dropped_columns: list[str] = field(default_factory=list)
     dropped_rows: int = 0
+    corrected: list[dict[str, Any]] = field(default_factory=list)  # {"row", "field", "value", "now"}
 
     def diagnostics(self) -> dict[str, Any]:
         """What a prediction's ``diagnostics["verify"]`` holds."""
-        return {"nulled": self.nulled, "dropped_columns": self.dropped_columns, "dropped_rows": self.dropped_rows}
+        return {"nulled": self.nulled, "corrected": self.corrected, "dropped_columns": self.dropped_columns,
+                "dropped_rows": self.dropped_rows}
 
 
 def _null_repeats(row: Row, missing: frozenset[str], i: int, nulled: list[dict[str, Any]]) -> None:
@@ -72,14 +77,24 @@ def verify_rows(document: str, schema: Schema, rows: list[Row], *, missing: Iter
     index = DocumentIndex.build(document)
     missing = frozenset(missing)
     nulled: list[dict[str, Any]] = []
+    corrected: list[dict[str, Any]] = []
+    polarity: dict[str, bool | None] = {}
     checked: list[Row] = []
     for i, row in enumerate(rows):
         out = dict(row)
         for name, value in row.items():
             text = cell_text(value, missing)
-            if text is not None and not index.supports(text, name):
+            if text is None:
+                continue
+            if not index.supports(text, name):
                 out[name] = None
                 nulled.append({"row": i, "field": name, "value": value})
+            elif fold(text).strip() in BOOLEAN_WORDS:
+                if name not in polarity:
+                    polarity[name] = evidence_polarity(document, name)
+                if contradicts(value, polarity[name]):
+                    out[name] = flipped(value)
+                    corrected.append({"row": i, "field": name, "value": value, "now": out[name]})
         if null_repeats and schema.structure == "kv_single":
             _null_repeats(out, missing, i, nulled)
         checked.append(out)
@@ -95,7 +110,7 @@ def verify_rows(document: str, schema: Schema, rows: list[Row], *, missing: Iter
             unique = [{n: r.get(n) for n in schema.names} for r in unique]
         else:
             dropped_columns = []
-    return Verified(schema, unique, nulled, dropped_columns, len(rows) - len(unique))
+    return Verified(schema, unique, nulled, dropped_columns, len(rows) - len(unique), corrected)
 
 
 def _without(schema: Schema, names: set[str]) -> Schema:

@@ -6,7 +6,9 @@ into digits (``four`` -> ``4``, ``twenty-three`` -> ``23``, ``one hundred and fi
 grounded when its token sequence occurs contiguously in the document's. A value without letters or digits
 (``£``) is grounded when its folded text occurs in the folded document. A yes/no value (``yes``, ``no``,
 ``true``, ``false``) is grounded when a token of its field name occurs in the document, since documents
-state such facts in words ("family friendly") rather than as "yes".
+state such facts in words ("family friendly") rather than as "yes". A value that fails verbatim is still
+grounded in another spelling of the same words (:mod:`text2table.metrics.variants`: ``city centre`` for
+"city center", ``riverside`` for "river side"; a yes/no column's words also in the plural).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .values import cell_text
+from .variants import compounds, spelling_key, word_key
 
 _UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
@@ -141,13 +144,14 @@ def canonical_tokens(text: str) -> list[str]:
 class DocumentIndex:
     """A document prepared for many grounding checks: the folded text now, canonical tokens when needed."""
 
-    __slots__ = ("folded", "_joined", "_vocabulary", "_words")
+    __slots__ = ("folded", "_joined", "_vocabulary", "_words", "_forms")
 
     def __init__(self, document: str) -> None:
         self.folded = fold(document)
         self._joined: str | None = None
         self._vocabulary: frozenset[str] | None = None
         self._words: frozenset[str] | None = None
+        self._forms: tuple[str, frozenset[str], frozenset[str]] | None = None
 
     @property
     def words(self) -> frozenset[str]:
@@ -193,17 +197,25 @@ class DocumentIndex:
         return False
 
     def supports(self, value: str, field_name: str | None = None) -> bool:
-        """True when the value (non-empty text) is grounded in the document.
+        """True when the value (non-empty text) is grounded in the document, verbatim or in another form
+        (:mod:`text2table.metrics.variants`).
 
         >>> index = DocumentIndex.build("Smith scored four points. The Vaults is family friendly.")
         >>> index.supports("4"), index.supports("Smith"), index.supports("5"), index.supports("yes", "family_friendly")
         (True, True, False, True)
+        >>> index = DocumentIndex.build("In the city center, by the river side.")
+        >>> index.supports("City Centre"), index.supports("riverside"), index.supports("river")
+        (True, True, True)
         """
         folded = fold(value).strip()
         if not folded:
             return False
         if field_name is not None and folded in BOOLEAN_WORDS:
-            return any(t in self.vocabulary for t in field_name.split("_") if len(t) > 2)
+            keys = self.forms[1]  # a column's words may be written in the plural: "for families"
+            return any(word_key(t) in keys for t in field_name.split("_") if len(t) > 2)
+        return self._verbatim_tokens(folded) or self._other_form(folded)
+
+    def _verbatim_tokens(self, folded: str) -> bool:
         if folded.isalnum() and folded.isascii():
             if folded in self.words:
                 return True
@@ -217,6 +229,29 @@ class DocumentIndex:
             if token not in words and (not token.isdigit() or self._plain()):
                 return False
         return f" {' '.join(tokens)} " in self.joined
+
+    @property
+    def forms(self) -> tuple[str, frozenset[str], frozenset[str]]:
+        """The document in one spelling (joined with spaces at both ends), its word keys (singular, one
+        spelling) and its two-word compounds."""
+        if self._forms is None:
+            tokens = self.joined.split()
+            spelled = " ".join(spelling_key(t) for t in tokens)
+            self._forms = (f" {spelled} ", frozenset(word_key(t) for t in tokens), compounds(tokens))
+        return self._forms
+
+    def _other_form(self, folded: str) -> bool:
+        """Grounded once British/American spelling and compounds (``river side``) are forgiven; a value's
+        plural is not (``Vault`` is not ``The Vaults``)."""
+        tokens = canonical_tokens(folded)
+        if not tokens:
+            return False
+        spelled, _, pairs = self.forms
+        if f" {' '.join(spelling_key(t) for t in tokens)} " in spelled:
+            return True
+        if len(tokens) == 1:
+            return len(tokens[0]) >= 6 and tokens[0] in pairs
+        return len(tokens) == 2 and tokens[0].isalpha() and tokens[1].isalpha() and tokens[0] + tokens[1] in self.words
 
     def _plain(self) -> bool:
         """True when canonical tokens equal the raw words (no number words, no thousands separators)."""

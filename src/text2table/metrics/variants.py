@@ -1,0 +1,71 @@
+"""Word forms that state the same fact: British/American spelling, plurals, a compound written in two words.
+
+Grounding (:mod:`text2table.metrics.grounding`) is verbatim first. These forms are its second chance, so
+that a value the document states in another spelling is not called invented: ``city centre`` in a review
+that says "city center", ``riverside`` for "river side", ``yes`` for a ``family_friendly`` column in a
+text about "families". Each rule rewrites both the value and the document the same way, so it can only
+make two spellings meet, never change which words a text contains. The rules are deliberately few:
+
+- ``-tre``/``-bre``/``-gre`` (a consonant before ``re``) -> ``-ter`` (centre, theatre, metre, fibre);
+- ``-our`` -> ``-or`` in words of six letters or more (colour, favour, neighbour; not four, hour, flour);
+- ``-ise``, ``-ised``, ``-ises``, ``-ising``, ``-isation`` -> ``-iz...`` in words of seven letters or more
+  (organise, recognised; not rise, wise, noise);
+- ``-ies`` -> ``-y`` and a final ``s`` dropped (not ``-ss``, ``-us``, ``-is``) for plurals of four letters
+  or more (families, ratings; not bus, this, glass). Only a yes/no column's words are matched in the
+  plural: a value's plural is another value (``Vault`` is not grounded by "The Vaults");
+- two adjacent words written as one (``river side`` -> ``riverside``), for values of six letters or more.
+"""
+
+from __future__ import annotations
+
+import re
+
+_RE_END = re.compile(r"(?<=[^aeiouy])re$")
+_OUR_END = re.compile(r"our$")
+_ISE_END = re.compile(r"is(e|ed|es|ing|ation|ations)$")
+
+
+def spelling_key(word: str) -> str:
+    """One spelling for British and American forms of a lower-case word.
+
+    >>> [spelling_key(w) for w in ("centre", "center", "colour", "organised", "four", "here", "rise")]
+    ['center', 'center', 'color', 'organized', 'four', 'here', 'rise']
+    """
+    if len(word) < 5 or not word.isalpha():
+        return word
+    if _RE_END.search(word):
+        return word[:-2] + "er"
+    if len(word) >= 6 and _OUR_END.search(word):
+        return word[:-3] + "or"
+    if len(word) >= 7:
+        return _ISE_END.sub(r"iz\1", word)
+    return word
+
+
+def singular(word: str) -> str:
+    """A lower-case English plural reduced to its singular, roughly; other words unchanged.
+
+    >>> [singular(w) for w in ("families", "ratings", "kids", "glass", "bus", "this", "is")]
+    ['family', 'rating', 'kid', 'glass', 'bus', 'this', 'is']
+    """
+    if len(word) < 4 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def word_key(word: str) -> str:
+    """The key under which two forms of a word meet: singular, then one spelling."""
+    return spelling_key(singular(word))
+
+
+def compounds(tokens: list[str]) -> frozenset[str]:
+    """Each pair of adjacent letter tokens written as one word (``river side`` -> ``riverside``).
+
+    >>> sorted(compounds(["by", "the", "river", "side"]))
+    ['bythe', 'riverside', 'theriver']
+    """
+    return frozenset(a + b for a, b in zip(tokens, tokens[1:]) if a.isalpha() and b.isalpha())
