@@ -34,7 +34,8 @@ SCHEMA = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "name"}
 
 
 def test_verify_turns_a_contradicted_yes_no_cell_and_lists_it() -> None:
-    v = verify_rows("The Eagle is a non-family-friendly pub.", SCHEMA, [{"name": "The Eagle", "family_friendly": "yes"}])
+    row = {"name": "The Eagle", "family_friendly": "yes"}
+    v = verify_rows("The Eagle is a non-family-friendly pub.", SCHEMA, [row])
     assert v.rows == [{"name": "The Eagle", "family_friendly": "no"}]
     assert v.corrected == [{"row": 0, "field": "family_friendly", "value": "yes", "now": "no"}]
     assert v.diagnostics()["corrected"] == v.corrected and v.nulled == []
