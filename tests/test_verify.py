@@ -116,3 +116,10 @@ def test_pipeline_nulls_repeats_in_an_induced_schema_only():
                                                           "repeats": "name"}
     given = run(COCUM, None, ScriptedBackend(table_model(E2E, [row])), WIDE_PI1, schema=E2E)
     assert given.rows == [row]
+
+
+def test_a_lone_function_word_is_no_fact():
+    row = {"name": "Cotto", "eat_type": "coffee shop", "price_range": "A", "family_friendly": None, "near": "Near "}
+    v = verify_rows("Cotto is a coffee shop near A Grade.", E2E, [row])
+    assert v.rows == [{**row, "near": None}]
+    assert v.nulled == [{"row": 0, "field": "near", "value": "Near ", "reason": "function word"}]

@@ -7,7 +7,9 @@ such cells to null, using the same test as the grounding metric
 words are forgiven; yes/no needs a word of the field name in the text). Rows left with no value at all are
 dropped, and so are rows that became copies of an earlier row. A yes/no cell the text contradicts ("not
 family friendly" read as ``yes``) is turned to the answer the text gives
-(:func:`text2table.polarity.evidence_polarity`) and listed in ``corrected``. With ``drop_empty_columns`` (only for a
+(:func:`text2table.polarity.evidence_polarity`) and listed in ``corrected``. A cell that is one English
+function word (``near``, ``the``, ``of``) states no fact, though the text holds the word: it is nulled
+with ``{"reason": "function word"}``. With ``drop_empty_columns`` (only for a
 schema the model induced, never a schema the user gave), a column whose every value was unsupported leaves
 the schema as an invented column; a column that was null from the start stays. Nothing is lost silently:
 each nulled cell is listed, to be kept in the prediction's diagnostics.
@@ -31,6 +33,13 @@ from .metrics.values import cell_text
 from .polarity import contradicts, evidence_polarity, flipped
 from .schema import Schema
 from .table import Row, dedupe_rows
+
+
+#: Words that are never a cell's whole value (``area: "near"``). Letters that can be a value are left out:
+#: ``a`` (a grade), ``in`` (inches).
+FUNCTION_WORDS = frozenset(
+    "the an of and or nor but with without for from to by at on near into onto than is are was were be been "
+    "it its this that these those there here which who whom whose what".split())
 
 
 @dataclass
@@ -89,6 +98,9 @@ def verify_rows(document: str, schema: Schema, rows: list[Row], *, missing: Iter
             if not index.supports(text, name):
                 out[name] = None
                 nulled.append({"row": i, "field": name, "value": value})
+            elif fold(text).strip() in FUNCTION_WORDS:
+                out[name] = None
+                nulled.append({"row": i, "field": name, "value": value, "reason": "function word"})
             elif fold(text).strip() in BOOLEAN_WORDS:
                 if name not in polarity:
                     polarity[name] = evidence_polarity(document, name)
