@@ -3,17 +3,25 @@
 When a call stops at its token budget the partial last row is dropped and the next call continues after the
 complete rows (the prompt gets an assistant message holding them); duplicate rows are removed; the job ends
 at the table's end, ``max_rows``, ``max_continuations`` or a call that adds nothing (``stop`` says which).
+A job on one item of a list (:mod:`text2table.item_lists`) has ``row_cap=1``: one item, one row.
+
+Two kinds of document get their jobs made here rather than one per chunk: a document holding a grid table
+gets a finished job with the parsed rows (:func:`parsed_table_jobs`, no model call), and a document whose
+rows are a list gets a job per item (:func:`item_list_jobs`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .backends.base import Generation, Prompt
+from .explicit_tables import find_explicit_table
+from .item_lists import find_item_list
 from .prompts import pi2_messages
-from .schema import Schema
+from .schema import Schema, schema_answer
 from .table import Row, dump_rows, parse_ndjson_lenient
 
 if TYPE_CHECKING:
@@ -37,6 +45,7 @@ class Pi2Job:
     duplicates: int = 0
     dropped: list[dict[str, Any]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
+    row_cap: int | None = None  # at most this many rows (an item of a list: 1)
 
     def prompt(self) -> Prompt:
         messages = pi2_messages(self.chunk, self.schema, self.metadata)
@@ -44,9 +53,13 @@ class Pi2Job:
             messages.append({"role": "assistant", "content": dump_rows(self.rows, self.schema.names)})
         return messages
 
+    def cap(self, config: PipelineConfig) -> int:
+        """The most rows this job keeps: ``max_rows``, ``row_cap`` when set."""
+        return min(config.max_rows, self.row_cap or config.max_rows)
+
     def remaining(self, config: PipelineConfig) -> int:
         """Rows the constraint still allows: one for ``kv_single`` (the grammar then ends the table)."""
-        cap = 1 if self.schema.structure == "kv_single" else config.max_rows
+        cap = 1 if self.schema.structure == "kv_single" else self.cap(config)
         return max(cap - len(self.rows), 1)
 
     def absorb(self, gen: Generation, config: PipelineConfig) -> None:
@@ -68,13 +81,13 @@ class Pi2Job:
             key = json.dumps(row, sort_keys=True, ensure_ascii=False)
             if key in self.seen:
                 self.duplicates += 1
-            elif len(self.rows) < config.max_rows:
+            elif len(self.rows) < self.cap(config):
                 self.seen.add(key)
                 self.rows.append(row)
                 new += 1
         if gen.finish_reason != "length":
             self.done, self.stop = True, "end"
-        elif len(self.rows) >= config.max_rows:
+        elif len(self.rows) >= self.cap(config):
             self.done, self.stop = True, "max_rows"
         elif self.schema.structure == "kv_single" and self.rows:
             self.done, self.stop = True, "kv_single_complete"
@@ -84,3 +97,44 @@ class Pi2Job:
             self.done, self.stop = True, "max_continuations"
         else:
             self.continuations += 1
+
+
+def parsed_table_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
+                  schemas: list[Schema | None], diags: list[dict[str, Any]],
+                  raws: list[dict[str, Any]]) -> list[Pi2Job]:
+    """Answer the documents that hold a grid table by parsing it: a finished pi2 job each, no model call.
+
+    A given schema (``schemas[i]`` set) is answered only when every field names a column of the table."""
+    jobs = []
+    for i in todo:
+        table = find_explicit_table(documents[i], metadatas[i])
+        if table is None:
+            continue
+        given = schemas[i]
+        rows = table.rows if given is None else table.rows_for(given)
+        if rows is None:
+            continue
+        schema = given or table.schema
+        text = dump_rows(rows, schema.names)
+        if given is None:
+            schemas[i] = schema
+            diags[i]["pi1"]["skipped"] = True
+            raws[i]["pi1"] = schema_answer(schema)
+        diags[i]["parsed_table"] = table.diagnostics()
+        raws[i]["pi2"] = text
+        jobs.append(Pi2Job(i, "", schema, metadatas[i], rows=list(rows), texts=[text], done=True,
+                           stop="parsed_table"))
+    return jobs
+
+
+def item_list_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
+               schemas: list[Schema | None], diags: list[dict[str, Any]]) -> list[Pi2Job]:
+    """One pi2 job per item for the documents whose rows are written as a list (multi-row schemas only)."""
+    jobs = []
+    for i in todo:
+        schema = schemas[i]
+        found = find_item_list(documents[i]) if schema is not None and schema.structure != "kv_single" else None
+        if found is not None:
+            diags[i]["item_list"] = found.diagnostics()
+            jobs.extend(Pi2Job(i, item, schema, metadatas[i], row_cap=1) for item in found.items)  # type: ignore[arg-type]
+    return jobs

@@ -19,6 +19,9 @@
 - With ``parse_tables`` (the default) a document that holds a grid table (pipe, CSV, fixed-width columns)
   is answered by parsing that table, without the model (with a given schema, only when each of its fields
   names a column): :mod:`text2table.explicit_tables`; ``diagnostics["parsed_table"]`` says so.
+- With ``item_lists`` (the default) a document whose table is written as a list (bullets, numbered lines, a
+  semicolon enumeration: :mod:`text2table.item_lists`) gets one pi2 call per item and one row from each,
+  checked against its item, when the schema has a row per entity; ``diagnostics["item_list"]`` says so.
 - Documents longer than ``chunk_chars`` are split with overlap (:mod:`text2table.chunking`); pi1 reads the
   first chunk, pi2 every chunk, and the rows are merged.
 
@@ -37,12 +40,11 @@ from .backends.base import Backend, Constraint, Generation, Prompt
 from .chunking import Chunk, merge_chunk_rows, split_document
 from .constraints import rows_constraint, schema_constraint
 from .errors import BackendError, ConfigError
-from .explicit_tables import find_explicit_table
 from .parsing import parse_schema_text, salvage_schema
-from .pi2_job import Pi2Job
+from .pi2_job import Pi2Job, item_list_jobs, parsed_table_jobs
 from .prompts import pi1_messages
-from .schema import Schema, schema_answer
-from .table import Row, dump_rows
+from .schema import Schema
+from .table import Row
 from .verify import verify_rows
 
 FALLBACKS = ("rules", "empty")
@@ -65,6 +67,7 @@ class PipelineConfig:
     schema_fallback: str = "rules"  # when pi1 output is invalid: "rules" (baseline schema) or "empty"
     verify: bool = True  # null cells the document does not support; drop induced columns left empty (verify.py)
     parse_tables: bool = True  # a grid table in the document is parsed, not generated (explicit_tables.py)
+    item_lists: bool = True  # a list's items are read one per pi2 call, one row each (item_lists.py)
     # pi1 (constrained): logit shift of closing the field list; < 0 lists more fields (verify drops the unfounded)
     field_list_end_bias: float = -1.0
 
@@ -198,34 +201,6 @@ def _run_pi1(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None
         schemas[i] = schema
 
 
-def _parse_tables(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
-                  schemas: list[Schema | None], diags: list[dict[str, Any]],
-                  raws: list[dict[str, Any]]) -> list[Pi2Job]:
-    """Answer the documents that hold a grid table by parsing it: a finished pi2 job each, no model call.
-
-    A given schema (``schemas[i]`` set) is answered only when every field names a column of the table."""
-    jobs = []
-    for i in todo:
-        table = find_explicit_table(documents[i], metadatas[i])
-        if table is None:
-            continue
-        given = schemas[i]
-        rows = table.rows if given is None else table.rows_for(given)
-        if rows is None:
-            continue
-        schema = given or table.schema
-        text = dump_rows(rows, schema.names)
-        if given is None:
-            schemas[i] = schema
-            diags[i]["pi1"]["skipped"] = True
-            raws[i]["pi1"] = schema_answer(schema)
-        diags[i]["parsed_table"] = table.diagnostics()
-        raws[i]["pi2"] = text
-        jobs.append(Pi2Job(i, "", schema, metadatas[i], rows=list(rows), texts=[text], done=True,
-                           stop="parsed_table"))
-    return jobs
-
-
 def _run_pi2(jobs: list[Pi2Job], backend: Backend, config: PipelineConfig, diags: list[dict[str, Any]]) -> None:
     active = [j for j in jobs if not j.done]
     while active:
@@ -246,12 +221,17 @@ def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | Non
     rows: list[Row] = []
     error = None
     if schema is not None:
-        rows, merged_away = merge_chunk_rows(schema.structure, [j.rows for j in jobs], schema.names)
-        rows = rows[:config.max_rows]
+        evidence: list[str] | None = None
+        if "item_list" in diag:  # one row per item, each checked against its item
+            pairs = [(row, j.chunk) for j in jobs for row in j.rows][:config.max_rows]
+            rows, evidence, merged_away = [r for r, _ in pairs], [e for _, e in pairs], 0
+        else:
+            rows, merged_away = merge_chunk_rows(schema.structure, [j.rows for j in jobs], schema.names)
+            rows = rows[:config.max_rows]
         if config.verify and rows:
             induced = not diag["pi1"]["skipped"]
             checked = verify_rows(document, schema, rows, missing=(metadata or {}).get("missing_value_tokens", ()),
-                                  drop_empty_columns=induced, null_repeats=induced)
+                                  drop_empty_columns=induced, null_repeats=induced, evidence=evidence)
             if checked.dropped_columns:  # the raw text keeps the columns: structural metrics read it with them
                 raw["pi2_schema"] = schema.to_dict()
             schema, rows = checked.schema, checked.rows
@@ -292,12 +272,15 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
                                    for s, c in zip(given, chunks)]
     raws: list[dict[str, Any]] = [{"pi1": None, "pi2": ""} for _ in range(n)]
     resolved: list[Schema | None] = list(given)
-    parsed = _parse_tables(documents, metas, list(range(n)), resolved, diags, raws) if config.parse_tables else []
+    parsed = parsed_table_jobs(documents, metas, list(range(n)), resolved, diags, raws) if config.parse_tables else []
     _run_pi1([c[0].text for c in chunks], metas, [i for i in range(n) if resolved[i] is None], backend, config,
              resolved, diags, raws)
     done = {j.doc for j in parsed}
-    jobs = parsed + [Pi2Job(i, chunk.text, schema, metas[i]) for i, schema in enumerate(resolved)
-                     if schema is not None and i not in done for chunk in chunks[i]]
+    items = item_list_jobs(documents, metas, [i for i in range(n) if i not in done], resolved, diags) \
+        if config.item_lists else []
+    done |= {j.doc for j in items}
+    jobs = parsed + items + [Pi2Job(i, chunk.text, schema, metas[i]) for i, schema in enumerate(resolved)
+                             if schema is not None and i not in done for chunk in chunks[i]]
     _run_pi2(jobs, backend, config, diags)
     return [_finish(documents[i], metas[i], resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i],
                     config, began) for i in range(n)]

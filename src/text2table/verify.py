@@ -24,7 +24,7 @@ repeat a textual value: none of 2,371 E2E rows and 49 sample rows, 51 of 2,972 W
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,21 +75,27 @@ def _null_repeats(row: Row, missing: frozenset[str], i: int, nulled: list[dict[s
 
 
 def verify_rows(document: str, schema: Schema, rows: list[Row], *, missing: Iterable[str] = (),
-                drop_empty_columns: bool = False, null_repeats: bool = False) -> Verified:
-    """Null the cells ``document`` does not support; see the module docstring.
+                drop_empty_columns: bool = False, null_repeats: bool = False,
+                evidence: Sequence[str] | None = None) -> Verified:
+    """Null the cells ``document`` does not support; see the module docstring. ``evidence`` (one text per
+    row) checks each row against its own source instead, such as the list item it was read from.
 
     >>> s = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "name"}, {"name": "near"}]})
     >>> v = verify_rows("The Eagle is a pub.", s, [{"name": "The Eagle", "near": "Shanghai"}], drop_empty_columns=True)
     >>> v.rows, v.schema.names, v.nulled
     ([{'name': 'The Eagle'}], ['name'], [{'row': 0, 'field': 'near', 'value': 'Shanghai'}])
     """
-    index = DocumentIndex.build(document)
+    if evidence is not None and len(evidence) != len(rows):
+        raise ValueError(f"evidence has {len(evidence)} texts for {len(rows)} rows")
+    indexes = {text: DocumentIndex.build(text) for text in (evidence or [document])}
     missing = frozenset(missing)
     nulled: list[dict[str, Any]] = []
     corrected: list[dict[str, Any]] = []
-    polarity: dict[str, bool | None] = {}
+    polarity: dict[tuple[str, str], bool | None] = {}
     checked: list[Row] = []
     for i, row in enumerate(rows):
+        source = evidence[i] if evidence is not None else document
+        index = indexes[source]
         out = dict(row)
         for name, value in row.items():
             text = cell_text(value, missing)
@@ -102,9 +108,9 @@ def verify_rows(document: str, schema: Schema, rows: list[Row], *, missing: Iter
                 out[name] = None
                 nulled.append({"row": i, "field": name, "value": value, "reason": "function word"})
             elif fold(text).strip() in BOOLEAN_WORDS:
-                if name not in polarity:
-                    polarity[name] = evidence_polarity(document, name)
-                if contradicts(value, polarity[name]):
+                if (source, name) not in polarity:
+                    polarity[source, name] = evidence_polarity(source, name)
+                if contradicts(value, polarity[source, name]):
                     out[name] = flipped(value)
                     corrected.append({"row": i, "field": name, "value": value, "now": out[name]})
         if null_repeats and schema.structure == "kv_single":

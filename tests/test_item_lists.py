@@ -1,0 +1,109 @@
+"""Lists whose items are rows: detection, and the pipeline reading one item per pi2 call."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from text2table.item_lists import find_item_list
+from text2table.pipeline import PipelineConfig, run
+from text2table.prompts import find_block
+from text2table.schema import Schema, schema_answer
+from text2table.table import dump_rows
+
+from .pipeline_fakes import ScriptedBackend, is_pi2
+
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "data"
+
+RECIPE = """Spinach pie (serves six)
+
+You will need:
+- 800 g chicken thighs, boneless
+- 4 tbsp of soy sauce
+- black pepper
+
+Method: Warm the oil over a medium heat for 5 minutes."""
+
+
+@pytest.mark.parametrize("document, kind, items", [
+    (RECIPE, "bullets", ("800 g chicken thighs, boneless", "4 tbsp of soy sauce", "black pepper")),
+    ("Career:\n1. 1985–1989: adviser, Virthal\n2) 1989–1991: analyst, Virmon\n3. 1991: lead, Talex", "numbered",
+     ("1985–1989: adviser, Virthal", "1989–1991: analyst, Virmon", "1991: lead, Talex")),
+    ("Intro.\nYou need 7 sheets of filo; 400 g spinach, wilted; 2 eggs; and finally dill. Bake it.", "semicolons",
+     ("You need 7 sheets of filo", "400 g spinach, wilted", "2 eggs", "dill")),
+])
+def test_lists_are_found_with_their_items(document, kind, items):
+    found = find_item_list(document)
+    assert found is not None and (found.kind, found.items) == (kind, items)
+
+
+@pytest.mark.parametrize("document", [
+    "Two items only:\n- eggs\n- flour\n\nThat is all.",
+    "Features:\n* Price: 217 000 €\n* Type de bien: maison\n* Rooms: 3\n* Heating: heat pump",
+    "Item;Qty;Price;Total\nPens;3;1.00;3.00\nInk;1;9.00;9.00",  # CSV, not an enumeration
+    "It weighs 1 kg; it is red; it costs €5. It ships in May; or June.",  # semicolons spread over sentences
+    "- eggs\n* flour\n- milk",  # markers of different kinds
+])
+def test_no_list_of_rows(document):
+    assert find_item_list(document) is None
+
+
+def test_the_longest_list_wins():
+    found = find_item_list("Tools:\n- pan\n- bowl\n- whisk\n\nYou need:\n- 2 eggs\n- 1 cup milk\n- salt\n- sugar")
+    assert found is not None and found.items[0] == "2 eggs" and found.line == 7
+
+
+def test_sample_lists_have_one_item_per_gold_row():
+    found = 0
+    for split in ("train", "dev"):
+        for line in (SAMPLE / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            items = find_item_list(record["document"])
+            if items is not None:
+                found += 1
+                assert len(items.items) == len(record["table"]["rows"]) > 1, record["id"]
+    assert found >= 12  # the bulleted and semicolon ingredient lists and career lists
+
+
+SCHEMA = Schema.from_dict({"structure": "flat_single_row",
+                           "fields": [{"name": "item"}, {"name": "amount"}, {"name": "serves"}]})
+
+
+def item_model(schema: Schema):
+    """pi1 answers ``schema``; pi2 reads the amount and name off its document, and always claims 'six'."""
+
+    def answer(prompt, constraint):
+        if not is_pi2(prompt):
+            return schema_answer(schema)
+        document = find_block(prompt, "DOCUMENT") or ""
+        rows = []
+        for line in document.splitlines() or [""]:
+            line = line.lstrip("- ")
+            match = re.match(r"(\d+ \w+)(?: of)? (.*)", line)
+            rows.append({"item": match.group(2) if match else line, "amount": match.group(1) if match else None,
+                         "serves": "six"})
+        return dump_rows(rows, schema.names)
+
+    return answer
+
+
+def test_pipeline_reads_each_item_alone_and_checks_it_against_its_item():
+    backend = ScriptedBackend(item_model(SCHEMA))
+    result = run(RECIPE, None, backend, PipelineConfig(max_new_tokens_schema=1000))
+    pi2_docs = [find_block(p, "DOCUMENT") for prompts, _, _ in backend.calls for p in prompts if is_pi2(p)]
+    assert pi2_docs == ["800 g chicken thighs, boneless", "4 tbsp of soy sauce", "black pepper"]
+    assert result.diagnostics["item_list"] == {"kind": "bullets", "items": 3, "line": 4}
+    # "six" is in the document's title but in no item: the column is nulled row by row, then dropped
+    assert result.schema.names == ["item", "amount"]
+    assert result.rows == [{"item": "chicken thighs, boneless", "amount": "800 g"},
+                           {"item": "soy sauce", "amount": "4 tbsp"}, {"item": "black pepper", "amount": None}]
+
+
+def test_item_lists_off_or_a_single_record_schema_read_the_whole_document():
+    record = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "item"}, {"name": "amount"}]})
+    for config, schema in ((PipelineConfig(item_lists=False), SCHEMA), (PipelineConfig(), record)):
+        backend = ScriptedBackend(item_model(schema))
+        result = run(RECIPE, None, backend, config, schema=schema)
+        pi2_docs = {find_block(p, "DOCUMENT") for prompts, _, _ in backend.calls for p in prompts if is_pi2(p)}
+        assert pi2_docs == {RECIPE} and "item_list" not in result.diagnostics
