@@ -137,3 +137,18 @@ def test_extract_parses_grid_tables_unless_told_not_to(tmp_path):
     bad = runner.invoke(app, ["extract", str(doc), "--out", str(model), "--backend", "rules",
                               "--field-list-end-bias", "20"])
     assert bad.exit_code != 0 and "field-list-end-bias" in flat(bad.output)
+
+
+def test_extract_reads_a_list_item_by_item_unless_told_not_to(tmp_path):
+    doc = tmp_path / "career.txt"
+    doc.write_text("Career:\n- 1985: adviser, Virthal\n- 1989: analyst, Virmon\n- 1991: lead, Talex\n")
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"structure": "flat_single_row", "fields": [{"name": "year"}, {"name": "role"}]}))
+    items, whole = tmp_path / "items.jsonl", tmp_path / "whole.jsonl"
+    for out, extra in ((items, []), (whole, ["--no-item-lists"])):
+        result = runner.invoke(app, ["extract", str(doc), "--out", str(out), "--backend", "rules",
+                                     "--schema", str(schema), *extra])
+        assert result.exit_code == 0, result.output
+    (by_item,), (at_once,) = lines(items), lines(whole)
+    assert by_item["diagnostics"]["item_list"] == {"kind": "bullets", "items": 3, "line": 2}
+    assert "item_list" not in at_once["diagnostics"]

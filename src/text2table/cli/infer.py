@@ -128,6 +128,9 @@ def extract_cmd(
     parse_tables: bool = typer.Option(True, "--parse-tables/--no-parse-tables",
                                       help="Answer a document that holds a grid table (pipe, CSV, aligned columns) "
                                            "by parsing it, without the model (diagnostics.parsed_table)."),
+    item_lists: bool = typer.Option(True, "--item-lists/--no-item-lists",
+                                    help="Read a list whose items are rows (bullets, numbers, semicolons) one item "
+                                         "per pi2 call, one row each (diagnostics.item_list)."),
     field_list_end_bias: float = typer.Option(-1.0, min=-10.0, max=10.0,
                                               help="pi1 logit shift of ending the field list (< 0: more fields)."),
     ndjson: bool = typer.Option(False, "--ndjson", help="Print only the rows of one document to stdout."),
@@ -145,7 +148,7 @@ def extract_cmd(
         if out is None and not ndjson:
             raise ConfigError("give --out FILE (prediction JSONL) or --ndjson (rows of one document to stdout)")
         config = _config(constrain, max_rows, max_new_tokens, chunk_chars, verify=verify, parse_tables=parse_tables,
-                         field_list_end_bias=field_list_end_bias)
+                         item_lists=item_lists, field_list_end_bias=field_list_end_bias)
         schema = _read_schema(schema_file)
         inputs = read_inputs(input, limit=limit)
         if ndjson and len(inputs) != 1:
