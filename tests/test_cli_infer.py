@@ -150,5 +150,6 @@ def test_extract_reads_a_list_item_by_item_unless_told_not_to(tmp_path):
                                      "--schema", str(schema), *extra])
         assert result.exit_code == 0, result.output
     (by_item,), (at_once,) = lines(items), lines(whole)
-    assert by_item["diagnostics"]["item_list"] == {"kind": "bullets", "items": 3, "line": 2}
+    listed = by_item["diagnostics"]["item_list"]
+    assert (listed["kind"], listed["items"], listed["line"]) == ("bullets", 3, 2)
     assert "item_list" not in at_once["diagnostics"]

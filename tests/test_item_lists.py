@@ -11,6 +11,7 @@ from text2table.pipeline import PipelineConfig, run
 from text2table.prompts import find_block
 from text2table.schema import Schema, schema_answer
 from text2table.table import dump_rows
+from text2table.verify import verify_record
 
 from .pipeline_fakes import ScriptedBackend, is_pi2
 
@@ -93,7 +94,7 @@ def test_pipeline_reads_each_item_alone_and_checks_it_against_its_item():
     result = run(RECIPE, None, backend, PipelineConfig(max_new_tokens_schema=1000))
     pi2_docs = [find_block(p, "DOCUMENT") for prompts, _, _ in backend.calls for p in prompts if is_pi2(p)]
     assert pi2_docs == ["800 g chicken thighs, boneless", "4 tbsp of soy sauce", "black pepper"]
-    assert result.diagnostics["item_list"] == {"kind": "bullets", "items": 3, "line": 4}
+    assert result.diagnostics["item_list"] == {"kind": "bullets", "items": 3, "line": 4, "rows_from": [0, 1, 2]}
     # "six" is in the document's title but in no item: the column is nulled row by row, then dropped
     assert result.schema.names == ["item", "amount"]
     assert result.rows == [{"item": "chicken thighs, boneless", "amount": "800 g"},
@@ -107,3 +108,13 @@ def test_item_lists_off_or_a_single_record_schema_read_the_whole_document():
         result = run(RECIPE, None, backend, config, schema=schema)
         pi2_docs = {find_block(p, "DOCUMENT") for prompts, _, _ in backend.calls for p in prompts if is_pi2(p)}
         assert pi2_docs == {RECIPE} and "item_list" not in result.diagnostics
+
+
+def test_an_unverified_prediction_is_verified_item_by_item_as_the_pipeline_does():
+    verified = run(RECIPE, None, ScriptedBackend(item_model(SCHEMA)), PipelineConfig(max_new_tokens_schema=1000))
+    raw = run(RECIPE, None, ScriptedBackend(item_model(SCHEMA)),
+              PipelineConfig(max_new_tokens_schema=1000, verify=False))
+    later = verify_record(raw.to_record("r"), RECIPE)
+    assert (later["schema"], later["rows"]) == (verified.schema.to_dict(), verified.rows)
+    moved = {**raw.to_record("r"), "diagnostics": {}}  # without rows_from, the whole document is the evidence
+    assert "serves" in verify_record(moved, RECIPE)["schema"]["fields"][2]["name"]

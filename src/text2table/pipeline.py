@@ -223,8 +223,10 @@ def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | Non
     if schema is not None:
         evidence: list[str] | None = None
         if "item_list" in diag:  # one row per item, each checked against its item
-            pairs = [(row, j.chunk) for j in jobs for row in j.rows][:config.max_rows]
-            rows, evidence, merged_away = [r for r, _ in pairs], [e for _, e in pairs], 0
+            pairs = [(row, k) for k, j in enumerate(jobs) for row in j.rows][:config.max_rows]
+            rows, merged_away = [r for r, _ in pairs], 0
+            evidence = [jobs[k].chunk for _, k in pairs]
+            diag["item_list"]["rows_from"] = [k for _, k in pairs]  # the item of each row before the check
         else:
             rows, merged_away = merge_chunk_rows(schema.structure, [j.rows for j in jobs], schema.names)
             rows = rows[:config.max_rows]

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .item_lists import find_item_list
 from .metrics.grounding import BOOLEAN_WORDS, DocumentIndex, fold
 from .metrics.values import cell_text
 from .polarity import contradicts, evidence_polarity, flipped
@@ -138,13 +139,23 @@ def _without(schema: Schema, names: set[str]) -> Schema:
     return Schema.from_dict(data)
 
 
+def _item_evidence(record: dict[str, Any], document: str) -> list[str] | None:
+    """Each row's list item, for a prediction read item by item (``diagnostics.item_list.rows_from``)."""
+    rows_from = ((record.get("diagnostics") or {}).get("item_list") or {}).get("rows_from")
+    found = find_item_list(document) if rows_from else None
+    if found is None or len(rows_from) != len(record["rows"]) or max(rows_from) >= len(found.items):
+        return None
+    return [found.items[k] for k in rows_from]
+
+
 def verify_record(record: dict[str, Any], document: str, *, missing: Iterable[str] = ()) -> dict[str, Any]:
     """A prediction line (``extract``'s format) from an unverified run, verified as the pipeline would
-    (its schema counts as induced). Lines without a schema or rows come back unchanged."""
+    (its schema counts as induced; rows read item by item are checked against their items). Lines without
+    a schema or rows come back unchanged."""
     if not record.get("schema") or not record.get("rows"):
         return record
     checked = verify_rows(document, Schema.from_dict(record["schema"]), record["rows"], missing=missing,
-                          drop_empty_columns=True, null_repeats=True)
+                          drop_empty_columns=True, null_repeats=True, evidence=_item_evidence(record, document))
     diagnostics = {**(record.get("diagnostics") or {}), "verify": checked.diagnostics()}
     out = {**record, "schema": checked.schema.to_dict(), "rows": checked.rows, "diagnostics": diagnostics}
     if checked.dropped_columns and isinstance(record.get("raw"), dict):  # as the pipeline records it
