@@ -118,3 +118,22 @@ def test_an_unverified_prediction_is_verified_item_by_item_as_the_pipeline_does(
     assert (later["schema"], later["rows"]) == (verified.schema.to_dict(), verified.rows)
     moved = {**raw.to_record("r"), "diagnostics": {}}  # without rows_from, the whole document is the evidence
     assert "serves" in verify_record(moved, RECIPE)["schema"]["fields"][2]["name"]
+
+
+def test_a_row_read_from_an_item_states_each_value_once():
+    schema = Schema.from_dict({"structure": "flat_single_row",
+                               "fields": [{"name": "item"}, {"name": "amount"}, {"name": "serving"}]})
+
+    def answer(prompt, constraint):  # fills "serving" with a copy of the amount
+        if not is_pi2(prompt):
+            return schema_answer(schema)
+        amount, _, item = (find_block(prompt, "DOCUMENT") or "").partition(" ")
+        return dump_rows([{"item": item, "amount": amount, "serving": amount}], schema.names)
+
+    doc = "You need:\n- 4 eggs\n- 2 leeks\n- 3 onions"
+    result = run(doc, None, ScriptedBackend(answer), PipelineConfig(max_new_tokens_schema=1000))
+    assert result.schema.names == ["item", "amount"]
+    assert result.rows == [{"item": "eggs", "amount": "4"}, {"item": "leeks", "amount": "2"},
+                           {"item": "onions", "amount": "3"}]
+    assert result.diagnostics["verify"]["nulled"][0] == {"row": 0, "field": "serving", "value": "4",
+                                                         "repeats": "amount"}
