@@ -114,3 +114,28 @@ def test_cli_only_keeps_one_stage_of_an_input(gold_file, tmp_path):
     for bad_arg, message in ((f"{gold_file}=pi3", "bad --only"), ("x.jsonl=pi1", "not among the inputs")):
         bad = runner.invoke(app, ["prepare", str(gold_file), "--out", str(tmp_path / "p"), "--only", bad_arg])
         assert bad.exit_code == 2 and message in bad.output, bad.output
+
+
+LIST_RECORD = {
+    "id": "recipe-1", "document": "Pie (serves six)\n\nYou need:\n- 800 g chicken thighs\n- 4 tbsp soy sauce\n"
+                                  "- black pepper\n\nBake for 20 minutes.",
+    "metadata": {"language": "en"},
+    "table": {"structure": "flat_single_row", "headers": ["Ingredient", "Amount", "Serves"],
+              "rows": [["chicken thighs", "800 g", "six"], ["soy sauce", "4 tbsp", None], ["black pepper", None, None]]},
+}
+
+
+def test_item_lists_add_one_pi2_example_per_item(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(LIST_RECORD) + "\n" + json.dumps(KV_RECORD) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["prepare", str(gold), "--out", str(tmp_path / "o"), "--item-lists"])
+    assert result.exit_code == 0, result.output
+    pi2 = [json.loads(line) for line in (tmp_path / "o" / "pi2.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in pi2] == ["recipe-1", "recipe-1#item1", "recipe-1#item2", "recipe-1#item3", "e2e-1"]
+    first = pi2[1]["messages"]
+    assert "- 800 g" not in first[1]["content"] and "800 g chicken thighs" in first[1]["content"]
+    # "six" is in the title, not in the item: the per-item answer leaves it null
+    assert parse_ndjson_strict(first[2]["content"]) == [{"ingredient": "chicken thighs", "amount": "800 g",
+                                                        "serves": None}]
+    plain = CliRunner().invoke(app, ["prepare", str(gold), "--out", str(tmp_path / "p")])
+    assert plain.exit_code == 0 and len((tmp_path / "p" / "pi2.jsonl").read_text().splitlines()) == 2

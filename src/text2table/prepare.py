@@ -8,8 +8,11 @@
   ``ability``, ``reward_model`` ``{"style": "rule", "ground_truth": JSON}``, ``extra_info``;
 - ``stats.json``: counts, structures, characters and estimated tokens per stage.
 
-The pi2 target is the gold rows keyed by the normalised names of the pi1 target. The same input gives
-byte-identical files; every file is written to a temporary name and renamed at the end.
+The pi2 target is the gold rows keyed by the normalised names of the pi1 target. With
+``PrepareConfig.item_lists`` a record whose table is written as a list, one item per gold row
+(:mod:`text2table.item_lists`), also gives one pi2 example per item: the item as the document and its row
+as the answer (a cell the item does not support is null), as the pipeline asks pi2 at inference. The same
+input gives byte-identical files; every file is written to a temporary name and renamed at the end.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import ConfigError
+from .item_lists import find_item_list
+from .metrics.grounding import DocumentIndex
+from .metrics.values import cell_text
 from .prompts import pi1_messages, pi2_messages
 from .records import GoldRecord, gold_rows, gold_schema
 from .schema import Schema, schema_answer
@@ -56,6 +62,7 @@ class PrepareConfig:
 
     chars_per_token: float = 4.0
     batch_rows: int = 512
+    item_lists: bool = False  # also one pi2 example per item of a list whose items are the gold rows
 
     def __post_init__(self) -> None:
         if self.chars_per_token <= 0:
@@ -104,6 +111,29 @@ def build_examples(record: GoldRecord, schema_override: Schema | None = None,
     pi2 = pi2_messages(record.document, target_schema, record.metadata)
     pi2.append({"role": "assistant", "content": dump_rows(rows, target_schema.names)})
     examples.append(Example(record.id, "pi2", pi2, truth, record.document, target_schema.to_json()))
+    return examples
+
+
+def item_examples(record: GoldRecord) -> list[Example]:
+    """One pi2 example per list item when the record's table is that list, one gold row per item
+    (multi-row tables only); cells the item does not support are null. Ids end in ``#item1``, ``#item2``..."""
+    schema = gold_schema(record)
+    rows = gold_rows(record, schema)
+    found = find_item_list(record.document) if schema.structure != "kv_single" else None
+    if found is None or len(found.items) != len(rows):
+        return []
+    missing = (record.metadata or {}).get("missing_value_tokens", ())
+    examples = []
+    for k, (item, row) in enumerate(zip(found.items, rows), start=1):
+        index = DocumentIndex.build(item)
+        kept = {}
+        for name, value in row.items():
+            text = cell_text(value, missing)
+            kept[name] = value if text is None or index.supports(text, name) else None
+        messages = pi2_messages(item, schema, record.metadata)
+        messages.append({"role": "assistant", "content": dump_rows([kept], schema.names)})
+        examples.append(Example(f"{record.id}#item{k}", "pi2", messages, ground_truth_json(schema, [kept]), item,
+                                schema.to_json()))
     return examples
 
 
@@ -199,7 +229,8 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
             if isinstance(override, tuple):
                 override, mapped = override
             wanted = stages_for(record) if stages_for else STAGES
-            for ex in build_examples(record, override, mapped):
+            extra = item_examples(record) if config.item_lists and override is None else []
+            for ex in [*build_examples(record, override, mapped), *extra]:
                 if ex.stage in wanted:
                     writers[ex.stage].add(ex)
             schema = gold_schema(record)

@@ -69,6 +69,8 @@ def prepare_cmd(
     oversample: list[str] = typer.Option([], help="PATH=N: repeat that input's records N times (mixture weight)."),
     only: list[str] = typer.Option([], help="PATH=STAGE: that input gives only pi1 or only pi2 examples"
                                             " (a per-stage mixture weight)."),
+    item_lists: bool = typer.Option(False, "--item-lists", help="Also a pi2 example per item of a list whose"
+                                    " items are the gold rows (as extract reads such lists)."),
 ) -> None:
     """Build pi1/pi2 SFT (jsonl, parquet) and RL (parquet) files from gold records, deterministically."""
     from ..prepare import STAGES, PrepareConfig, prepare
@@ -102,7 +104,8 @@ def prepare_cmd(
                 stage = only_stage.get(source[record.id])
                 return (stage,) if stage else STAGES
 
-            stats = prepare(_read_all(gold, weights, source), out, config=PrepareConfig(chars_per_token=chars_per_token),
+            config = PrepareConfig(chars_per_token=chars_per_token, item_lists=item_lists)
+            stats = prepare(_read_all(gold, weights, source), out, config=config,
                             on_record=tick, schema_for=schema_for,
                             stages_for=stages_for if only_stage else None)
         seconds = time.perf_counter() - start
