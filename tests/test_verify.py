@@ -97,6 +97,8 @@ def test_a_single_record_states_each_textual_fact_once():
     assert v.nulled == [{"row": 0, "field": "near", "value": " COCUM ", "repeats": "name"}]
     assert v.schema.names == ["name", "eat_type", "price_range", "family_friendly"]  # numbers may repeat
     assert v.rows == [{"name": "Cocum", "eat_type": "coffee shop", "price_range": "5", "family_friendly": "5"}]
+    punter = {**row, "name": "The Cocum", "near": "cocum"}
+    assert verify_rows("The Cocum is near Cocum.", E2E, [punter], null_repeats=True).rows[0]["near"] is None
     right = {**row, "near": "Café Rouge"}
     assert verify_rows(COCUM, E2E, [right], null_repeats=True).rows == [right]
     assert verify_rows(COCUM, E2E, [row]).rows == [row]  # off by default (a user's schema may repeat)

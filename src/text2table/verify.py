@@ -46,6 +46,9 @@ FUNCTION_WORDS = frozenset(
     "it its this that these those there here which who whom whose what".split())
 
 
+_ARTICLE = re.compile(r"^(?:the|a|an) ")
+
+
 @dataclass
 class Verified:
     """The checked table: its schema (fewer columns when empty ones were dropped), rows, and what changed."""
@@ -65,14 +68,14 @@ class Verified:
 
 def _null_repeats(row: Row, missing: frozenset[str], i: int, nulled: list[dict[str, Any]], *,
                   numbers: bool = False) -> None:
-    """Null, in place, each textual cell of ``row`` (each cell with ``numbers``) equal, case and spacing
-    aside, to an earlier cell."""
+    """Null, in place, each textual cell of ``row`` (each cell with ``numbers``) equal, case, spacing and a
+    leading article aside, to an earlier cell (``near: "Punter"`` after ``name: "The Punter"``)."""
     first: dict[str, str] = {}
     for name, value in row.items():
         text = cell_text(value, missing)
         if text is None or not (numbers or re.search(r"[^\W\d_]", text)):
             continue
-        key = " ".join(text.casefold().split())
+        key = _ARTICLE.sub("", " ".join(text.casefold().split()))
         if key in first:
             row[name] = None
             nulled.append({"row": i, "field": name, "value": value, "repeats": first[key]})
