@@ -2,12 +2,12 @@
 
 An ingredient list ("- 800 g chicken thighs, boneless, skin on") or a career list ("* 1996–1999: senior
 engineer, Virael Systems") is a table written one row per item. A small model asked for the whole table at
-once drops, merges and invents rows; asked for one item at a time, it reads each well. The pipeline
+once drops, merges and invents rows; asked for one item at a time, it gives one row per item. The pipeline
 (:mod:`text2table.pipeline`) runs pi2 once per item of the list :func:`find_item_list` finds, when the
 schema has one row per entity (not ``kv_single``), and checks each row's cells against its own item.
 
-A list is three or more consecutive lines opening with the same kind of marker (``-``, ``*``, ``•``, ``–``
-or ``1.``/``1)``), or one sentence holding three or more semicolons (four or more items) on a line that
+A list is three or more consecutive lines opening with the same marker (one of ``-``, ``*``, ``•``, ``–``,
+``·``, or numbers ``1.``/``1)``), or one sentence holding three or more semicolons (four or more items) on a line that
 no neighbouring line matches in its count of semicolons (that would be CSV). A list whose items mostly read
 ``Label: value`` with a word label (``Prix: 217 000 €``) is one record's fields, not rows, and is not
 returned. When a document holds several lists, the longest wins (the first among equals).
@@ -35,6 +35,7 @@ class ItemList:
     line: int
 
     def diagnostics(self) -> dict[str, object]:
+        """What a prediction's ``diagnostics["item_list"]`` holds (the pipeline adds ``rows_from``)."""
         return {"kind": self.kind, "items": len(self.items), "line": self.line}
 
 

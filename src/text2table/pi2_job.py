@@ -100,8 +100,8 @@ class Pi2Job:
 
 
 def parsed_table_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
-                  schemas: list[Schema | None], diags: list[dict[str, Any]],
-                  raws: list[dict[str, Any]]) -> list[Pi2Job]:
+                      schemas: list[Schema | None], diags: list[dict[str, Any]],
+                      raws: list[dict[str, Any]]) -> list[Pi2Job]:
     """Answer the documents that hold a grid table by parsing it: a finished pi2 job each, no model call.
 
     A given schema (``schemas[i]`` set) is answered only when every field names a column of the table."""
@@ -128,13 +128,15 @@ def parsed_table_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, An
 
 
 def item_list_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
-               schemas: list[Schema | None], diags: list[dict[str, Any]]) -> list[Pi2Job]:
+                   schemas: list[Schema | None], diags: list[dict[str, Any]]) -> list[Pi2Job]:
     """One pi2 job per item for the documents whose rows are written as a list (multi-row schemas only)."""
     jobs = []
     for i in todo:
         schema = schemas[i]
-        found = find_item_list(documents[i]) if schema is not None and schema.structure != "kv_single" else None
+        if schema is None or schema.structure == "kv_single":
+            continue
+        found = find_item_list(documents[i])
         if found is not None:
             diags[i]["item_list"] = found.diagnostics()
-            jobs.extend(Pi2Job(i, item, schema, metadatas[i], row_cap=1) for item in found.items)  # type: ignore[arg-type]
+            jobs.extend(Pi2Job(i, item, schema, metadatas[i], row_cap=1) for item in found.items)
     return jobs

@@ -1,14 +1,14 @@
 """Which way a document states a yes/no fact: "family friendly" or "not family friendly".
 
 A yes/no column (``family_friendly``) is grounded by its words in the text (see
-:meth:`text2table.metrics.grounding.DocumentIndex.supports`), which says nothing about the answer's sign. A
-small model reads "a non-family-friendly coffee shop" as ``yes`` about as often as it reads "kid friendly" as
-``no``. :func:`evidence_polarity` reads the sign off the words themselves: a mention of the column's words is
-negated when ``not``, ``non``, ``no``, ``never``, ``without`` or a ``n't`` form is one of the three words
-before it in the same clause (clauses end at punctuation and at ``and``, ``but``, ``or``, ``while``,
-``although``, ``though``, ``yet``), so "not a kid friendly place" is negated and "not expensive and family
-friendly" is not. The evidence check (:mod:`text2table.verify`) turns a yes/no cell that
-contradicts it.
+:meth:`text2table.metrics.grounding.DocumentIndex.supports`), which says nothing about the answer's sign. The
+shipped small model read "a non-family-friendly coffee shop" as ``yes`` and "the kid friendly coffee shop"
+as ``no`` (E2E documents). :func:`evidence_polarity` reads the sign off the words themselves: a mention of
+the column's words is negated when ``not``, ``non``, ``no``, ``never``, ``without`` or a ``n't`` form is
+one of the three words before it in the same clause (clauses end at punctuation and at ``and``, ``but``,
+``or``, ``while``, ``although``, ``though``, ``yet``), so "not a kid friendly place" is negated and "not
+expensive and family friendly" is not. The evidence check (:mod:`text2table.verify`) turns a yes/no cell
+that contradicts it.
 """
 
 from __future__ import annotations

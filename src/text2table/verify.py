@@ -44,9 +44,7 @@ from .table import Row, dedupe_rows
 FUNCTION_WORDS = frozenset(
     "the an of and or nor but with without for from to by at on near into onto than is are was were be been "
     "it its this that these those there here which who whom whose what".split())
-
-
-_ARTICLE = re.compile(r"^(?:the|a|an) ")
+_ARTICLE = re.compile(r"^(?:the|a|an) ")  # ignored when comparing cells for repeats
 
 
 @dataclass
