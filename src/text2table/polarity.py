@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from .metrics.grounding import canonical_tokens
-from .metrics.variants import word_key
+from .metrics.variants import field_words, word_key
 
 _NEGATORS = frozenset({"not", "non", "no", "never", "without", "nor", "cannot",
                        "isn", "aren", "wasn", "weren", "doesn", "don", "didn", "hasn", "haven"})
@@ -37,7 +37,7 @@ def evidence_polarity(document: str, field_name: str) -> bool | None:
     >>> evidence_polarity("Welcome to families, but it is not family friendly.", "family_friendly") is None
     True
     """
-    words = {word_key(w) for w in field_name.casefold().split("_") if len(w) > 2}
+    words = field_words(field_name)
     signs: set[bool] = set()
     for clause in _CLAUSE.split(document):
         tokens = canonical_tokens(clause)

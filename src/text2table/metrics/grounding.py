@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .values import cell_text
-from .variants import compounds, spelling_key, word_key
+from .variants import compounds, field_words, spelling_key, word_key
 
 _UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
@@ -211,8 +211,7 @@ class DocumentIndex:
         if not folded:
             return False
         if field_name is not None and folded in BOOLEAN_WORDS:
-            keys = self.forms[1]  # a column's words may be written in the plural: "for families"
-            return any(word_key(t) in keys for t in field_name.split("_") if len(t) > 2)
+            return not self.forms[1].isdisjoint(field_words(field_name))  # "for families" too
         return self._verbatim_tokens(folded) or self._other_form(folded)
 
     def _verbatim_tokens(self, folded: str) -> bool:

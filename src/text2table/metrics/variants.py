@@ -69,3 +69,9 @@ def compounds(tokens: list[str]) -> frozenset[str]:
     ['bythe', 'riverside', 'theriver']
     """
     return frozenset(a + b for a, b in zip(tokens, tokens[1:]) if a.isalpha() and b.isalpha())
+
+
+def field_words(field_name: str) -> frozenset[str]:
+    """The word keys of a column name's words of three letters or more (``family_friendly`` ->
+    ``{"family", "friendly"}``): what grounds, and signs, a yes/no cell of that column."""
+    return frozenset(word_key(w) for w in field_name.casefold().split("_") if len(w) > 2)
