@@ -13,7 +13,8 @@ FLAT = Schema.from_dict({"structure": "flat_single_row",
                          "fields": [{"name": "player"}, {"name": "points"}, {"name": "team"}]})
 KV = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "name"}, {"name": "area"}]})
 ROWS = [{"player": f"Player {i}", "points": str(i * 3), "team": None if i % 4 else "Hawks"} for i in range(30)]
-DOC = "Box score: Hawks.\n\n" + "\n".join(f"Player {i} scored {i * 3} points." for i in range(30))
+# one line per player, not sentences of one pattern (those are read one per pi2 call: test_sentence_lists.py)
+DOC = "Box score: Hawks.\n\n" + "\n".join(f"Player {i}: {i * 3}" for i in range(30))
 
 
 def test_continuation_after_length_stop_loses_and_duplicates_nothing():
@@ -120,7 +121,7 @@ def test_long_document_is_chunked_and_rows_merged():
         return dump_rows(rows, ["player", "points"])
 
     backend = ScriptedBackend(answer)
-    result = run(doc, None, backend, PipelineConfig(chunk_chars=600, overlap_chars=200))
+    result = run(doc, None, backend, PipelineConfig(chunk_chars=600, overlap_chars=200, item_lists=False))
     assert result.diagnostics["pi2"]["chunks"] > 2
     assert result.rows == [{"player": f"Player {i}", "points": str(i)} for i in range(12)]
     assert result.diagnostics["pi2"]["duplicates_removed"] > 0  # overlaps saw some rows twice

@@ -10,13 +10,17 @@ A list is three or more consecutive lines opening with the same marker (one of `
 ``·``, or numbers ``1.``/``1)``), or one sentence holding three or more semicolons (four or more items) on a line that
 no neighbouring line matches in its count of semicolons (that would be CSV). A list whose items mostly read
 ``Label: value`` with a word label (``Prix: 217 000 €``) is one record's fields, not rows, and is not
-returned. When a document holds several lists, the longest wins (the first among equals).
+returned. When a document holds several lists, the longest wins (the first among equals). A document with
+no marked list may tell its rows in sentences of one pattern (:mod:`text2table.sentence_lists`): kind
+``"sentences"``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from .sentence_lists import find_sentence_list
 
 _BULLET = re.compile(r"^\s*([-*•–·])\s+(\S.*)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
@@ -30,7 +34,7 @@ MIN_ITEMS = 3
 class ItemList:
     """The items' texts (markers stripped), the kind of list and the line it starts on (1-based)."""
 
-    kind: str  # "bullets", "numbered" or "semicolons"
+    kind: str  # "bullets", "numbered", "semicolons" or "sentences"
     items: tuple[str, ...]
     line: int
 
@@ -88,4 +92,9 @@ def find_item_list(document: str) -> ItemList | None:
     """
     lines = document.splitlines()
     lists = [found for found in (*_marker_runs(lines), *_semicolon_lists(lines)) if not _is_record(found.items)]
-    return max(lists, key=lambda found: len(found.items), default=None)
+    if lists:
+        return max(lists, key=lambda found: len(found.items))
+    told = find_sentence_list(document)
+    if told is None:
+        return None
+    return ItemList("sentences", tuple(told), document[:document.find(told[0])].count("\n") + 1)
