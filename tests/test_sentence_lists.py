@@ -98,18 +98,22 @@ def test_a_marked_list_wins_over_sentences():
     assert found is not None and found.kind == "bullets"
 
 
-def test_the_pipeline_reads_a_sentence_list_one_sentence_per_pi2_call():
-    schema = Schema.from_dict({"structure": "flat_single_row",
+def invoice_model(structure: str):
+    schema = Schema.from_dict({"structure": structure,
                                "fields": [{"name": "service"}, {"name": "quantity"}, {"name": "total"}]})
 
     def answer(prompt, constraint):
         if not is_pi2(prompt):
             return schema_answer(schema)
         document = find_block(prompt, "DOCUMENT") or ""
-        match = re.match(r"(.+?): (\d+) at [\d.]+ each, so ([\d.]+)\.", document)
-        assert match, document  # each call gets exactly one line item
-        return dump_rows([dict(zip(schema.names, match.groups()))], schema.names)
+        found = re.findall(r"([A-Z][a-z ]+): (\d+) at [\d.]+ each, so ([\d.]+)\.", document)
+        return dump_rows([dict(zip(schema.names, values)) for values in found], schema.names)
 
+    return schema, answer
+
+
+def test_the_pipeline_reads_a_sentence_list_one_sentence_per_pi2_call():
+    _, answer = invoice_model("flat_single_row")
     backend = ScriptedBackend(answer)
     result = run(INVOICE, None, backend, PipelineConfig(max_new_tokens_schema=1000))
     pi2_docs = [find_block(p, "DOCUMENT") for prompts, _, _ in backend.calls for p in prompts if is_pi2(p)]
@@ -118,3 +122,12 @@ def test_the_pipeline_reads_a_sentence_list_one_sentence_per_pi2_call():
     assert result.rows == [{"service": "Site visit", "quantity": "2", "total": "160.00"},
                            {"service": "Report writing", "quantity": "6", "total": "333.00"},
                            {"service": "Travel", "quantity": "1", "total": "42.10"}]
+
+
+def test_sentences_are_rows_even_when_pi1_calls_the_document_one_record():
+    schema, answer = invoice_model("kv_single")
+    result = run(INVOICE, None, ScriptedBackend(answer), PipelineConfig(max_new_tokens_schema=1000))
+    assert result.schema.structure == "flat_single_row" and len(result.rows) == 3
+    assert result.diagnostics["item_list"]["structure_from"] == "kv_single"
+    given = run(INVOICE, None, ScriptedBackend(answer), PipelineConfig(), schema=schema)  # --schema is obeyed
+    assert given.schema.structure == "kv_single" and len(given.rows) == 1 and "item_list" not in given.diagnostics

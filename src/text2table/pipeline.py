@@ -20,7 +20,8 @@
   is answered by parsing that table, without the model (with a given schema, only when each of its fields
   names a column): :mod:`text2table.explicit_tables`; ``diagnostics["parsed_table"]`` says so.
 - With ``item_lists`` (the default) a document whose table is written as a list (bullets, numbered lines, a
-  semicolon enumeration: :mod:`text2table.item_lists`) gets one pi2 call per item and one row from each,
+  semicolon enumeration: :mod:`text2table.item_lists`; sentences of one pattern:
+  :mod:`text2table.sentence_lists`) gets one pi2 call per item and one row from each,
   checked against its item, when the schema has a row per entity; ``diagnostics["item_list"]`` says so.
 - Documents longer than ``chunk_chars`` are split with overlap (:mod:`text2table.chunking`); pi1 reads the
   first chunk, pi2 every chunk, and the rows are merged.
