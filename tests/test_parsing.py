@@ -75,3 +75,14 @@ def test_parse_schema_text_never_raises(text: str) -> None:
 def test_parse_schema_any_json_never_raises(obj: object) -> None:
     schema, reason = parse_schema_text(json.dumps(obj))
     assert schema is None or isinstance(schema, Schema)
+
+
+def test_normalize_mode_drops_names_that_stutter() -> None:
+    text = ('{"structure": "flat_single_row", "fields": [{"name": "cohort"}, {"name": "cohort_cohort_duration"},'
+            ' {"name": "dose"}, {"name": "subj_subj_subj_title"}]}')
+    schema, reason = parse_schema_text(text, normalize=True)
+    assert reason == "" and schema is not None and schema.names == ["cohort", "dose"]
+    alone, _ = parse_schema_text('{"structure": "kv_single", "fields": [{"name": "team_team"}]}', normalize=True)
+    assert alone is not None and alone.names == ["team_team"]  # the only field stays
+    strict, _ = parse_schema_text(text)  # without normalize the schema is taken as written
+    assert strict is not None and len(strict.names) == 4

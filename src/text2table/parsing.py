@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from .errors import SchemaError
-from .naming import MAX_NAME_LENGTH, normalize_names
+from .naming import MAX_NAME_LENGTH, normalize_name, normalize_names
 from .schema import Schema
 from .table import LenientResult, parse_ndjson_lenient
 
@@ -96,7 +96,9 @@ def parse_schema_text(text: Any, *, normalize: bool = False) -> tuple[Schema | N
     With ``normalize=True`` field names that break the naming policy are normalised (and de-duplicated)
     instead of rejected: the inference pipeline's forgiving mode. A field listed again under the very same
     name is a model repeating itself, and only its first listing is kept (the raw answer keeps all of
-    them); different names that normalise alike get ``_2``, ``_3``. Metrics and rewards use the default.
+    them); different names that normalise alike get ``_2``, ``_3``; a name with a word twice in a row
+    (``cohort_cohort_duration``, a decoding loop) is dropped unless it is the only one. Metrics and rewards
+    use the default.
 
     >>> schema, reason = parse_schema_text('```json\\n{"structure": "kv_single", "fields": [{"name": "area"}]}\\n```')
     >>> schema.names, reason
@@ -129,7 +131,9 @@ def _normalized_copy(obj: dict[str, Any]) -> dict[str, Any]:
     for f in fields:
         if all(f["name"] != u["name"] for u in unique):
             unique.append(f)
-    fields = unique
+    # a name with a word twice in a row (subj_subj_title) is a decoding loop: no gold header of the sample,
+    # E2E or WikiTableText (80,684) has one, so its cells can only be wrong (kept when no other name is left)
+    fields = [f for f in unique if not stutters(normalize_name(f["name"]))] or unique[:1]
     names = normalize_names([f["name"] for f in fields])
     out = dict(obj)
     out["fields"] = [{**f, "name": n} for f, n in zip(fields, names)]
@@ -177,6 +181,12 @@ def salvage_schema(text: str, *, before_loop: bool = False) -> Schema | None:
         return None
 
 
+def stutters(name: str) -> bool:
+    """A snake_case name with a word twice in a row: ``team_team``, ``cohort_cohort_duration``."""
+    words = name.split("_")
+    return any(a == b for a, b in zip(words, words[1:]))
+
+
 def _before_loop(fields: list[Any]) -> list[dict[str, Any]]:
     """Field objects up to the first sign of a generation loop (see :func:`salvage_schema`)."""
     kept: list[dict[str, Any]] = []
@@ -185,8 +195,7 @@ def _before_loop(fields: list[Any]) -> list[dict[str, Any]]:
         name = f.get("name") if isinstance(f, dict) else None
         if not isinstance(name, str) or name in seen or len(name) >= MAX_NAME_LENGTH:
             break
-        words = name.split("_")
-        if any(a == b for a, b in zip(words, words[1:])):
+        if stutters(name):
             break
         kept.append(f)
         seen.add(name)
