@@ -129,8 +129,9 @@ def extract_cmd(
                                       help="Answer a document that holds a grid table (pipe, CSV, aligned columns) "
                                            "by parsing it, without the model (diagnostics.parsed_table)."),
     item_lists: bool = typer.Option(True, "--item-lists/--no-item-lists",
-                                    help="Read a list whose items are rows (bullets, numbers, semicolons) one item "
-                                         "per pi2 call, one row each (diagnostics.item_list)."),
+                                    help="Read a list whose items are rows (bullets, numbers, semicolons, "
+                                         "sentences of one pattern) one item per pi2 call, one row each "
+                                         "(diagnostics.item_list)."),
     field_list_end_bias: float = typer.Option(-1.0, min=-10.0, max=10.0,
                                               help="pi1 logit shift of ending the field list (< 0: more fields)."),
     ndjson: bool = typer.Option(False, "--ndjson", help="Print only the rows of one document to stdout."),
