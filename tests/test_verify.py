@@ -125,3 +125,13 @@ def test_a_lone_function_word_is_no_fact():
     v = verify_rows("Cotto is a coffee shop near A Grade.", E2E, [row])
     assert v.rows == [{**row, "near": None}]
     assert v.nulled == [{"row": 0, "field": "near", "value": "Near ", "reason": "function word"}]
+
+
+def test_a_lone_article_in_french_german_or_spanish_is_no_fact_either():
+    schema = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "adresse"}, {"name": "pieces"}]})
+    for text, place, word in (("Appartement au 3 rue Basse, un séjour.", "3 rue Basse", "un"),
+                              ("Die Wohnung am Markt 4 hat eine Küche.", "Markt 4", "eine"),
+                              ("La casa del río, calle Mayor 9.", "calle Mayor 9", "del")):
+        v = verify_rows(text, schema, [{"adresse": place, "pieces": word}])
+        assert v.rows == [{"adresse": place, "pieces": None}], text
+        assert v.nulled == [{"row": 0, "field": "pieces", "value": word, "reason": "function word"}]

@@ -43,7 +43,9 @@ from .table import Row, dedupe_rows
 #: ``a`` (a grade), ``in`` (inches).
 FUNCTION_WORDS = frozenset(
     "the an of and or nor but with without for from to by at on near into onto than is are was were be been "
-    "it its this that these those there here which who whom whose what".split())
+    "it its this that these those there here which who whom whose what "
+    # French, German and Spanish articles and conjunctions (not "de", "mit": WikiTableText has them as cells)
+    "le la les un une des du au aux et ou der das dem ein eine einer und oder von zum zur el los las del y".split())
 _ARTICLE = re.compile(r"^(?:the|a|an) ")  # ignored when comparing cells for repeats
 
 
