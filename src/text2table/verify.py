@@ -9,7 +9,9 @@ dropped, and so are rows that became copies of an earlier row. A yes/no cell the
 family friendly" read as ``yes``) is turned to the answer the text gives
 (:func:`text2table.polarity.evidence_polarity`) and listed in ``corrected``. A cell that is one English
 function word (``near``, ``the``, ``of``) states no fact, though the text holds the word: it is nulled
-with ``{"reason": "function word"}``. With ``drop_empty_columns`` (only for a
+with ``{"reason": "function word"}``. A one-word cell whose every mention in the text modifies another
+column's word ("a very low price" for ``customer_rating: "low"``) is that column's fact, and is nulled with
+``{"reason": "describes 'price'"}`` (:mod:`text2table.attribution`). With ``drop_empty_columns`` (only for a
 schema the model induced, never a schema the user gave), a column whose every value was unsupported leaves
 the schema as an invented column; a column that was null from the start stays. Nothing is lost silently:
 each nulled cell is listed, to be kept in the prediction's diagnostics.
@@ -31,9 +33,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .attribution import modifies_another_column, word_keys
 from .item_lists import find_item_list
 from .metrics.grounding import BOOLEAN_WORDS, DocumentIndex, fold
 from .metrics.values import cell_text
+from .metrics.variants import word_key
 from .polarity import contradicts, evidence_polarity, flipped
 from .schema import Schema
 from .table import Row, dedupe_rows
@@ -46,6 +50,7 @@ FUNCTION_WORDS = frozenset(
     "it its this that these those there here which who whom whose what "
     # French, German and Spanish articles and conjunctions (not "de", "mit": WikiTableText has them as cells)
     "le la les un une des du au aux et ou der das dem ein eine einer und oder von zum zur el los las del y".split())
+_FUNCTION_KEYS = frozenset(word_key(w) for w in FUNCTION_WORDS)
 _ARTICLE = re.compile(r"^(?:the|a|an) ")  # ignored when comparing cells for repeats
 
 
@@ -101,6 +106,7 @@ def verify_rows(document: str, schema: Schema, rows: list[Row], *, missing: Iter
     nulled: list[dict[str, Any]] = []
     corrected: list[dict[str, Any]] = []
     polarity: dict[tuple[str, str], bool | None] = {}
+    keys: dict[str, list[str]] = {}
     checked: list[Row] = []
     for i, row in enumerate(rows):
         source = evidence[i] if evidence is not None else document
@@ -122,6 +128,13 @@ def verify_rows(document: str, schema: Schema, rows: list[Row], *, missing: Iter
                 if contradicts(value, polarity[source, name]):
                     out[name] = flipped(value)
                     corrected.append({"row": i, "field": name, "value": value, "now": out[name]})
+            else:
+                if source not in keys:
+                    keys[source] = word_keys(source)
+                word = modifies_another_column(keys[source], text, name, schema.names, _FUNCTION_KEYS)
+                if word is not None:
+                    out[name] = None
+                    nulled.append({"row": i, "field": name, "value": value, "reason": f"describes {word!r}"})
         if null_repeats and (schema.structure == "kv_single" or evidence is not None):
             _null_repeats(out, missing, i, nulled, numbers=evidence is not None)
         checked.append(out)
