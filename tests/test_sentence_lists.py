@@ -131,3 +131,16 @@ def test_sentences_are_rows_even_when_pi1_calls_the_document_one_record():
     assert result.diagnostics["item_list"]["structure_from"] == "kv_single"
     given = run(INVOICE, None, ScriptedBackend(answer), PipelineConfig(), schema=schema)  # --schema is obeyed
     assert given.schema.structure == "kv_single" and len(given.rows) == 1 and "item_list" not in given.diagnostics
+
+
+def test_a_record_whose_fields_are_the_sentences_labels_stays_one_record():
+    schema = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "site_visit"},
+                                                                     {"name": "report_writing"}]})
+    row = {"site_visit": "2 at 80.00 each", "report_writing": "6 at 55.50 each"}
+
+    def answer(prompt, constraint):
+        return dump_rows([row], schema.names) if is_pi2(prompt) else schema_answer(schema)
+
+    result = run(INVOICE, None, ScriptedBackend(answer), PipelineConfig(max_new_tokens_schema=1000))
+    assert result.schema.structure == "kv_single" and result.rows == [row]
+    assert "item_list" not in result.diagnostics

@@ -13,16 +13,20 @@ rows are a list gets a job per item (:func:`item_list_jobs`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .backends.base import Generation, Prompt
 from .explicit_tables import find_explicit_table
-from .item_lists import find_item_list
+from .item_lists import ItemList, find_item_list
+from .naming import normalize_name
 from .prompts import pi2_messages
 from .schema import Schema, schema_answer
 from .table import Row, dump_rows, parse_ndjson_lenient
+
+_ITEM_LABEL = re.compile(r"^([^:\n]{1,60}?)\s*:\s")
 
 if TYPE_CHECKING:
     from .pipeline import PipelineConfig
@@ -135,8 +139,10 @@ def item_list_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, Any] 
     (``kv_single``): its schema becomes ``flat_single_row`` (``diagnostics.item_list.structure_from`` says
     so). On the sample's train split pi1 did that on 5 of the 14 such documents; read as one record the 5
     scored row-header F1 0 and aligned cell F1 8.7, item by item 33.3 and 18.8. None of the split's
-    single-record documents holds such sentences. A given
-    ``kv_single`` schema (``--schema``), or one next to a marked list, is kept."""
+    single-record documents holds such sentences. Kept as they are: a given ``kv_single`` schema
+    (``--schema``), one next to a marked list, and one whose fields are the sentences' own labels
+    (``training_session`` for "Training session: 8 at 99.72 each": pi1 read each labelled sentence as a
+    field, as the ``rules`` backend does)."""
     jobs = []
     for i in todo:
         schema = schemas[i]
@@ -146,7 +152,7 @@ def item_list_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, Any] 
         if found is None:
             continue
         turn = schema.structure == "kv_single"
-        if turn and (found.kind != "sentences" or diags[i]["pi1"]["skipped"]):
+        if turn and (found.kind != "sentences" or diags[i]["pi1"]["skipped"] or _labels_are_fields(found, schema)):
             continue
         diags[i]["item_list"] = found.diagnostics()
         if turn:
@@ -154,3 +160,10 @@ def item_list_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, Any] 
             diags[i]["item_list"]["structure_from"] = "kv_single"
         jobs.extend(Pi2Job(i, item, schema, metadatas[i], row_cap=1) for item in found.items)
     return jobs
+
+
+def _labels_are_fields(found: ItemList, schema: Schema) -> bool:
+    """Half or more of the items open with ``Label:`` whose normalised label is one of the schema's fields."""
+    names = set(schema.names)
+    labelled = [m for m in (_ITEM_LABEL.match(item) for item in found.items) if m]
+    return 2 * sum(normalize_name(m.group(1)) in names for m in labelled) >= len(found.items)
