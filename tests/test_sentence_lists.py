@@ -144,3 +144,9 @@ def test_a_record_whose_fields_are_the_sentences_labels_stays_one_record():
     result = run(INVOICE, None, ScriptedBackend(answer), PipelineConfig(max_new_tokens_schema=1000))
     assert result.schema.structure == "kv_single" and result.rows == [row]
     assert "item_list" not in result.diagnostics
+
+
+def test_a_list_starts_on_the_line_of_its_first_sentence_even_when_an_item_spans_lines():
+    found = find_item_list(FORECAST)
+    assert found is not None and found.kind == "sentences" and found.line == 3
+    assert find_item_list("Note.\n\n" + CAREER).line == 5

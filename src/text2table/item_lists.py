@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .sentence_lists import find_sentence_list
+from .sentence_lists import find_sentence_rows
 
 _BULLET = re.compile(r"^\s*([-*•–·])\s+(\S.*)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
@@ -94,7 +94,5 @@ def find_item_list(document: str) -> ItemList | None:
     lists = [found for found in (*_marker_runs(lines), *_semicolon_lists(lines)) if not _is_record(found.items)]
     if lists:
         return max(lists, key=lambda found: len(found.items))
-    told = find_sentence_list(document)
-    if told is None:
-        return None
-    return ItemList("sentences", tuple(told), document[:document.find(told[0])].count("\n") + 1)
+    told = find_sentence_rows(document)
+    return None if told is None else ItemList("sentences", tuple(told[0]), told[1])

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import NamedTuple
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[^\W_])")
 _PARAGRAPH = re.compile(r"\n\s*\n")
@@ -42,14 +43,24 @@ MIN_SHARED = 3
 MIN_OVERLAP = 0.6
 
 
-def sentences(document: str) -> list[tuple[int, str]]:
-    """``(paragraph index, sentence)`` pairs; a line break also ends a sentence; grid-table lines are left out."""
-    out = []
-    for index, paragraph in enumerate(_PARAGRAPH.split(document)):
-        for line in paragraph.splitlines():
-            if _is_grid_row(line):
-                continue
-            out.extend((index, s.strip()) for s in _SENTENCE_END.split(line.strip()) if s.strip())
+class Sentence(NamedTuple):
+    paragraph: int  #: paragraphs are separated by blank lines
+    line: int  #: 1-based line of the document
+    text: str
+
+
+def sentences(document: str) -> list[Sentence]:
+    """The document's sentences; a line break also ends a sentence; grid-table lines are left out."""
+    out: list[Sentence] = []
+    paragraph, blank = 0, False
+    for number, line in enumerate(document.splitlines(), start=1):
+        if not line.strip():
+            blank = True
+            continue
+        paragraph, blank = paragraph + blank, False
+        if _is_grid_row(line):
+            continue
+        out.extend(Sentence(paragraph, number, s.strip()) for s in _SENTENCE_END.split(line.strip()) if s.strip())
     return out
 
 
@@ -115,13 +126,19 @@ def find_sentence_list(document: str) -> list[str] | None:
     ...     "and no toxicity.\\n\\nData cut-off was in May.")[1]
     'Cohort 2 received 50 mg with 3 patients and no toxicity.'
     """
+    found = find_sentence_rows(document)
+    return None if found is None else found[0]
+
+
+def find_sentence_rows(document: str) -> tuple[list[str], int] | None:
+    """:func:`find_sentence_list`'s items and the (1-based) line its first item starts on, or None."""
     found = sentences(document)
-    words = [pattern_words(s) for _, s in found]
-    shapes = [number_shapes(s) for _, s in found]
+    words = [pattern_words(s.text) for s in found]
+    shapes = [number_shapes(s.text) for s in found]
     anchors = _anchors(words, shapes)
     if not anchors:
         return None
-    paragraph = [p for p, _ in found]
+    paragraph = [s.paragraph for s in found]
     outside = Counter(s for i in range(len(found)) if i not in anchors for s in shapes[i])
     shape = _row_shape(anchors, shapes, outside)
     first, last = paragraph[anchors[0]], paragraph[anchors[-1]]
@@ -136,10 +153,10 @@ def find_sentence_list(document: str) -> list[str] | None:
     ordered = sorted(starts)
     items = []
     for k, i in enumerate(ordered):
-        parts, j = [found[i][1]], i + 1
+        parts, j = [found[i].text], i + 1
         final = k + 1 == len(ordered)
         while j < len(found) and j not in starts and paragraph[j] == paragraph[i] and (not final or shapes[j]):
-            parts.append(found[j][1])
+            parts.append(found[j].text)
             j += 1
         items.append(" ".join(parts))
-    return items
+    return items, found[ordered[0]].line
