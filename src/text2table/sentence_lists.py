@@ -19,10 +19,13 @@ How, in three steps:
    next start; after the last start, only those holding a number ("Chance of rain 60%. Wind SW 5 km/h."),
    so that a closing remark ("Amounts exclude VAT.") stays out.
 
+Rows of a grid, CSV or semicolon-delimited table are not sentences and are left out (such a document is
+parsed by :mod:`text2table.explicit_tables` first).
+
 Measured on the bundled sample's train split (141 documents): it fires on 14 of the 16 multi-row documents
 with neither a grid table nor a marked list (the other two tell 2 and 3 rows in unlike sentences), and on
 none of the single-record ones; all 14 have exactly as many items as gold rows. It fires on none of the
-E2E and WikiTableText held-back documents (one sentence each).
+E2E and WikiTableText held-back documents, 2,371 E2E train and 2,972 WikiTableText train records.
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ from collections import Counter
 from typing import NamedTuple
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[^\W_])")
-_PARAGRAPH = re.compile(r"\n\s*\n")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _NUMBER = re.compile(r"\d+(?:[.,:–/-]\d+)*")
 _BARE_COUNT = re.compile(r"9{1,2}")
