@@ -18,6 +18,7 @@ no marked list may tell its rows in sentences of one pattern (:mod:`text2table.s
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .sentence_lists import find_sentence_rows
@@ -74,9 +75,14 @@ def _semicolon_lists(lines: list[str]) -> list[ItemList]:
     return found
 
 
+def item_labels(items: Sequence[str]) -> list[str]:
+    """The word labels of the items that read ``Label: value`` (``Prix: 217 000 €`` -> ``prix``), case-folded."""
+    return [m.group(1).casefold() for m in map(_LABEL.match, items) if m]
+
+
 def _is_record(items: tuple[str, ...]) -> bool:
     """Most items read ``Label: value`` with word labels, all different: one record's fields."""
-    labels = [m.group(1).casefold() for m in map(_LABEL.match, items) if m]
+    labels = item_labels(items)
     return len(labels) >= 0.6 * len(items) and len(set(labels)) == len(labels)
 
 

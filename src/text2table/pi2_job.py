@@ -13,20 +13,17 @@ rows are a list gets a job per item (:func:`item_list_jobs`).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .backends.base import Generation, Prompt
 from .explicit_tables import find_explicit_table
-from .item_lists import ItemList, find_item_list
+from .item_lists import ItemList, find_item_list, item_labels
 from .naming import normalize_name
 from .prompts import pi2_messages
 from .schema import Schema, schema_answer
 from .table import Row, dump_rows, parse_ndjson_lenient
-
-_ITEM_LABEL = re.compile(r"^([^:\n]{1,60}?)\s*:\s")
 
 if TYPE_CHECKING:
     from .pipeline import PipelineConfig
@@ -165,5 +162,4 @@ def item_list_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, Any] 
 def _labels_are_fields(found: ItemList, schema: Schema) -> bool:
     """Half or more of the items open with ``Label:`` whose normalised label is one of the schema's fields."""
     names = set(schema.names)
-    labelled = [m for m in (_ITEM_LABEL.match(item) for item in found.items) if m]
-    return 2 * sum(normalize_name(m.group(1)) in names for m in labelled) >= len(found.items)
+    return 2 * sum(normalize_name(label) in names for label in item_labels(found.items)) >= len(found.items)
