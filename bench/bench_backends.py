@@ -30,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from text2table.constraints import rows_constraint  # noqa: E402
-from text2table.prompts import pi2_messages  # noqa: E402
-from text2table.schema import Field, Schema  # noqa: E402
+from text2table.decoding.constraints import rows_constraint  # noqa: E402
+from text2table.decoding.prompts import pi2_messages  # noqa: E402
+from text2table.core.schema import Field, Schema  # noqa: E402
 
 FALLBACK = [
     ("Hawks beat the Bulls 101-99. Smith scored 20 points with 5 rebounds; Jones added 12 points.",
@@ -49,7 +49,7 @@ FALLBACK = [
 def load_prompts(n: int) -> tuple[list, list, str]:
     data = ROOT / "examples" / "data" / "dev.jsonl"
     if data.exists():
-        from text2table.records import gold_schema, read_gold
+        from text2table.core.records import gold_schema, read_gold
 
         records = [r for _, r in zip(range(n), read_gold(data))]
         pairs = [(r.document, gold_schema(r), r.metadata) for r in records]

@@ -29,9 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from text2table.batch import open_backend, read_inputs  # noqa: E402
-from text2table.pipeline import PipelineConfig, run_many  # noqa: E402
-from text2table.prompts import pi2_messages  # noqa: E402
+from text2table.pipeline.batch import open_backend, read_inputs  # noqa: E402
+from text2table.pipeline.run import PipelineConfig, run_many  # noqa: E402
+from text2table.decoding.prompts import pi2_messages  # noqa: E402
 
 FALLBACK_DOCS = [
     "Specifications:\nName: Korvane X2\nWeight: 1.2 kg\nBattery: 10 h\nColour: slate\n",

@@ -29,9 +29,9 @@ from tests.reward_cases import NAMES, box_score, hacks, honest_partial  # noqa: 
 from text2table.metrics.aligned import keyed_cells  # noqa: E402
 from text2table.metrics.grounding import BOOLEAN_WORDS, canonical_tokens, fold  # noqa: E402
 from text2table.metrics.wu import document_scores, table_items  # noqa: E402
-from text2table.prompts import PI1_POLICY, PI2_POLICY  # noqa: E402
+from text2table.decoding.prompts import PI1_POLICY, PI2_POLICY  # noqa: E402
 from text2table.rewards import RewardWeights, pi2_score  # noqa: E402
-from text2table.table import dump_rows  # noqa: E402
+from text2table.core.table import dump_rows  # noqa: E402
 
 POLICY = " " + " ".join(canonical_tokens(PI1_POLICY + "\n" + PI2_POLICY)) + " "
 RECAP = ("The Cleveland Cavaliers visited Philips Arena on Wednesday night and left with a narrow win after a "

@@ -24,13 +24,13 @@ import sys
 import time
 from pathlib import Path
 
-from text2table.batch import open_backend, read_inputs, run_batch
-from text2table.jsonio import write_jsonl
+from text2table.pipeline.batch import open_backend, read_inputs, run_batch
+from text2table.core.jsonio import write_jsonl
 from text2table.metrics.evaluate import evaluate_files
-from text2table.explicit_tables import find_explicit_table
-from text2table.pipeline import PipelineConfig, run_many
-from text2table.records import read_gold
-from text2table.verify import verify_record
+from text2table.layout.explicit_tables import find_explicit_table
+from text2table.pipeline.run import PipelineConfig, run_many
+from text2table.core.records import read_gold
+from text2table.checks.verify import verify_record
 
 ROOT = Path(__file__).resolve().parents[1]
 SYSTEMS = {  # name -> (backend, adapter, constrained)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from text2table.records import GoldRecord, record_from_dict
+from text2table.core.records import GoldRecord, record_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "examples" / "data"

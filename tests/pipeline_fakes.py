@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable
 
 from text2table.backends.base import Backend, Constraint, Generation, Prompt, per_prompt
-from text2table.prompts import find_block
-from text2table.schema import Schema, schema_answer
-from text2table.table import dump_rows, parse_ndjson_lenient
+from text2table.decoding.prompts import find_block
+from text2table.core.schema import Schema, schema_answer
+from text2table.core.table import dump_rows, parse_ndjson_lenient
 
 Answer = Callable[[Prompt, "Constraint | None"], str]
 

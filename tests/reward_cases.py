@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import random
 
-from text2table.prompts import PI2_POLICY
+from text2table.decoding.prompts import PI2_POLICY
 from text2table.rewards.truth import Truth
-from text2table.schema import Field, Schema
-from text2table.table import dump_rows
+from text2table.core.schema import Field, Schema
+from text2table.core.table import dump_rows
 
 NAMES = ["player", "team", "points", "rebounds", "assists", "minutes"]
 PLAYERS = ["LeBron James", "Kevin Love", "Kyrie Irving", "Jeff Teague", "Paul Millsap", "Al Horford",

@@ -2,9 +2,9 @@
 
 import pytest
 
-from text2table.attribution import modifies_another_column, word_keys
-from text2table.schema import Schema
-from text2table.verify import FUNCTION_WORDS, verify_rows
+from text2table.checks.attribution import modifies_another_column, word_keys
+from text2table.core.schema import Schema
+from text2table.checks.verify import FUNCTION_WORDS, verify_rows
 
 E2E = ["name", "customer_rating", "price_range", "area", "near"]
 IGNORE = frozenset(FUNCTION_WORDS)

@@ -13,12 +13,12 @@ import pytest
 
 from text2table.backends.models import (embedded_gguf_path, load_causal_lm, load_tokenizer, render_chat,
                                         resolve_model_path, split_continuation)
-from text2table.constraints import rows_constraint, schema_constraint
+from text2table.decoding.constraints import rows_constraint, schema_constraint
 from text2table.errors import InputError
-from text2table.naming import is_policy_name
-from text2table.prompts import pi1_messages, pi2_messages
-from text2table.schema import STRUCTURES, Field, Schema
-from text2table.table import parse_ndjson_strict
+from text2table.core.naming import is_policy_name
+from text2table.decoding.prompts import pi1_messages, pi2_messages
+from text2table.core.schema import STRUCTURES, Field, Schema
+from text2table.core.table import parse_ndjson_strict
 
 pytest.importorskip("torch")
 pytest.importorskip("llguidance")

@@ -7,12 +7,12 @@ import json
 import pytest
 
 from text2table.backends.base import Constraint
-from text2table.constraints import rows_constraint, schema_constraint
+from text2table.decoding.constraints import rows_constraint, schema_constraint
 from text2table.errors import ConfigError, InputError
-from text2table.naming import is_policy_name
-from text2table.prompts import pi1_messages, pi2_messages
-from text2table.schema import STRUCTURES, Field, Schema
-from text2table.table import parse_ndjson_strict
+from text2table.core.naming import is_policy_name
+from text2table.decoding.prompts import pi1_messages, pi2_messages
+from text2table.core.schema import STRUCTURES, Field, Schema
+from text2table.core.table import parse_ndjson_strict
 
 pytest.importorskip("llama_cpp")
 
@@ -25,7 +25,7 @@ DOCS = [("Hawks beat the Bulls 101-99. Smith scored 20 points with 5 rebounds; J
 @pytest.fixture(scope="module")
 def backend():
     from text2table.backends.llamacpp import LlamaCppBackend
-    from text2table.batch import DEFAULT_ADAPTERS
+    from text2table.pipeline.batch import DEFAULT_ADAPTERS
 
     # The shipped adapter: the untrained base model can loop on field names until the budget ends.
     b = LlamaCppBackend(n_ctx=2048, lora=DEFAULT_ADAPTERS["llamacpp"])

@@ -12,9 +12,9 @@ import pytest
 
 from text2table.backends.base import create_backend
 from text2table.backends.openai import OpenAIBackend
-from text2table.constraints import rows_constraint, schema_constraint, to_gbnf, to_lark
+from text2table.decoding.constraints import rows_constraint, schema_constraint, to_gbnf, to_lark
 from text2table.errors import ConfigError
-from text2table.schema import Field, Schema
+from text2table.core.schema import Field, Schema
 
 SCHEMA = Schema("flat_single_row", (Field("player"), Field("points")))
 SECRET = "sk-test-DO-NOT-LEAK-4242"

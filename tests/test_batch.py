@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from text2table import batch
-from text2table.batch import InputDoc, open_backend, read_inputs, resume_output, run_batch
+from text2table.pipeline import batch
+from text2table.pipeline.batch import InputDoc, open_backend, read_inputs, resume_output, run_batch
 from text2table.errors import ConfigError, InputError
-from text2table.schema import Schema
+from text2table.core.schema import Schema
 
 from .pipeline_fakes import ScriptedBackend, table_model
 
@@ -99,7 +99,7 @@ KILL_SCRIPT = textwrap.dedent("""
     sys.path.insert(0, {root!r})
     from tests.pipeline_fakes import ScriptedBackend, table_model
     from tests.test_batch import FLAT, ROWS, docs
-    from text2table.batch import run_batch
+    from text2table.pipeline.batch import run_batch
     run_batch(docs(40), ScriptedBackend(table_model(FLAT, ROWS), delay=0.02), {out!r}, batch_size=2)
 """)
 

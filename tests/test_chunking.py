@@ -1,7 +1,7 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from text2table.chunking import merge_chunk_rows, split_document
+from text2table.pipeline.chunking import merge_chunk_rows, split_document
 from text2table.errors import ConfigError
 
 

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from text2table.backends.base import Constraint
-from text2table.constraints import (openai_payload, rows_constraint, schema_answer_json_schema, schema_constraint,
+from text2table.decoding.constraints import (openai_payload, rows_constraint, schema_answer_json_schema, schema_constraint,
                                     to_gbnf, to_lark)
 from text2table.errors import ConfigError
-from text2table.schema import STRUCTURES, Field, Schema, schema_answer
-from text2table.table import dump_rows
+from text2table.core.schema import STRUCTURES, Field, Schema, schema_answer
+from text2table.core.table import dump_rows
 
 SCHEMA = Schema("flat_single_row", (Field("name"), Field("age", type="integer", required=True),
                                     Field("kind", enum=("a", 'é"\\')), Field("ok", type="boolean"),

@@ -3,11 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from text2table.explicit_tables import find_explicit_table
-from text2table.naming import normalize_name
-from text2table.pipeline import PipelineConfig, run, run_many
-from text2table.schema import Schema
-from text2table.table import parse_ndjson_strict
+from text2table.layout.explicit_tables import find_explicit_table
+from text2table.core.naming import normalize_name
+from text2table.pipeline.run import PipelineConfig, run, run_many
+from text2table.core.schema import Schema
+from text2table.core.table import parse_ndjson_strict
 
 from .pipeline_fakes import ScriptedBackend, is_pi2, table_model
 

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from text2table.errors import InputError
-from text2table.formats import convert
-from text2table.formats.e2e import mr_group, parse_mr
-from text2table.records import record_from_dict
+from text2table.data.formats import convert
+from text2table.data.formats.e2e import mr_group, parse_mr
+from text2table.core.records import record_from_dict
 
 CSV = Path(__file__).parent / "fixtures" / "formats" / "e2e" / "devset.csv"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from text2table.formats.e2e_filter import filter_slots, normalize, supported
+from text2table.data.formats.e2e_filter import filter_slots, normalize, supported
 
 CASES = [
     # (slot, value, text, expected)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from text2table.errors import ConfigError, InputError
-from text2table.formats import FORMATS, ConvertReport, convert
+from text2table.data.formats import FORMATS, ConvertReport, convert
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 

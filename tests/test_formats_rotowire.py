@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from text2table.errors import InputError
-from text2table.formats import convert
-from text2table.records import record_from_dict
+from text2table.data.formats import convert
+from text2table.core.records import record_from_dict
 
 DIR = Path(__file__).parent / "fixtures" / "formats" / "rotowire"
 

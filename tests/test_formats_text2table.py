@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from text2table.errors import InputError
-from text2table.formats import convert
-from text2table.formats.text2table import format_data_line, parse_row, split_lines
-from text2table.records import gold_schema, record_from_dict
+from text2table.data.formats import convert
+from text2table.data.formats.text2table import format_data_line, parse_row, split_lines
+from text2table.core.records import gold_schema, record_from_dict
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 

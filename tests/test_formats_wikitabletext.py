@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from text2table.errors import InputError
-from text2table.formats import convert
-from text2table.formats.wikitabletext import parse_line
-from text2table.records import gold_schema, record_from_dict
+from text2table.data.formats import convert
+from text2table.data.formats.wikitabletext import parse_line
+from text2table.core.records import gold_schema, record_from_dict
 
 TSV = Path(__file__).parent / "fixtures" / "formats" / "wikitabletext" / "dev.tsv"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from text2table.prepare import prepare
-from text2table.records import record_from_dict
+from text2table.data.prepare import prepare
+from text2table.core.records import record_from_dict
 from text2table.rewards.scores import KEYS
 from text2table.rewards.verl_reward import compute_score
 from text2table.training import grpo
@@ -87,7 +87,7 @@ def test_overlong_prompts_are_left_out(data_dir: Path, smollm2_tokenizer_dir: Pa
 
 def test_in_process_pi2_uses_any_registered_backend(tmp_path: Path) -> None:
     from text2table.errors import ConfigError
-    from text2table.schema import Field, Schema
+    from text2table.core.schema import Field, Schema
     from text2table.training.pipeline_rl import BackendPi2, Pi2Job
     from text2table.training.rl_config import PipelineSpec
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from text2table.item_lists import find_item_list
-from text2table.pipeline import PipelineConfig, run
-from text2table.prompts import find_block
-from text2table.schema import Schema, schema_answer
-from text2table.table import dump_rows
-from text2table.verify import verify_record
+from text2table.layout.item_lists import find_item_list
+from text2table.pipeline.run import PipelineConfig, run
+from text2table.decoding.prompts import find_block
+from text2table.core.schema import Schema, schema_answer
+from text2table.core.table import dump_rows
+from text2table.checks.verify import verify_record
 
 from .pipeline_fakes import ScriptedBackend, is_pi2
 

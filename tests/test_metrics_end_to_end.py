@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from text2table.metrics.end_to_end import end_to_end, map_gold_to_schema, rename_rows
-from text2table.schema import Field, Schema
+from text2table.core.schema import Field, Schema
 
 GOLD = Schema("kv_single", (Field("name"), Field("customer_rating"), Field("area")))
 GOLD_ROWS = [{"name": "Aromi", "customer_rating": "5 out of 5", "area": "riverside"}]

@@ -11,8 +11,8 @@ from tests.conftest import FLAT_RECORD, KV_RECORD
 from text2table.errors import InputError
 from text2table.metrics.document import EvalSettings, Prediction
 from text2table.metrics.evaluate import REQUIRED_KEYS, evaluate_files, read_predictions
-from text2table.records import gold_rows, gold_schema, record_from_dict
-from text2table.table import dump_rows
+from text2table.core.records import gold_rows, gold_schema, record_from_dict
+from text2table.core.table import dump_rows
 
 
 def _write(path: Path, objs: list[dict]) -> Path:
@@ -101,7 +101,7 @@ def test_prediction_reads_raw_text() -> None:
 
 def test_bundled_sample_gold_scores_perfect_and_noise_lowers_it(sample_dir: Path) -> None:
     from text2table.metrics.evaluate import evaluate
-    from text2table.records import read_gold
+    from text2table.core.records import read_gold
 
     records = list(read_gold(sample_dir / "test.jsonl"))
     perfect, noisy = {}, {}

@@ -6,7 +6,7 @@ import pytest
 
 from text2table.metrics.structural import (StructuralCounts, check_schema, count_rows, count_text, load_pairs,
                                            value_fits)
-from text2table.schema import Field, Schema
+from text2table.core.schema import Field, Schema
 
 SCHEMA = Schema("flat_single_row", (Field("player"), Field("points", type="integer"),
                                     Field("pos", enum=("G", "F", "C")), Field("date", pattern=r"^\d{4}-\d{2}$")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from text2table.metrics.grounding import DocumentIndex
-from text2table.metrics.variants import compounds, singular, spelling_key, word_key
+from text2table.text.variants import compounds, singular, spelling_key, word_key
 
 
 @pytest.mark.parametrize("british, american", [

@@ -1,7 +1,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from text2table.naming import dedupe_names, is_policy_name, normalize_name, normalize_names
+from text2table.core.naming import dedupe_names, is_policy_name, normalize_name, normalize_names
 
 
 @pytest.mark.parametrize(("header", "name"), [

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from text2table.parsing import extract_json_object, parse_rows_text, parse_schema_text, strip_code_fences
-from text2table.schema import Field, Schema, schema_answer
+from text2table.decoding.parsing import extract_json_object, parse_rows_text, parse_schema_text, strip_code_fences
+from text2table.core.schema import Field, Schema, schema_answer
 
 SCHEMA = Schema("kv_single", (Field("name"), Field("area"), Field("price_range")))
 

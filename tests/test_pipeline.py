@@ -3,9 +3,9 @@ import json
 import pytest
 
 from text2table.errors import ConfigError
-from text2table.pipeline import PipelineConfig, run, run_many
-from text2table.schema import Schema, schema_answer
-from text2table.table import dump_rows, parse_ndjson_strict
+from text2table.pipeline.run import PipelineConfig, run, run_many
+from text2table.core.schema import Schema, schema_answer
+from text2table.core.table import dump_rows, parse_ndjson_strict
 
 from .pipeline_fakes import ScriptedBackend, continued, is_pi2, table_model
 

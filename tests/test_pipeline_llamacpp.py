@@ -2,11 +2,11 @@
 
 import pytest
 
-from text2table.batch import open_backend
-from text2table.batch import read_inputs
+from text2table.pipeline.batch import open_backend
+from text2table.pipeline.batch import read_inputs
 from text2table.errors import Text2TableError
-from text2table.pipeline import PipelineConfig, run_many
-from text2table.table import parse_ndjson_strict
+from text2table.pipeline.run import PipelineConfig, run_many
+from text2table.core.table import parse_ndjson_strict
 
 
 @pytest.fixture(scope="module")

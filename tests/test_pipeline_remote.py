@@ -15,13 +15,13 @@ import pytest
 from tests.conftest import FLAT_RECORD
 from text2table.errors import ConfigError
 from text2table.metrics.end_to_end import map_gold_to_schema
-from text2table.prompts import find_block
-from text2table.records import gold_rows, gold_schema, record_from_dict
+from text2table.decoding.prompts import find_block
+from text2table.core.records import gold_rows, gold_schema, record_from_dict
 from text2table.rewards import pipeline_remote
 from text2table.rewards.pipeline_remote import PIPELINE_SOURCE, Pi2Job, RemotePi2, compute_score
 from text2table.rewards.scores import pipeline_score
-from text2table.schema import Field, Schema, schema_answer
-from text2table.table import dump_rows
+from text2table.core.schema import Field, Schema, schema_answer
+from text2table.core.table import dump_rows
 
 FLAT = record_from_dict(FLAT_RECORD)
 GOLD = gold_schema(FLAT)
@@ -145,7 +145,7 @@ def test_loaded_through_verls_custom_reward_loader(server: str, tmp_path: Path) 
     import dataclasses
     import inspect
 
-    from text2table.prepare import prepare
+    from text2table.data.prepare import prepare
     from text2table.training.recipe import load_recipe
     from text2table.training.verl_grpo import compose_overrides, plan_launch
     from verl.trainer.ppo.reward import get_custom_reward_fn

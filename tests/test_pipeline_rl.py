@@ -12,14 +12,14 @@ from tests.conftest import FLAT_RECORD, KV_RECORD
 from tests.pipeline_fakes import ScriptedBackend, is_pi2, prompt_schema, table_model
 from text2table.errors import InputError
 from text2table.metrics.end_to_end import map_gold_to_schema
-from text2table.prepare import prepare
-from text2table.prompts import pi1_messages
-from text2table.records import gold_rows, gold_schema, record_from_dict
+from text2table.data.prepare import prepare
+from text2table.decoding.prompts import pi1_messages
+from text2table.core.records import gold_rows, gold_schema, record_from_dict
 from text2table.rewards.config import RewardWeights
 from text2table.rewards.scores import pipeline_score
 from text2table.rewards.verl_reward import compute_score
-from text2table.schema import Field, Schema, schema_answer
-from text2table.table import dump_rows
+from text2table.core.schema import Field, Schema, schema_answer
+from text2table.core.table import dump_rows
 from text2table.training.pipeline_rl import (BackendPi2, PipelinePi1Scorer, Pi2Job, metadata_from_prompt,
                                              read_predicted_schemas, schemas_from)
 

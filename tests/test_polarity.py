@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from text2table.polarity import contradicts, evidence_polarity, flipped
-from text2table.schema import Schema
-from text2table.verify import verify_rows
+from text2table.checks.polarity import contradicts, evidence_polarity, flipped
+from text2table.core.schema import Schema
+from text2table.checks.verify import verify_rows
 
 
 @pytest.mark.parametrize("text, polarity", [

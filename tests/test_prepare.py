@@ -5,9 +5,9 @@ import pytest
 from typer.testing import CliRunner
 
 from text2table.cli import app
-from text2table.prepare import prepare
-from text2table.records import read_gold
-from text2table.table import parse_ndjson_strict
+from text2table.data.prepare import prepare
+from text2table.core.records import read_gold
+from text2table.core.table import parse_ndjson_strict
 from tests.conftest import FLAT_RECORD, KV_RECORD
 
 FILES = ["pi1.jsonl", "pi2.jsonl", "pi1_sft.parquet", "pi2_sft.parquet", "pi1_rl.parquet", "pi2_rl.parquet",

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from text2table.prompts import (PI1_POLICY, PI2_POLICY, POLICY_TAG, find_block, find_blocks, pi1_messages,
+from text2table.decoding.prompts import (PI1_POLICY, PI2_POLICY, POLICY_TAG, find_block, find_blocks, pi1_messages,
                                 pi2_messages, render_metadata)
-from text2table.records import gold_schema
+from text2table.core.records import gold_schema
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from text2table.errors import InputError
-from text2table.records import gold_rows, gold_schema, read_gold, record_from_dict
+from text2table.core.records import gold_rows, gold_schema, read_gold, record_from_dict
 from tests.conftest import FLAT_RECORD, KV_RECORD
 
 

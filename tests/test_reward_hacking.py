@@ -13,13 +13,13 @@ import json
 import pytest
 
 from text2table.metrics.end_to_end import map_gold_to_schema
-from text2table.naming import normalize_name
-from text2table.prepare import ground_truth_json
-from text2table.prompts import PI1_POLICY, PI2_POLICY, render_metadata, render_schema_block
-from text2table.records import gold_rows, gold_schema, record_from_dict
+from text2table.core.naming import normalize_name
+from text2table.data.prepare import ground_truth_json
+from text2table.decoding.prompts import PI1_POLICY, PI2_POLICY, render_metadata, render_schema_block
+from text2table.core.records import gold_rows, gold_schema, record_from_dict
 from text2table.rewards.verl_reward import compute_score
-from text2table.schema import Schema
-from text2table.table import dump_rows
+from text2table.core.schema import Schema
+from text2table.core.table import dump_rows
 from text2table.training.pipeline_rl import PipelinePi1Scorer
 
 RECORD = record_from_dict({

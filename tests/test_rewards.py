@@ -7,8 +7,8 @@ import pytest
 from tests.reward_cases import NAMES, box_score, hacks, honest_partial
 from text2table.errors import ConfigError
 from text2table.rewards import KEYS, RewardWeights, Truth, pi1_score, pi2_score, pipeline_score
-from text2table.schema import Field, Schema, schema_answer
-from text2table.table import dump_rows
+from text2table.core.schema import Field, Schema, schema_answer
+from text2table.core.table import dump_rows
 
 FLAT = Schema("flat_single_row", (Field("player"), Field("points")))
 FLAT_TRUTH = Truth(FLAT, [{"player": "Smith", "points": "20"}, {"player": "Jones", "points": "12"}])

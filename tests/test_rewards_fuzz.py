@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from tests.reward_cases import NAMES, box_score
 from text2table.rewards import KEYS, pi1_score, pi2_score, pipeline_score
 from text2table.rewards.verl_reward import compute_score
-from text2table.schema import schema_answer
-from text2table.table import dump_rows
+from text2table.core.schema import schema_answer
+from text2table.core.table import dump_rows
 
 TRUTH, DOCUMENT = box_score()
 GOOD_ROWS = dump_rows(TRUTH.rows, NAMES)

@@ -6,9 +6,9 @@ import pytest
 
 from tests.reward_cases import NAMES, box_score, honest_partial
 from text2table.errors import ConfigError
-from text2table.prompts import pi2_messages
+from text2table.decoding.prompts import pi2_messages
 from text2table.rewards.trl import completion_text, metric_function, reward_function, score_batch
-from text2table.table import dump_rows
+from text2table.core.table import dump_rows
 
 TRUTH, DOCUMENT = box_score()
 GOOD = dump_rows(TRUTH.rows, NAMES)
@@ -37,7 +37,7 @@ def test_document_from_column_extra_info_or_prompt() -> None:
 
 
 def test_pi1_pipeline_and_metric_functions() -> None:
-    from text2table.schema import schema_answer
+    from text2table.core.schema import schema_answer
 
     schema = schema_answer(TRUTH.schema)
     assert reward_function("pi1")(prompts=["p"], completions=[schema], ground_truth=[TRUTH.to_json()],

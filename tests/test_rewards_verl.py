@@ -30,8 +30,8 @@ class CharTokenizer:
 def rl_rows(tmp_path_factory) -> list[dict]:
     """pi1 and pi2 RL records from `prepare`, each with its gold answer (the SFT target) attached."""
     pq = pytest.importorskip("pyarrow.parquet")
-    from text2table.prepare import prepare
-    from text2table.records import read_gold
+    from text2table.data.prepare import prepare
+    from text2table.core.records import read_gold
 
     folder = tmp_path_factory.mktemp("rl")
     gold = folder / "gold.jsonl"

@@ -6,10 +6,10 @@ from hypothesis import given, settings, strategies as st
 from text2table.backends.base import Constraint
 from text2table.backends.rules import RulesBackend, extract_rows, induce_schema
 from text2table.errors import ConfigError
-from text2table.pipeline import PipelineConfig, run
-from text2table.prompts import pi1_messages, pi2_messages
-from text2table.schema import Schema
-from text2table.table import parse_ndjson_strict
+from text2table.pipeline.run import PipelineConfig, run
+from text2table.decoding.prompts import pi1_messages, pi2_messages
+from text2table.core.schema import Schema
+from text2table.core.table import parse_ndjson_strict
 
 META = {"missing_value_tokens": ["", "-", "—", "N/A", "n/a"]}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from text2table.records import GoldRecord, gold_rows, gold_schema, read_gold
+from text2table.core.records import GoldRecord, gold_rows, gold_schema, read_gold
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "examples" / "data"

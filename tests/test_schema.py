@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from text2table.errors import SchemaError
-from text2table.schema import (Field, Schema, build_assistant_schema, detect_structure, row_json_schema,
+from text2table.core.schema import (Field, Schema, build_assistant_schema, detect_structure, row_json_schema,
                                schema_answer)
 
 
@@ -29,7 +29,7 @@ def test_to_dict_key_order_and_round_trip():
 
 def test_schema_id_is_deterministic_across_processes():
     schema = build_assistant_schema(["Name", "Price"], structure="kv_single")
-    code = ("from text2table.schema import build_assistant_schema as b;"
+    code = ("from text2table.core.schema import build_assistant_schema as b;"
             "print(b(['Name','Price'], structure='kv_single').schema_id)")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": "123", "PATH": ""}).stdout.strip()

@@ -4,12 +4,12 @@ import re
 
 import pytest
 
-from text2table.item_lists import find_item_list
-from text2table.pipeline import PipelineConfig, run
-from text2table.prompts import find_block
-from text2table.schema import Schema, schema_answer
-from text2table.sentence_lists import find_sentence_list, number_shapes, pattern_words, sentences
-from text2table.table import dump_rows
+from text2table.layout.item_lists import find_item_list
+from text2table.pipeline.run import PipelineConfig, run
+from text2table.decoding.prompts import find_block
+from text2table.core.schema import Schema, schema_answer
+from text2table.layout.sentence_lists import find_sentence_list, number_shapes, pattern_words, sentences
+from text2table.core.table import dump_rows
 
 from .pipeline_fakes import ScriptedBackend, is_pi2
 

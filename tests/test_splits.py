@@ -5,8 +5,8 @@ from typer.testing import CliRunner
 
 from text2table.cli import app
 from text2table.errors import ConfigError
-from text2table.records import record_from_dict
-from text2table.splits import SplitSpec, split_records
+from text2table.core.records import record_from_dict
+from text2table.data.splits import SplitSpec, split_records
 
 
 def _records(n_groups=60, per_group=4):

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from text2table.errors import ParseError
-from text2table.table import dedupe_rows, dump_rows, parse_ndjson_lenient, parse_ndjson_strict
+from text2table.core.table import dedupe_rows, dump_rows, parse_ndjson_lenient, parse_ndjson_strict
 
 NAMES = ["player", "points"]
 

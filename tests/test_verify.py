@@ -1,6 +1,6 @@
-from text2table.pipeline import PipelineConfig, run
-from text2table.schema import Schema
-from text2table.verify import verify_record, verify_rows
+from text2table.pipeline.run import PipelineConfig, run
+from text2table.core.schema import Schema
+from text2table.checks.verify import verify_record, verify_rows
 
 from .pipeline_fakes import ScriptedBackend, table_model
 

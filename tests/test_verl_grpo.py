@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from text2table.errors import ConfigError
-from text2table.prepare import prepare
+from text2table.data.prepare import prepare
 from text2table.training.recipe import load_recipe
 from text2table.training.rl_config import RL_STAGES, PipelineSpec
 from text2table.training.verl_grpo import (PIPELINE_PI1_SOURCE, compose_overrides, example_script, plan_launch,
@@ -30,7 +30,7 @@ RECIPES = {"pi1": "recipes/llama31-8b-pi1.yaml", "pipeline-pi1": "recipes/llama3
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.conftest import FLAT_RECORD, KV_RECORD
-    from text2table.records import record_from_dict
+    from text2table.core.records import record_from_dict
 
     out = tmp_path_factory.mktemp("rl_data")
     prepare([record_from_dict(KV_RECORD), record_from_dict(FLAT_RECORD)], out)

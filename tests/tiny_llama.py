@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from text2table.prompts import pi1_messages, pi2_messages
-from text2table.schema import build_assistant_schema, schema_answer
-from text2table.table import dump_rows
+from text2table.decoding.prompts import pi1_messages, pi2_messages
+from text2table.core.schema import build_assistant_schema, schema_answer
+from text2table.core.table import dump_rows
 
 DOCS = [
     ("The Vaults is a pub near Café Adriatic in the riverside area. Prices are more than £30.",

@@ -27,7 +27,7 @@ Edit the generator (`scripts/sample_domains/`), never these files by hand.
 
 ## Format
 
-One JSON object per line, read with `text2table.records.read_gold`:
+One JSON object per line, read with `text2table.core.records.read_gold`:
 
     {"id": "invoice-007", "document": "...",
      "metadata": {"language": "en", "locale": "en-GB", "table_hint": null,

@@ -1,5 +1,5 @@
 """`python -m text2table`."""
 
-from .cli import main
+from text2table.cli import main
 
 main()

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from ..errors import ConfigError
+from text2table.errors import ConfigError
 
 Message = dict[str, str]
 Prompt = list[Message]
@@ -91,7 +91,7 @@ def register_backend(name: str) -> Callable[[type[Backend]], type[Backend]]:
 
 
 def available_backends() -> list[str]:
-    from . import _load_builtin  # noqa: F401 - registers the built-in backends
+    from text2table.backends import _load_builtin  # noqa: F401 - registers the built-in backends
 
     return sorted(_REGISTRY)
 

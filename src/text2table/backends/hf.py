@@ -2,7 +2,7 @@
 
 Prompts are rendered with the tokenizer's chat template, grouped by length into batches, left-padded and
 decoded greedily by default. Constraints are enforced with llguidance: the grammar of
-:func:`text2table.constraints.to_lark` masks the logits of every step (no torch.compile, no extra
+:func:`text2table.decoding.constraints.to_lark` masks the logits of every step (no torch.compile, no extra
 dependencies). torch and transformers are imported when the backend is created, not before.
 """
 
@@ -12,10 +12,10 @@ import json
 import time
 from typing import Any
 
-from ..constraints import DEFAULT_MAX_STRING, to_lark
-from ..errors import ConfigError, MissingDependencyError
-from .base import Backend, Constraint, Generation, Prompt, per_prompt, register_backend
-from .models import load_causal_lm, render_chat
+from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_lark
+from text2table.errors import ConfigError, MissingDependencyError
+from text2table.backends.base import Backend, Constraint, Generation, Prompt, per_prompt, register_backend
+from text2table.backends.models import load_causal_lm, render_chat
 
 
 def _grammar_key(constraint: Constraint) -> str:

@@ -2,7 +2,7 @@
 
 Prompts are rendered with the chat template stored in the GGUF (ChatML for SmolLM2) in a sandboxed Jinja
 environment and tokenised here, so a final assistant message is continued exactly (no end-of-turn).
-Constraints become GBNF grammars (:func:`text2table.constraints.to_gbnf`) checked *lazily*: the decode loop
+Constraints become GBNF grammars (:func:`text2table.decoding.constraints.to_gbnf`) checked *lazily*: the decode loop
 picks the next token from the raw logits and asks the grammar about that one token; when it is rejected,
 the next-best candidates are asked one by one (:class:`_LazyGrammar`). The result is the same as masking
 every step (greedy: the best allowed token; sampling: the masked distribution), but a step costs
@@ -19,10 +19,10 @@ import os
 import time
 from typing import Any
 
-from ..constraints import DEFAULT_MAX_STRING, to_gbnf
-from ..errors import ConfigError, InputError, MissingDependencyError
-from .base import Backend, Constraint, Generation, Prompt, per_prompt, register_backend
-from .models import is_gguf, resolve_model_path, split_continuation
+from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_gbnf
+from text2table.errors import ConfigError, InputError, MissingDependencyError
+from text2table.backends.base import Backend, Constraint, Generation, Prompt, per_prompt, register_backend
+from text2table.backends.models import is_gguf, resolve_model_path, split_continuation
 
 
 def check_gbnf(llm: Any, gbnf: str) -> None:

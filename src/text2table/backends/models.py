@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..errors import BackendError, InputError, MissingDependencyError
+from text2table.errors import BackendError, InputError, MissingDependencyError
 
 log = logging.getLogger(__name__)
 

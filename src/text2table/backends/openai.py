@@ -5,7 +5,7 @@ retried with exponential backoff (``Retry-After`` honoured up to ``max_backoff``
 fails becomes ``Generation(finish_reason="error")`` instead of stopping the batch. The API key is read
 from the environment variable named by ``api_key_env`` and never logged, stored in errors or described.
 
-Constraints use the server's structured outputs (:func:`text2table.constraints.openai_payload`):
+Constraints use the server's structured outputs (:func:`text2table.decoding.constraints.openai_payload`):
 ``payload_style="structured_outputs"`` (vLLM >= 0.12, default), ``"response_format"`` (JSON schema;
 NDJSON rows cannot be expressed there, so rows are decoded unconstrained and ``extra["constraint"]``
 says so: parse them leniently), ``"grammar"`` (llama.cpp server) or ``"none"``. A final assistant
@@ -26,9 +26,9 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..constraints import GRAMMAR_DIALECTS, PAYLOAD_STYLES, openai_payload
-from ..errors import ConfigError
-from .base import Backend, Constraint, Generation, Prompt, per_prompt, register_backend
+from text2table.decoding.constraints import GRAMMAR_DIALECTS, PAYLOAD_STYLES, openai_payload
+from text2table.errors import ConfigError
+from text2table.backends.base import Backend, Constraint, Generation, Prompt, per_prompt, register_backend
 
 log = logging.getLogger(__name__)
 _RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}

@@ -18,12 +18,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..naming import normalize_name
-from ..prompts import find_blocks
-from ..records import DEFAULT_MISSING_TOKENS
-from ..schema import Schema, build_assistant_schema, detect_structure, schema_answer
-from ..table import dump_rows, parse_ndjson_lenient
-from .base import Backend, Constraint, Generation, Prompt, per_prompt, register_backend
+from text2table.core.naming import normalize_name
+from text2table.decoding.prompts import find_blocks
+from text2table.core.records import DEFAULT_MISSING_TOKENS
+from text2table.core.schema import Schema, build_assistant_schema, detect_structure, schema_answer
+from text2table.core.table import dump_rows, parse_ndjson_lenient
+from text2table.backends.base import Backend, Constraint, Generation, Prompt, per_prompt, register_backend
 
 CHARS_PER_TOKEN = 4
 _KV = re.compile(r"^\s*(?:[-*+\u2022]\s+|\d{1,3}[.)]\s+)?(?:\*\*|__)?([A-Za-z][^:=|\n\u2013\u2014]{0,48}?)\s*"
@@ -240,7 +240,7 @@ def _answer(prompt: Prompt, max_rows: int | None) -> tuple[str, str | None]:
     blocks = find_blocks(user)
     document = blocks.get("DOCUMENT")
     if document is None:
-        return "", "rules backend: the prompt has no [DOCUMENT] block; render it with text2table.prompts"
+        return "", "rules backend: the prompt has no [DOCUMENT] block; render it with text2table.decoding.prompts"
     try:
         metadata = json.loads(blocks.get("METADATA") or "{}")
     except json.JSONDecodeError:
@@ -267,7 +267,7 @@ class RulesBackend(Backend):
 
     def __init__(self, **options: Any) -> None:
         if options:
-            from ..errors import ConfigError
+            from text2table.errors import ConfigError
 
             raise ConfigError(f"the rules backend takes no options (got {sorted(options)}); drop --model/--adapter")
 

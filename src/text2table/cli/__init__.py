@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import data, evaluate, export, infer, train
+from text2table.cli import data, evaluate, export, infer, train
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Documents to tables with language models: convert, prepare, extract, eval, plan, train.")

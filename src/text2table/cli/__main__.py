@@ -1,5 +1,5 @@
 """`python -m text2table.cli`."""
 
-from . import main
+from text2table.cli import main
 
 main()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import typer
 from rich.console import Console
 
-from ..errors import Text2TableError
+from text2table.errors import Text2TableError
 
 console = Console(stderr=True)
 

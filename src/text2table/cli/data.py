@@ -11,10 +11,10 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..errors import InputError
-from ..jsonio import atomic_writer, dumps_line
-from ..records import GoldRecord, read_gold
-from .common import console, friendly_errors
+from text2table.errors import InputError
+from text2table.core.jsonio import atomic_writer, dumps_line
+from text2table.core.records import GoldRecord, read_gold
+from text2table.cli.common import console, friendly_errors
 
 
 def _progress() -> Progress:
@@ -36,7 +36,7 @@ def convert_cmd(
                                    help="e2e: keep slots the text does not support (the filter is on by default)."),
 ) -> None:
     """Convert a public dataset's files to native gold JSONL (one record per document and table)."""
-    from ..formats import convert
+    from text2table.data.formats import convert
 
     with friendly_errors():
         if on_error not in ("raise", "skip"):
@@ -73,7 +73,7 @@ def prepare_cmd(
                                     " items are the gold rows (as extract reads such lists)."),
 ) -> None:
     """Build pi1/pi2 SFT (jsonl, parquet) and RL (parquet) files from gold records, deterministically."""
-    from ..prepare import STAGES, PrepareConfig, prepare
+    from text2table.data.prepare import STAGES, PrepareConfig, prepare
 
     with friendly_errors():
         weights = _parse_oversample(oversample)
@@ -95,7 +95,7 @@ def prepare_cmd(
 
             schema_for = None
             if schemas_from is not None:
-                from ..training.pipeline_rl import schemas_from as read_schemas
+                from text2table.training.pipeline_rl import schemas_from as read_schemas
 
                 schema_for = read_schemas(schemas_from)
             source: dict[str, str] = {}  # record id -> input path, filled as records are read
@@ -169,7 +169,7 @@ def split_cmd(
     seed: str = typer.Option("text2table", help="Seed of the deterministic assignment."),
 ) -> None:
     """Split gold records into parts by a hash of their group (no group straddles two parts)."""
-    from ..splits import SplitSpec, split_records
+    from text2table.data.splits import SplitSpec, split_records
 
     with friendly_errors():
         spec = SplitSpec.parse(parts, group_key=group_key, seed=seed)

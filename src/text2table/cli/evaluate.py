@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import console, friendly_errors
+from text2table.cli.common import console, friendly_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -26,9 +26,9 @@ def eval_command(
 ) -> None:
     """Score predictions against gold tables and write the evaluation report."""
     with friendly_errors():
-        from ..metrics.document import EvalSettings
-        from ..metrics.evaluate import evaluate_files
-        from ..report import fmt, write_report
+        from text2table.metrics.document import EvalSettings
+        from text2table.metrics.evaluate import evaluate_files
+        from text2table.report.markdown import fmt, write_report
 
         settings = EvalSettings(lowercase=lowercase, soft_threshold=soft_threshold, chrf=chrf)
         metrics, docs = evaluate_files(gold, pred, settings)
@@ -48,10 +48,10 @@ def sanity_command(
 ) -> None:
     """Print the structural rates: JSON validity, key order and type checks (raw model output too)."""
     with friendly_errors():
-        from ..metrics.document import structural_counts
-        from ..metrics.evaluate import read_predictions
-        from ..metrics.structural import StructuralCounts
-        from ..records import gold_schema, read_gold
+        from text2table.metrics.document import structural_counts
+        from text2table.metrics.evaluate import read_predictions
+        from text2table.metrics.structural import StructuralCounts
+        from text2table.core.records import gold_schema, read_gold
 
         predictions = read_predictions(pred)
         schemas = {r.id: gold_schema(r) for r in read_gold(gold)} if gold is not None else {}

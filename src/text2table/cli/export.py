@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import console, friendly_errors
+from text2table.cli.common import console, friendly_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -26,8 +26,8 @@ def export_gguf_command(
 ) -> None:
     """Convert a PEFT LoRA adapter to llama.cpp's LoRA GGUF (use it with `--backend llamacpp`)."""
     with friendly_errors():
-        from ..backends.models import resolve_model_path
-        from ..export import convert_lora
+        from text2table.backends.models import resolve_model_path
+        from text2table.export import convert_lora
 
         report = convert_lora(adapter_dir, resolve_model_path(base), out, dtype=dtype)
         ranks = ",".join(str(r) for r in report.ranks)
@@ -43,7 +43,7 @@ def export_adapter_command(
 ) -> None:
     """Copy a PEFT LoRA adapter without optimiser state, its matrices stored as DTYPE (what the repo ships)."""
     with friendly_errors():
-        from ..export.peft_adapter import export_adapter
+        from text2table.export.peft_adapter import export_adapter
 
         report = export_adapter(adapter_dir, out, dtype=dtype)
         console.print(f"wrote {report.out}: {report.n_tensors} tensors, {report.dtype}, {report.bytes / 1e6:.1f} MB"

@@ -1,7 +1,7 @@
 """`extract` (documents -> pred.jsonl, resumable) and `demo` (the whole pipeline on the bundled sample, with eval).
 
-Thin: input reading, resume and the run live in :mod:`text2table.batch`, the pipeline in
-:mod:`text2table.pipeline`; this module parses flags, shows progress and prints tables.
+Thin: input reading, resume and the run live in :mod:`text2table.pipeline.batch`, the pipeline in
+:mod:`text2table.pipeline.run`; this module parses flags, shows progress and prints tables.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import ConfigError, InputError, SchemaError
-from .common import console, friendly_errors
+from text2table.errors import ConfigError, InputError, SchemaError
+from text2table.cli.common import console, friendly_errors
 
 DEMO_LIMIT = 12
 BATCH_HELP = "Documents per generate call (default: 1 for llamacpp, which decodes one prompt at a time, else 8)."
@@ -62,8 +62,8 @@ def spread_by_kind(inputs: list[Any], limit: int) -> list[Any]:
 def _read_schema(path: Path | None) -> Any:
     if path is None:
         return None
-    from ..jsonio import read_text
-    from ..schema import Schema
+    from text2table.core.jsonio import read_text
+    from text2table.core.schema import Schema
 
     try:
         return Schema.from_dict(json.loads(read_text(path)))
@@ -75,7 +75,7 @@ def _read_schema(path: Path | None) -> Any:
 
 
 def _config(constrain: bool, max_rows: int, max_new_tokens: int, chunk_chars: int = 6000, **extra: Any) -> Any:
-    from ..pipeline import PipelineConfig
+    from text2table.pipeline.run import PipelineConfig
 
     overlap = min(400, chunk_chars // 10)
     return PipelineConfig(constrained=constrain, max_rows=max_rows, max_new_tokens_table=max_new_tokens,
@@ -84,7 +84,7 @@ def _config(constrain: bool, max_rows: int, max_new_tokens: int, chunk_chars: in
 
 def _run_with_progress(inputs: list[Any], backend: Any, out: Path, config: Any, schema: Any,
                        batch_size: int, label: str) -> Any:
-    from ..batch import resume_output, run_batch
+    from text2table.pipeline.batch import resume_output, run_batch
 
     done = resume_output(out)
     todo = sum(d.id not in done for d in inputs)
@@ -141,9 +141,9 @@ def extract_cmd(
     option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
 ) -> None:
     """Extract a schema and a table from each document (pi1 -> pi2) into prediction JSONL."""
-    from ..batch import default_batch_size, open_backend, read_inputs
-    from ..pipeline import run
-    from ..table import dump_rows
+    from text2table.pipeline.batch import default_batch_size, open_backend, read_inputs
+    from text2table.pipeline.run import run
+    from text2table.core.table import dump_rows
 
     with friendly_errors():
         if out is None and not ndjson:
@@ -205,11 +205,11 @@ def _show(record: dict[str, Any], document: str, limit_rows: int = 8) -> None:
 def _evaluate(gold: Path, pred: Path, out_dir: Path) -> dict[str, Any] | None:
     """Score ``pred`` against ``gold`` with the eval library and write ``metrics.json``; None if not installed."""
     try:
-        from ..metrics.evaluate import evaluate_files
+        from text2table.metrics.evaluate import evaluate_files
     except ImportError as exc:
         console.print(f"[yellow]eval skipped:[/] text2table.metrics.evaluate is not available ({exc})")
         return None
-    from ..jsonio import write_json
+    from text2table.core.jsonio import write_json
 
     metrics, _ = evaluate_files(gold, pred)
     write_json(out_dir / "metrics.json", metrics)
@@ -218,7 +218,7 @@ def _evaluate(gold: Path, pred: Path, out_dir: Path) -> dict[str, Any] | None:
 
 def _metrics_table(metrics: dict[str, Any], title: str) -> Table:
     try:
-        from ..metrics.evaluate import REQUIRED_KEYS as keys
+        from text2table.metrics.evaluate import REQUIRED_KEYS as keys
     except ImportError:
         keys = tuple(metrics)
     table = Table(title=title, title_justify="left")
@@ -246,9 +246,9 @@ def demo_cmd(
     option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
 ) -> None:
     """Run the whole pipeline on the bundled sample, show a few tables and print the eval metrics."""
-    from ..batch import default_batch_size, open_backend, read_inputs
-    from ..jsonio import iter_jsonl, write_jsonl
-    from ..records import read_gold
+    from text2table.pipeline.batch import default_batch_size, open_backend, read_inputs
+    from text2table.core.jsonio import iter_jsonl, write_jsonl
+    from text2table.core.records import read_gold
 
     with friendly_errors():
         gold_path = data or _sample_path()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from .common import console, friendly_errors
+from text2table.cli.common import console, friendly_errors
 
 #: Modules (in this package) that add commands to the `train` sub-app through ``register(train_app)``.
 TRAIN_EXTENSIONS = ("train_grpo",)
@@ -32,9 +32,9 @@ def plan_cmd(
     limit: int = typer.Option(None, "--limit-examples", help="Plan only the first N examples."),
 ) -> None:
     """Assign examples to curriculum stages, compute steps/batches/epochs, write per-stage training files."""
-    from ..training.plan import format_table, plan_folder
-    from ..training.recipe import load_recipe
-    from ..training.sft import SftOptions, effective_recipe, token_counter
+    from text2table.training.plan import format_table, plan_folder
+    from text2table.training.recipe import load_recipe
+    from text2table.training.sft import SftOptions, effective_recipe, token_counter
 
     with friendly_errors():
         recipe = effective_recipe(load_recipe(recipe_path), SftOptions(task=task, max_steps=max_steps))
@@ -72,8 +72,8 @@ def sft_cmd(
                                                                   " this PEFT adapter folder (e.g. a shipped one)."),
 ) -> None:
     """Supervised fine-tuning of a LoRA adapter over the recipe's length curriculum."""
-    from ..training.recipe import load_recipe
-    from ..training.sft import SftOptions, effective_recipe
+    from text2table.training.recipe import load_recipe
+    from text2table.training.sft import SftOptions, effective_recipe
 
     with friendly_errors():
         if engine not in ("trl", "verl"):
@@ -85,7 +85,7 @@ def sft_cmd(
                              stages=tuple(x.strip() for x in stages.split(",") if x.strip()) if stages else None)
         recipe = effective_recipe(load_recipe(recipe_path), options)
         if engine == "verl":
-            from ..training.verl import train_verl
+            from text2table.training.verl import train_verl
 
             cli = (sys.executable, "-m", "text2table")
             train_verl(recipe, data, out, dev_dir=dev, dry_run=dry_run, limit=limit,
@@ -94,7 +94,7 @@ def sft_cmd(
         if dry_run:
             raise typer.BadParameter("--dry-run applies to --engine verl")
 
-        from ..training.sft import train_sft
+        from text2table.training.sft import train_sft
 
         if threads is not None:  # a process-wide setting: the CLI owns the process
             import torch
@@ -114,8 +114,8 @@ def init_adapter_cmd(
                                           "down_proj")), "--targets", help="Comma-separated module names."),
 ) -> None:
     """Create a fresh LoRA adapter with PEFT (VERL's FSDP path has no LoRA dropout of its own)."""
-    from ..training.recipe import LoraSpec
-    from ..training.verl import create_initial_adapter
+    from text2table.training.recipe import LoraSpec
+    from text2table.training.verl import create_initial_adapter
 
     with friendly_errors():
         spec = LoraSpec(rank=rank, alpha=alpha, dropout=dropout,

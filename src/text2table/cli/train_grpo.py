@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import console, friendly_errors
+from text2table.cli.common import console, friendly_errors
 
 STAGE_HELP = ("pi1 | pi2 (local rewards), pipeline-pi1 (pi1 rewarded through a frozen pi2), pipeline-pi2 (pi2 on"
               " data prepared with --schemas-from)")
@@ -32,8 +32,8 @@ def grpo_cmd(
     override: list[str] = typer.Option(None, "--override", help="verl: extra Hydra override (repeatable)."),
 ) -> None:
     """GRPO with LoRA: local rewards per stage, or pipeline RL (pi1 scored end to end through pi2)."""
-    from ..training.recipe import load_recipe
-    from ..training.rl_config import RL_STAGES
+    from text2table.training.recipe import load_recipe
+    from text2table.training.rl_config import RL_STAGES
 
     with friendly_errors():
         if engine not in ("trl", "verl"):
@@ -45,7 +45,7 @@ def grpo_cmd(
             extra = (*recipe.verl.extra_overrides, *override)
             recipe = recipe.replace(verl=dataclasses.replace(recipe.verl, extra_overrides=extra))
         if engine == "verl":
-            from ..training.verl_grpo import plan_launch, run_launch
+            from text2table.training.verl_grpo import plan_launch, run_launch
 
             launch = plan_launch(recipe, data, stage, out, init_adapter=init_adapter, max_steps=max_steps,
                                  val_dir=val)
@@ -61,7 +61,7 @@ def grpo_cmd(
             return
         if dry_run:
             raise typer.BadParameter("--dry-run applies to --engine verl")
-        from ..training.grpo import GrpoOptions, train_grpo
+        from text2table.training.grpo import GrpoOptions, train_grpo
 
         options = GrpoOptions(init_adapter=init_adapter, max_steps=max_steps, limit_examples=limit, threads=threads)
         summary = train_grpo(recipe, data, stage, out, options, log=_log)

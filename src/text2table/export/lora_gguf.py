@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
-from .readers import read_gguf_header, read_peft_adapter
+from text2table.errors import InputError
+from text2table.export.readers import read_gguf_header, read_peft_adapter
 
 # HF Llama module (relative to a decoder layer) -> llama.cpp tensor name inside ``blk.N``.
 LLAMA_MODULES: dict[str, str] = {
@@ -244,7 +244,7 @@ def cached_lora_gguf(adapter_dir: str | Path, base_gguf: str | Path, *, cache_di
     adapter or another base gets a new file. ``cache_dir`` defaults to ``$TEXT2TABLE_CACHE`` (see
     :func:`text2table.backends.models.cache_root`).
     """
-    from ..backends.models import cache_root, file_sha256
+    from text2table.backends.models import cache_root, file_sha256
 
     adapter_dir, base_gguf = Path(adapter_dir), Path(base_gguf)
     digest = hashlib.sha256(f"{CONVERTER_VERSION}:{dtype}:{file_sha256(base_gguf)}".encode())

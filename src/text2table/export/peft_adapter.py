@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
-from ..jsonio import atomic_writer, write_json
-from .lora_gguf import DTYPES
-from .readers import read_peft_adapter
+from text2table.errors import InputError
+from text2table.core.jsonio import atomic_writer, write_json
+from text2table.export.lora_gguf import DTYPES
+from text2table.export.readers import read_peft_adapter
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .schema_match import f1_score
-from .values import cell_text
+from text2table.metrics.schema_match import f1_score
+from text2table.metrics.values import cell_text
 
 Keyed = list[dict[str, str]]
 

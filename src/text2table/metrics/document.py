@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..parsing import parse_rows_text, parse_schema_text
-from ..records import DEFAULT_MISSING_TOKENS, GoldRecord, gold_rows, gold_schema
-from ..schema import Schema
-from .end_to_end import end_to_end
-from .grounding import ground_rows
-from .schema_match import DEFAULT_THRESHOLD
-from .structural import SchemaCheck, StructuralCounts, check_schema, count_rows, count_text
-from .wu import METRICS, document_scores, make_scorer, table_items
+from text2table.decoding.parsing import parse_rows_text, parse_schema_text
+from text2table.core.records import DEFAULT_MISSING_TOKENS, GoldRecord, gold_rows, gold_schema
+from text2table.core.schema import Schema
+from text2table.metrics.end_to_end import end_to_end
+from text2table.metrics.grounding import ground_rows
+from text2table.metrics.schema_match import DEFAULT_THRESHOLD
+from text2table.metrics.structural import SchemaCheck, StructuralCounts, check_schema, count_rows, count_text
+from text2table.metrics.wu import METRICS, document_scores, make_scorer, table_items
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class EvalSettings:
     chrf: str = "chrf"  #: "chrf" (fast, sacrebleu-equal) or "chrf_sacrebleu" (sacrebleu itself)
 
     def __post_init__(self) -> None:
-        from ..errors import ConfigError
+        from text2table.errors import ConfigError
 
         if not 0.0 < self.soft_threshold <= 1.0:
             raise ConfigError(f"soft_threshold must be in (0, 1], got {self.soft_threshold!r}")
@@ -41,7 +41,7 @@ class EvalSettings:
         import sacrebleu
 
         return {**asdict(self), "chrf_signature": f"chrF2|nc:6|nw:0|space:no|eff:yes|sacrebleu:{sacrebleu.__version__}",
-                "wu_header_normalisation": "text2table.naming.normalize_name",
+                "wu_header_normalisation": "text2table.core.naming.normalize_name",
                 "value_normalisation": "strip, collapse whitespace" + (", casefold" if self.lowercase else ""),
                 "name_similarity": "max(token Dice, 1 - levenshtein/max length)",
                 "aligned_row_matching": "Hungarian, maximise equal non-empty cells",

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..schema import Schema
-from .aligned import AlignedCounts, align_rows
-from .schema_match import DEFAULT_THRESHOLD, SchemaMatch, match_schemas
-from .values import header_key
+from text2table.core.schema import Schema
+from text2table.metrics.aligned import AlignedCounts, align_rows
+from text2table.metrics.schema_match import DEFAULT_THRESHOLD, SchemaMatch, match_schemas
+from text2table.metrics.values import header_key
 
 
 def rename_rows(rows: Iterable[Any], pairs: dict[str, str]) -> list[dict[str, Any]]:
@@ -50,7 +50,7 @@ def end_to_end(pred_schema: Schema | None, pred_rows: Iterable[Any], gold_schema
                missing: Iterable[str] = ()) -> EndToEnd:
     """Score a pipeline prediction against the gold table; ``pred_schema=None`` means no schema: score 0.
 
-    >>> from text2table.schema import Field
+    >>> from text2table.core.schema import Field
     >>> gold = Schema("kv_single", (Field("name"), Field("customer_rating")))
     >>> pred = Schema("kv_single", (Field("name"), Field("rating")))
     >>> e = end_to_end(pred, [{"name": "Aromi", "rating": "5"}], gold, [{"name": "Aromi", "customer_rating": "5"}])
@@ -72,7 +72,7 @@ def map_gold_to_schema(pred_schema: Schema, gold_schema: Schema, gold_rows: Iter
                        threshold: float = DEFAULT_THRESHOLD) -> list[dict[str, Any]]:
     """The gold table re-keyed onto a predicted schema: matched fields carry the gold values, the others null.
 
-    >>> from text2table.schema import Field
+    >>> from text2table.core.schema import Field
     >>> gold = Schema("kv_single", (Field("name"), Field("customer_rating")))
     >>> pred = Schema("kv_single", (Field("rating"), Field("cuisine")))
     >>> map_gold_to_schema(pred, gold, [{"name": "Aromi", "customer_rating": "5"}])

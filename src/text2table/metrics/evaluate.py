@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..jsonio import iter_jsonl
-from ..records import GoldRecord, read_gold
-from .document import EvalSettings, Prediction, make_scorers, score_document
-from .schema_match import f1_score
-from .structural import StructuralCounts
-from .wu import METRICS, aggregate
+from text2table.errors import InputError
+from text2table.core.jsonio import iter_jsonl
+from text2table.core.records import GoldRecord, read_gold
+from text2table.metrics.document import EvalSettings, Prediction, make_scorers, score_document
+from text2table.metrics.schema_match import f1_score
+from text2table.metrics.structural import StructuralCounts
+from text2table.metrics.wu import METRICS, aggregate
 
 #: Keys ``metrics.json`` always has (a value may be null when no document defines it).
 REQUIRED_KEYS = (

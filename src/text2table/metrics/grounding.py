@@ -7,7 +7,7 @@ grounded when its token sequence occurs contiguously in the document's. A value 
 (``£``) is grounded when its folded text occurs in the folded document. A yes/no value (``yes``, ``no``,
 ``true``, ``false``) is grounded when a token of its field name occurs in the document, since documents
 state such facts in words ("family friendly") rather than as "yes". A value that fails verbatim is still
-grounded in another spelling of the same words (:mod:`text2table.metrics.variants`: ``city centre`` for
+grounded in another spelling of the same words (:mod:`text2table.text.variants`: ``city centre`` for
 "city center", ``riverside`` for "river side"; a yes/no column's words also in the plural).
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .values import cell_text
-from .variants import compounds, field_words, spelling_key, word_key
+from text2table.metrics.values import cell_text
+from text2table.text.variants import compounds, field_words, spelling_key, word_key
 
 _UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
@@ -198,7 +198,7 @@ class DocumentIndex:
 
     def supports(self, value: str, field_name: str | None = None) -> bool:
         """True when the value (non-empty text) is grounded in the document, verbatim or in another form
-        (:mod:`text2table.metrics.variants`).
+        (:mod:`text2table.text.variants`).
 
         >>> index = DocumentIndex.build("Smith scored four points. The Vaults is family friendly.")
         >>> index.supports("4"), index.supports("Smith"), index.supports("5"), index.supports("yes", "family_friendly")

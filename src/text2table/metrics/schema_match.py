@@ -1,6 +1,6 @@
 """Schema metrics: field precision/recall/F1 against the gold schema, exact and soft; structure; compactness.
 
-*Exact*: field names are equal after :func:`text2table.naming.normalize_name`.
+*Exact*: field names are equal after :func:`text2table.core.naming.normalize_name`.
 
 *Soft*: a one-to-one matching. Exactly equal names are paired first; the remaining fields are paired by
 the Hungarian algorithm on :func:`name_similarity`, and a pair counts when its similarity is at least the
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .values import header_key
+from text2table.metrics.values import header_key
 
 DEFAULT_THRESHOLD = 0.5
 

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
-from ..naming import is_policy_name
-from ..parsing import extract_json_object
-from ..schema import STRUCTURES, Field, Schema
+from text2table.core.naming import is_policy_name
+from text2table.decoding.parsing import extract_json_object
+from text2table.core.schema import STRUCTURES, Field, Schema
 
 
 @dataclass

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from ..naming import normalize_name
+from text2table.core.naming import normalize_name
 
 
 def cell_text(value: Any, missing: Iterable[str] = ()) -> str | None:

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from .chrf import ChrF, sacrebleu_chrf
-from .values import cell_text, header_key, value_key
+from text2table.metrics.chrf import ChrF, sacrebleu_chrf
+from text2table.metrics.values import cell_text, header_key, value_key
 
 KINDS = ("row_header", "col_header", "cell")
 METRICS = ("exact", "chrf")

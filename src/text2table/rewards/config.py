@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from ..errors import ConfigError
+from text2table.errors import ConfigError
 
 _HELP = {
     "invalid_score": "score of unusable output: no JSON object (pi1) or no valid row (pi2)",

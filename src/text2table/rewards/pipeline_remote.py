@@ -29,14 +29,14 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from text2table.constraints import openai_payload, rows_constraint
+from text2table.decoding.constraints import openai_payload, rows_constraint
 from text2table.errors import ConfigError
-from text2table.parsing import parse_schema_text
-from text2table.prompts import pi2_messages
+from text2table.decoding.parsing import parse_schema_text
+from text2table.decoding.prompts import pi2_messages
 from text2table.rewards.config import RewardWeights
 from text2table.rewards.scores import pipeline_score
-from text2table.schema import Schema
-from text2table.table import dedupe_rows, dump_rows, parse_ndjson_lenient
+from text2table.core.schema import Schema
+from text2table.core.table import dedupe_rows, dump_rows, parse_ndjson_lenient
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def document_key(document: str) -> str:
 def table_text(text: str, schema: Schema) -> str:
     """pi2 output as the pipeline keeps it: valid rows (keys re-ordered if needed), duplicates removed.
 
-    >>> from text2table.schema import Field
+    >>> from text2table.core.schema import Field
     >>> table_text('{"b": 1, "a": 2}\\nprose\\n{"a": 2, "b": 1}', Schema("kv_single", (Field("a"), Field("b"))))
     '{"a": 2, "b": 1}\\n'
     """

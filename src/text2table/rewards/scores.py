@@ -4,7 +4,7 @@ Every score is in [-1, 1] (see :mod:`text2table.rewards.config`) and comes with 
 (:data:`KEYS`, floats) and a ``reason`` when the output was gated. pi2 uses exact matching of normalised
 values (case-folded, whitespace collapsed), not chrF: it is fast enough for GRPO.
 
->>> from text2table.schema import Field, Schema
+>>> from text2table.core.schema import Field, Schema
 >>> truth = Truth(Schema("flat_single_row", (Field("player"), Field("points"))),
 ...               [{"player": "Smith", "points": "20"}, {"player": "Jones", "points": "12"}])
 >>> doc = "Smith scored 20 points and Jones 12."
@@ -19,16 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..metrics.aligned import align_keyed, keyed_cells
-from ..metrics.end_to_end import map_gold_to_schema, rename_rows
-from ..metrics.grounding import DocumentIndex, canonical_tokens
-from ..metrics.schema_match import match_schemas
-from ..metrics.structural import check_schema, load_pairs
-from ..parsing import parse_schema_text
-from ..prompts import PI1_POLICY, PI2_POLICY
-from ..schema import Schema, schema_answer
-from .config import RewardWeights
-from .truth import Truth, as_truth
+from text2table.metrics.aligned import align_keyed, keyed_cells
+from text2table.metrics.end_to_end import map_gold_to_schema, rename_rows
+from text2table.metrics.grounding import DocumentIndex, canonical_tokens
+from text2table.metrics.schema_match import match_schemas
+from text2table.metrics.structural import check_schema, load_pairs
+from text2table.decoding.parsing import parse_schema_text
+from text2table.decoding.prompts import PI1_POLICY, PI2_POLICY
+from text2table.core.schema import Schema, schema_answer
+from text2table.rewards.config import RewardWeights
+from text2table.rewards.truth import Truth, as_truth
 
 KEYS = ("gated", "empty", "json_valid", "key_order", "schema_valid", "schema_f1", "soft_schema_f1",
         "structure_ok", "hallucinated", "bloat", "cell_f1", "cell_precision", "cell_recall", "grounding",

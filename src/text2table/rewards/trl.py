@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..errors import ConfigError
-from ..prompts import find_block
-from .config import RewardWeights
-from .scores import KEYS, RewardResult, pi1_score, pi2_score, pipeline_score
-from .truth import as_truth
+from text2table.errors import ConfigError
+from text2table.decoding.prompts import find_block
+from text2table.rewards.config import RewardWeights
+from text2table.rewards.scores import KEYS, RewardResult, pi1_score, pi2_score, pipeline_score
+from text2table.rewards.truth import as_truth
 
 STAGES = ("pi1", "pi2", "pipeline_pi1")
 RewardFunc = Callable[..., list[float | None]]

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ..errors import ConfigError, SchemaError
-from ..metrics.aligned import Keyed, cell_index, keyed_cells
-from ..records import DEFAULT_MISSING_TOKENS
-from ..schema import Schema
+from text2table.errors import ConfigError, SchemaError
+from text2table.metrics.aligned import Keyed, cell_index, keyed_cells
+from text2table.core.records import DEFAULT_MISSING_TOKENS
+from text2table.core.schema import Schema
 
 
 @dataclass(frozen=True)

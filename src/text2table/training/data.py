@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..jsonio import iter_jsonl
+from text2table.errors import InputError
+from text2table.core.jsonio import iter_jsonl
 
 Message = dict[str, str]
 SINGLE_TASKS = ("pi1", "pi2")

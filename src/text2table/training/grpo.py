@@ -25,15 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from ..jsonio import write_json
-from ..rewards.config import RewardWeights
-from ..rewards.scores import RewardResult
-from ..rewards.trl import completion_text, score_batch
-from .pipeline_rl import BackendPi2, PipelinePi1Scorer, Pi2Runner, metadata_from_prompt
-from .recipe import Recipe
-from .rl_config import RLSpec, stage_model
-from .verl_grpo import rl_parquet
+from text2table.errors import ConfigError
+from text2table.core.jsonio import write_json
+from text2table.rewards.config import RewardWeights
+from text2table.rewards.scores import RewardResult
+from text2table.rewards.trl import completion_text, score_batch
+from text2table.training.pipeline_rl import BackendPi2, PipelinePi1Scorer, Pi2Runner, metadata_from_prompt
+from text2table.training.recipe import Recipe
+from text2table.training.rl_config import RLSpec, stage_model
+from text2table.training.verl_grpo import rl_parquet
 
 Log = Callable[[str], None]
 Scorer = Callable[[Sequence[Any], Sequence[Any], dict[str, Any]], list[RewardResult | None]]
@@ -113,11 +113,11 @@ def make_pi2(recipe: Recipe, rl: RLSpec) -> Pi2Runner:
     """The frozen pi2 of pipeline-pi1: a served endpoint if configured, else a transformers model in process."""
     spec = rl.pipeline
     if spec.pi2_base_url:
-        from ..rewards.pipeline_remote import RemotePi2
+        from text2table.rewards.pipeline_remote import RemotePi2
 
         return RemotePi2(spec.pi2_base_url, spec.pi2_served_model, max_tokens=spec.max_new_tokens,
                          timeout_s=spec.timeout_s, max_concurrency=spec.max_concurrency, constrained=spec.constrained)
-    from ..backends.base import create_backend
+    from text2table.backends.base import create_backend
 
     options = spec.backend_options()
     if spec.pi2_backend == "transformers":
@@ -140,8 +140,8 @@ def model_arg(spec: str) -> str | None:
 def load_policy(recipe: Recipe, init_adapter: str | None) -> tuple[Any, Any, Any]:
     """``(model, tokenizer, peft_config)``: the SFT adapter made trainable (its KL reference is a frozen copy of
     it), or the base model and the recipe's fresh LoRA config (the reference is the base, adapters disabled)."""
-    from ..backends.models import load_causal_lm
-    from .sft import lora_config
+    from text2table.backends.models import load_causal_lm
+    from text2table.training.sft import lora_config
 
     model, tokenizer = load_causal_lm(model_arg(recipe.base_model), adapter=init_adapter, dtype=recipe.trl.dtype,
                                       trainable_adapter=init_adapter is not None)

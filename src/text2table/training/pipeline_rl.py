@@ -22,20 +22,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..errors import InputError, SchemaError
-from ..jsonio import iter_jsonl
-from ..metrics.end_to_end import map_gold_to_schema
-from ..metrics.grounding import DocumentIndex
-from ..metrics.schema_match import DEFAULT_THRESHOLD, match_schemas
-from ..parsing import parse_schema_text
-from ..pipeline import PipelineConfig, run_many
-from ..prompts import find_block
-from ..records import GoldRecord, gold_rows, gold_schema
-from ..rewards.config import RewardWeights
-from ..rewards.pipeline_remote import Pi2Cache, Pi2Job, document_key, table_text
-from ..rewards.scores import RewardResult, pipeline_score
-from ..schema import Schema
-from ..table import dump_rows
+from text2table.errors import InputError, SchemaError
+from text2table.core.jsonio import iter_jsonl
+from text2table.metrics.end_to_end import map_gold_to_schema
+from text2table.metrics.grounding import DocumentIndex
+from text2table.metrics.schema_match import DEFAULT_THRESHOLD, match_schemas
+from text2table.decoding.parsing import parse_schema_text
+from text2table.pipeline.run import PipelineConfig, run_many
+from text2table.decoding.prompts import find_block
+from text2table.core.records import GoldRecord, gold_rows, gold_schema
+from text2table.rewards.config import RewardWeights
+from text2table.rewards.pipeline_remote import Pi2Cache, Pi2Job, document_key, table_text
+from text2table.rewards.scores import RewardResult, pipeline_score
+from text2table.core.schema import Schema
+from text2table.core.table import dump_rows
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..jsonio import write_json, write_jsonl
-from .data import ChatExample, Message, load_task
-from .recipe import Recipe
+from text2table.core.jsonio import write_json, write_jsonl
+from text2table.training.data import ChatExample, Message, load_task
+from text2table.training.recipe import Recipe
 
 MESSAGE_OVERHEAD = 4
 TokenCounter = Callable[[list[Message]], int]

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from .rl_config import RLSpec
+from text2table.errors import ConfigError
+from text2table.training.rl_config import RLSpec
 
 TASKS = ("pi1", "pi2", "both")
 OVERFLOW = ("drop", "truncate")

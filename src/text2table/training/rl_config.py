@@ -13,8 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ConfigError
-from ..rewards.config import RewardWeights
+from text2table.errors import ConfigError
+from text2table.rewards.config import RewardWeights
 
 #: GRPO stages: local RL of each model, then the two pipeline stages.
 RL_STAGES = ("pi1", "pi2", "pipeline-pi1", "pipeline-pi2")

@@ -14,14 +14,14 @@ import json
 import time
 from typing import Any
 
-from ..metrics.schema_match import match_schemas
-from ..metrics.structural import StructuralCounts, check_schema, count_text
-from ..metrics.wu import aggregate, document_scores, table_items
-from ..parsing import parse_rows_text, parse_schema_text
-from ..prompts import find_block
-from ..schema import Schema
-from ..table import parse_ndjson_lenient
-from .data import ChatExample
+from text2table.metrics.schema_match import match_schemas
+from text2table.metrics.structural import StructuralCounts, check_schema, count_text
+from text2table.metrics.wu import aggregate, document_scores, table_items
+from text2table.decoding.parsing import parse_rows_text, parse_schema_text
+from text2table.decoding.prompts import find_block
+from text2table.core.schema import Schema
+from text2table.core.table import parse_ndjson_lenient
+from text2table.training.data import ChatExample
 
 
 def _mean(values: list[float]) -> float | None:

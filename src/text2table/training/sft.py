@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from ..jsonio import write_json
-from .data import ChatExample, load_chat_records, load_task, sample_examples, to_dataset
-from .plan import Plan, format_table, plan_folder, stage_paths, tokenizer_counter
-from .recipe import LoraSpec, Recipe
-from .sanity import run_sanity, summary_line
+from text2table.errors import ConfigError
+from text2table.core.jsonio import write_json
+from text2table.training.data import ChatExample, load_chat_records, load_task, sample_examples, to_dataset
+from text2table.training.plan import Plan, format_table, plan_folder, stage_paths, tokenizer_counter
+from text2table.training.recipe import LoraSpec, Recipe
+from text2table.training.sanity import run_sanity, summary_line
 
 Log = Callable[[str], None]
 
@@ -93,14 +93,14 @@ def model_ref(spec: str) -> str | None:
 def load_base_model(spec: str, *, dtype: str = "float32") -> tuple[Any, Any]:
     """``(model, tokenizer)`` of a recipe's ``base_model``: ``embedded:smollm2-135m-instruct``, a ``.gguf``
     file (dequantised and cached once) or a local Hugging Face folder; nothing is downloaded."""
-    from ..backends.models import load_causal_lm
+    from text2table.backends.models import load_causal_lm
 
     return load_causal_lm(model_ref(spec), dtype=dtype)
 
 
 def load_tokenizer(spec: str) -> Any:
     """The tokenizer of a recipe's ``base_model`` (for exact token counts)."""
-    from ..backends.models import load_tokenizer as load
+    from text2table.backends.models import load_tokenizer as load
 
     return load(model_ref(spec))
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from .recipe import Recipe, StageSpec
+from text2table.errors import ConfigError
+from text2table.training.recipe import Recipe, StageSpec
 
 SFT_CONFIG = "sft_trainer_engine"
 CONFIG_MODULE = "verl.trainer.config"
@@ -221,7 +221,7 @@ def create_initial_adapter(base_model: str, lora: Any, out_dir: str | Path, *, s
     from peft.tuners.lora import LoraLayer
     from transformers import AutoConfig, AutoModelForCausalLM
 
-    from .sft import lora_config
+    from text2table.training.sft import lora_config
 
     config = AutoConfig.from_pretrained(base_model, local_files_only=True, trust_remote_code=False)
     with init_empty_weights():
@@ -315,8 +315,8 @@ def train_verl(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, *, dev
 
     ``cli`` launches text2table itself (``(sys.executable, "-m", "text2table")`` from the CLI); its Python
     also runs the checkpoint merges."""
-    from .plan import plan_folder
-    from .sft import token_counter
+    from text2table.training.plan import plan_folder
+    from text2table.training.sft import token_counter
 
     check_base_model(recipe.base_model)
     run = Path(run_dir).resolve()

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, InputError
-from .recipe import Recipe
-from .rl_config import RLSpec, stage_model
+from text2table.errors import ConfigError, InputError
+from text2table.training.recipe import Recipe
+from text2table.training.rl_config import RLSpec, stage_model
 
 PIPELINE_PI1_SOURCE = "text2table/pipeline_pi1"
 RL_FILES = {"pi1": "pi1_rl.parquet", "pi2": "pi2_rl.parquet"}
@@ -57,7 +57,7 @@ def write_pipeline_parquet(source: str | Path, target: str | Path, *, data_sourc
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .pipeline_rl import metadata_from_prompt
+    from text2table.training.pipeline_rl import metadata_from_prompt
 
     table = pq.read_table(str(source))
     missing = {"data_source", "prompt", "extra_info"} - set(table.column_names)

@@ -1,0 +1,1 @@
+"""Rows checked against their source text after decoding (evidence, polarity, attribution)."""

@@ -1,0 +1,1 @@
+"""The data contract: field naming, schemas, NDJSON tables, gold records and JSON I/O. Imports nothing else of ours."""

@@ -1,0 +1,1 @@
+"""Public data sets to gold records to training files: format converters, prepare, splits."""

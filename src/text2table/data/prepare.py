@@ -1,0 +1,271 @@
+"""Gold records -> SFT and RL training files for pi1 and pi2 (deterministic, streaming).
+
+``prepare(gold, out_dir)`` writes, into ``out_dir``:
+
+- ``pi1.jsonl`` / ``pi2.jsonl``: chat records ``{"id", "messages": [system, user, assistant]}``;
+- ``pi1_sft.parquet`` / ``pi2_sft.parquet``: columns ``id`` and ``messages`` (VERL's multi-turn SFT layout);
+- ``pi1_rl.parquet`` / ``pi2_rl.parquet``: VERL's RL layout ``data_source``, ``prompt`` (system + user),
+  ``ability``, ``reward_model`` ``{"style": "rule", "ground_truth": JSON}``, ``extra_info``;
+- ``stats.json``: counts, structures, characters and estimated tokens per stage.
+
+The pi2 target is the gold rows keyed by the normalised names of the pi1 target. With
+``PrepareConfig.item_lists`` a record whose table is written as a list, one item per gold row
+(:mod:`text2table.layout.item_lists`), also gives one pi2 example per item: the item as the document and its row
+as the answer (a cell the item does not support is null), as the pipeline asks pi2 at inference. The same
+input gives byte-identical files; every file is written to a temporary name and renamed at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from text2table.errors import ConfigError
+from text2table.layout.item_lists import find_item_list
+from text2table.metrics.grounding import DocumentIndex
+from text2table.metrics.values import cell_text
+from text2table.decoding.prompts import pi1_messages, pi2_messages
+from text2table.core.records import GoldRecord, gold_rows, gold_schema
+from text2table.core.schema import Schema, schema_answer
+from text2table.core.table import dump_rows
+
+STAGES = ("pi1", "pi2")
+DATA_SOURCES = {"pi1": "text2table/pi1", "pi2": "text2table/pi2"}
+ABILITIES = {"pi1": "schema_induction", "pi2": "table_extraction"}
+
+#: What a ``schema_for`` callback returns: nothing (gold schema), a schema, or a schema and mapped rows.
+SchemaOverride = Schema | tuple[Schema, list[dict[str, Any]]] | None
+
+_MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
+SFT_SCHEMA = pa.schema([("id", pa.string()), ("messages", pa.list_(_MESSAGE))])
+RL_SCHEMA = pa.schema([
+    ("data_source", pa.string()),
+    ("prompt", pa.list_(_MESSAGE)),
+    ("ability", pa.string()),
+    ("reward_model", pa.struct([("style", pa.string()), ("ground_truth", pa.string())])),
+    ("extra_info", pa.struct([("id", pa.string()), ("index", pa.int64()), ("stage", pa.string()),
+                              ("document", pa.string()), ("schema", pa.string())])),
+])
+
+
+@dataclass(frozen=True)
+class PrepareConfig:
+    """``chars_per_token`` estimates token counts in stats; ``batch_rows`` sizes parquet row groups."""
+
+    chars_per_token: float = 4.0
+    batch_rows: int = 512
+    item_lists: bool = False  # also one pi2 example per item of a list whose items are the gold rows
+
+    def __post_init__(self) -> None:
+        if self.chars_per_token <= 0:
+            raise ConfigError(f"chars_per_token must be > 0, got {self.chars_per_token}")
+        if self.batch_rows < 1:
+            raise ConfigError(f"batch_rows must be >= 1, got {self.batch_rows}")
+
+
+@dataclass
+class Example:
+    """Everything one (record, stage) contributes to the output files."""
+
+    id: str
+    stage: str
+    messages: list[dict[str, str]]
+    ground_truth: str
+    document: str
+    schema_json: str
+
+
+def ground_truth_json(schema: Schema, rows: list[dict[str, Any]]) -> str:
+    """The RL ground truth: ``{"schema": <gold schema>, "rows": [<gold rows>]}`` as compact JSON."""
+    return json.dumps({"schema": schema.to_dict(), "rows": rows}, ensure_ascii=False, separators=(",", ":"))
+
+
+def build_examples(record: GoldRecord, schema_override: Schema | None = None,
+                   rows_override: list[dict[str, Any]] | None = None) -> list[Example]:
+    """The pi1 and pi2 examples of one gold record.
+
+    ``schema_override`` (pipeline RL: a schema predicted by pi1) replaces the gold schema in pi2's prompt;
+    then pi1 is not emitted and the caller maps gold rows onto that schema. ``rows_override`` (those mapped
+    rows, keyed by the override's names) becomes pi2's target and its RL ground truth, with the override
+    as the ground-truth schema.
+    """
+    schema = gold_schema(record)
+    rows = gold_rows(record, schema)
+    truth = ground_truth_json(schema, rows)
+    if schema_override is not None and rows_override is not None:
+        rows, truth = rows_override, ground_truth_json(schema_override, rows_override)
+    examples = []
+    if schema_override is None:
+        pi1 = pi1_messages(record.document, record.metadata)
+        pi1.append({"role": "assistant", "content": schema_answer(schema)})
+        examples.append(Example(record.id, "pi1", pi1, truth, record.document, schema.to_json()))
+    target_schema = schema_override or schema
+    pi2 = pi2_messages(record.document, target_schema, record.metadata)
+    pi2.append({"role": "assistant", "content": dump_rows(rows, target_schema.names)})
+    examples.append(Example(record.id, "pi2", pi2, truth, record.document, target_schema.to_json()))
+    return examples
+
+
+def item_examples(record: GoldRecord) -> list[Example]:
+    """One pi2 example per list item when the record's table is that list, one gold row per item
+    (multi-row tables only); cells the item does not support are null. Ids end in ``#item1``, ``#item2``..."""
+    schema = gold_schema(record)
+    rows = gold_rows(record, schema)
+    found = find_item_list(record.document) if schema.structure != "kv_single" else None
+    if found is None or len(found.items) != len(rows):
+        return []
+    missing = (record.metadata or {}).get("missing_value_tokens", ())
+    examples = []
+    for k, (item, row) in enumerate(zip(found.items, rows), start=1):
+        index = DocumentIndex.build(item)
+        kept = {}
+        for name, value in row.items():
+            text = cell_text(value, missing)
+            kept[name] = value if text is None or index.supports(text, name) else None
+        messages = pi2_messages(item, schema, record.metadata)
+        messages.append({"role": "assistant", "content": dump_rows([kept], schema.names)})
+        examples.append(Example(f"{record.id}#item{k}", "pi2", messages, ground_truth_json(schema, [kept]), item,
+                                schema.to_json()))
+    return examples
+
+
+class _StageWriter:
+    """Streams one stage's jsonl + two parquet files to temporary paths; ``commit`` renames them."""
+
+    def __init__(self, out_dir: Path, stage: str, config: PrepareConfig) -> None:
+        self.stage = stage
+        self.config = config
+        self.paths = {kind: out_dir / name for kind, name in
+                      (("jsonl", f"{stage}.jsonl"), ("sft", f"{stage}_sft.parquet"), ("rl", f"{stage}_rl.parquet"))}
+        self.tmp = {k: p.with_name(f".{p.name}.tmp") for k, p in self.paths.items()}
+        self.jsonl = self.tmp["jsonl"].open("w", encoding="utf-8")
+        self.sft = pq.ParquetWriter(self.tmp["sft"], SFT_SCHEMA)
+        self.rl = pq.ParquetWriter(self.tmp["rl"], RL_SCHEMA)
+        self.sft_rows: list[dict[str, Any]] = []
+        self.rl_rows: list[dict[str, Any]] = []
+        self.count = 0
+        self.chars: list[int] = []
+
+    def add(self, ex: Example) -> None:
+        self.jsonl.write(json.dumps({"id": ex.id, "messages": ex.messages}, ensure_ascii=False) + "\n")
+        self.sft_rows.append({"id": ex.id, "messages": ex.messages})
+        self.rl_rows.append({
+            "data_source": DATA_SOURCES[ex.stage], "prompt": ex.messages[:-1], "ability": ABILITIES[ex.stage],
+            "reward_model": {"style": "rule", "ground_truth": ex.ground_truth},
+            "extra_info": {"id": ex.id, "index": self.count, "stage": ex.stage, "document": ex.document,
+                           "schema": ex.schema_json}})
+        self.chars.append(sum(len(m["content"]) for m in ex.messages))
+        self.count += 1
+        if len(self.sft_rows) >= self.config.batch_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.sft_rows:
+            self.sft.write_table(pa.Table.from_pylist(self.sft_rows, schema=SFT_SCHEMA))
+            self.rl.write_table(pa.Table.from_pylist(self.rl_rows, schema=RL_SCHEMA))
+            self.sft_rows, self.rl_rows = [], []
+
+    def close(self) -> None:
+        self.flush()
+        self.jsonl.close()
+        self.sft.close()
+        self.rl.close()
+
+    def commit(self) -> None:
+        for kind, path in self.paths.items():
+            os.replace(self.tmp[kind], path)
+
+    def discard(self) -> None:
+        for tmp in self.tmp.values():
+            tmp.unlink(missing_ok=True)
+
+    def stats(self) -> dict[str, Any]:
+        chars = sorted(self.chars)
+
+        def pct(q: float) -> int:
+            return chars[min(len(chars) - 1, int(q * len(chars)))] if chars else 0
+
+        cpt = self.config.chars_per_token
+        return {"examples": self.count, "chars": {"min": chars[0] if chars else 0, "p50": pct(0.5),
+                                                   "p95": pct(0.95), "max": chars[-1] if chars else 0,
+                                                   "mean": round(sum(chars) / len(chars), 1) if chars else 0},
+                "est_tokens": {"p50": round(pct(0.5) / cpt), "p95": round(pct(0.95) / cpt),
+                               "max": round((chars[-1] if chars else 0) / cpt),
+                               "total": round(sum(chars) / cpt)}}
+
+
+def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: PrepareConfig | None = None,
+            on_record: Callable[[GoldRecord], None] | None = None,
+            schema_for: Callable[[GoldRecord], SchemaOverride] | None = None,
+            stages_for: Callable[[GoldRecord], Collection[str]] | None = None) -> dict[str, Any]:
+    """Write all training files for ``records`` into ``out_dir``; returns the stats (also in stats.json).
+
+    ``stages_for`` (optional) names the stages a record gives examples for (default: all of
+    :data:`STAGES`), a per-stage mixture weight: e.g. only pi1 examples from a set that pi2 already masters.
+
+    ``schema_for`` (optional) gives a predicted schema per record for pipeline-pi2 data, alone or as
+    ``(schema, rows)`` with the gold rows mapped onto it (see :func:`build_examples`); ``None`` from it
+    keeps the gold schema. ``on_record`` is called after each record (progress bars).
+    """
+    config = config or PrepareConfig()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    writers = {stage: _StageWriter(out, stage, config) for stage in STAGES}
+    structures: Counter[str] = Counter()
+    rows_hist: Counter[str] = Counter()
+    records_seen = 0
+    try:
+        for record in records:
+            override = schema_for(record) if schema_for else None
+            mapped = None
+            if isinstance(override, tuple):
+                override, mapped = override
+            wanted = stages_for(record) if stages_for else STAGES
+            extra = item_examples(record) if config.item_lists and override is None else []
+            for ex in [*build_examples(record, override, mapped), *extra]:
+                if ex.stage in wanted:
+                    writers[ex.stage].add(ex)
+            schema = gold_schema(record)
+            structures[schema.structure] += 1
+            n = len(record.table.rows) if record.table else 0
+            rows_hist[_bucket(n)] += 1
+            records_seen += 1
+            if on_record:
+                on_record(record)
+        for w in writers.values():
+            w.close()
+    except BaseException:
+        for w in writers.values():
+            w.discard()
+        raise
+    stats = {"records": records_seen, "structures": dict(sorted(structures.items())),
+             "rows_per_table": {k: rows_hist[k] for k in _BUCKETS if rows_hist[k]},
+             "chars_per_token": config.chars_per_token,
+             "stages": {stage: w.stats() for stage, w in writers.items()}}
+    for w in writers.values():
+        w.commit()
+    tmp = out / ".stats.json.tmp"
+    tmp.write_text(json.dumps(stats, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, out / "stats.json")
+    return stats
+
+
+_BUCKETS = ("0", "1", "2-5", "6-10", "11-20", "21-50", ">50")
+
+
+def _bucket(n: int) -> str:
+    if n <= 1:
+        return str(n)
+    for bound, name in ((5, "2-5"), (10, "6-10"), (20, "11-20"), (50, "21-50")):
+        if n <= bound:
+            return name
+    return ">50"
+

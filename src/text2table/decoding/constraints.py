@@ -1,0 +1,371 @@
+"""Constraints for decoding: a :class:`~text2table.backends.base.Constraint` -> llama.cpp GBNF, llguidance
+Lark, or an OpenAI/vLLM structured-outputs payload. Pure functions; no model or backend imports.
+
+One JSON-Schema subset is compiled to one small grammar tree, written out as GBNF and as Lark, so that
+both local backends accept exactly the same texts:
+
+- ``kind="schema"`` (pi1): one compact object (``","`` / ``":"`` separators, as ``schema_answer`` writes).
+- ``kind="rows"`` (pi2): NDJSON, every line one object with exactly the schema's keys in order, written
+  as ``json.dumps(row, ensure_ascii=False)`` writes it (``", "`` / ``": "``), each line ended by ``"\\n"``;
+  the table may be empty, ends at end-of-sequence or at an empty line, and has at most ``max_rows`` lines.
+
+Supported keywords: ``type`` (string, integer, number, boolean, null, object, array, or a list),
+``enum``, ``const``, ``anyOf``/``oneOf``, ``properties`` (all required, no extras), ``items``,
+``minItems``/``maxItems``, ``minLength``/``maxLength``. Strings without ``maxLength`` get
+``default_max_string`` (a small model can otherwise run on inside one value). Strings never contain raw
+control characters, U+0085, U+2028 or U+2029 (each would split an NDJSON line), and escapes are the ones
+``json.dumps`` writes. ``pattern`` is honoured only for the naming policy's name pattern (exactly: no
+``__``, no trailing ``_``, length capped); other patterns are not enforced (the value is still a valid
+string). Validation keywords outside the subset raise :class:`~text2table.errors.ConfigError`.
+
+The Lark side spells out its own terminals instead of llguidance's ``%json``: with ``%json`` (llguidance
+1.9) raw U+0085 and U+2028 pass inside strings, and ``str.splitlines`` then cuts the NDJSON line there.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from text2table.backends.base import Constraint
+from text2table.errors import ConfigError
+from text2table.core.naming import MAX_NAME_LENGTH, NAME_PATTERN
+from text2table.core.schema import FIELD_TYPES, STRUCTURES, Schema, row_json_schema
+
+DEFAULT_MAX_FIELDS = 40
+DEFAULT_MAX_STRING = 200
+DEFAULT_MAX_ITEMS = 64
+PAYLOAD_STYLES = ("structured_outputs", "response_format", "grammar", "none")
+GRAMMAR_DIALECTS = ("gbnf", "lark")
+
+_IGNORED = {"title", "description", "examples", "default", "$schema", "$id", "format", "$comment"}
+_HANDLED = {"type", "enum", "const", "anyOf", "oneOf", "properties", "required", "additionalProperties",
+            "items", "minItems", "maxItems", "minLength", "maxLength", "pattern"}
+# Allowed characters as positive ranges: llama.cpp rejects a token that ends inside a multi-byte character
+# when the character's possible range touches a *negated* range (so [^...\x85...] would block all of U+0080-00BF).
+_STR_CHAR_GBNF = ('[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E\\xA0-\\u2027\\u202A-\\U0010FFFF] | "\\\\" ["\\\\bfnrt]'
+                  ' | "\\\\u00" [01] [0-9a-f]')
+_STR_CHAR_RE = r'(?:[^"\\\x00-\x1f\x7f-\x9f\u2028\u2029]|\\["\\bfnrt]|\\u00[01][0-9a-f])'
+# Fractions: up to 20 digits, the longest that Python's float repr writes without an exponent (0.000 + 17).
+_INT_RE = r"-?(?:0|[1-9][0-9]{0,15})"
+_NUM_RE = _INT_RE + r"(?:\.[0-9]{1,20})?(?:[eE][-+]?[0-9]{1,3})?"
+
+
+# ---------------------------------------------------------------- constraint builders
+
+def schema_answer_json_schema(*, max_fields: int = DEFAULT_MAX_FIELDS,
+                              max_name_length: int = MAX_NAME_LENGTH) -> dict[str, Any]:
+    """JSON Schema of pi1's answer form: ``{"structure", "fields": [{"name", "type", "required"}],
+    "constraints": {}}``, keys in ``schema_answer`` order."""
+    field = {"type": "object",
+             "properties": {"name": {"type": "string", "pattern": NAME_PATTERN.pattern, "minLength": 1,
+                                     "maxLength": max_name_length},
+                            "type": {"enum": list(FIELD_TYPES)},
+                            "required": {"type": "boolean"}},
+             "required": ["name", "type", "required"], "additionalProperties": False}
+    return {"type": "object",
+            "properties": {"structure": {"enum": list(STRUCTURES)},
+                           "fields": {"type": "array", "items": field, "minItems": 1, "maxItems": max_fields},
+                           "constraints": {"type": "object", "properties": {}, "additionalProperties": False}},
+            "required": ["structure", "fields", "constraints"], "additionalProperties": False}
+
+
+def schema_constraint(*, max_fields: int = DEFAULT_MAX_FIELDS, max_name_length: int = MAX_NAME_LENGTH,
+                      list_end_bias: float = 0.0) -> Constraint:
+    """The pi1 constraint: one valid schema object in answer form (``list_end_bias``: see :class:`Constraint`)."""
+    if not 1 <= max_name_length <= MAX_NAME_LENGTH:
+        raise ConfigError(f"max_name_length={max_name_length}; expected 1..{MAX_NAME_LENGTH}")
+    return Constraint("schema", schema_answer_json_schema(max_fields=max_fields, max_name_length=max_name_length),
+                      list_end_bias=list_end_bias)
+
+
+def rows_constraint(schema: Schema, *, max_rows: int | None = None,
+                    max_string_length: int = DEFAULT_MAX_STRING) -> Constraint:
+    """The pi2 constraint: NDJSON rows of ``schema`` (keys in order), string values capped in length."""
+    if max_rows is not None and max_rows < 0:
+        raise ConfigError(f"max_rows={max_rows}; expected a number >= 0 or None")
+    return Constraint("rows", row_json_schema(schema, max_string_length=max_string_length), max_rows=max_rows)
+
+
+def separators(constraint: Constraint) -> tuple[str, str]:
+    """(item, key) separators: compact for a schema answer, ``json.dumps`` defaults for rows."""
+    return (",", ":") if constraint.kind == "schema" else (", ", ": ")
+
+
+# ---------------------------------------------------------------- the grammar tree
+
+@dataclass(frozen=True)
+class _Lit:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Ref:
+    name: str
+
+
+@dataclass(frozen=True)
+class _Seq:
+    items: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _Alt:
+    items: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _Rep:
+    item: Any
+    lo: int
+    hi: int | None  # None: unbounded
+
+
+@dataclass(frozen=True)
+class _Term:
+    """A lexical token: a JSON string (``name=True``: a policy name), an integer or a number."""
+
+    kind: str  # "string" | "name" | "integer" | "number"
+    lo: int = 0
+    hi: int = 0
+
+
+class _Compiler:
+    """JSON-Schema subset -> named rules of the grammar tree (identical sub-schemas share one rule)."""
+
+    def __init__(self, item_sep: str, key_sep: str, max_string: int, max_items: int) -> None:
+        self.item_sep, self.key_sep = item_sep, key_sep
+        self.max_string, self.max_items = max_string, max_items
+        self.rules: dict[str, Any] = {}
+        self._names: dict[str, str] = {}
+
+    def rule(self, node: dict[str, Any], path: str) -> _Ref:
+        key = json.dumps(node, sort_keys=True)
+        if key not in self._names:
+            name = f"v{len(self._names)}"
+            self._names[key] = name
+            self.rules[name] = self.value(node, path)
+        return _Ref(self._names[key])
+
+    def value(self, node: Any, path: str) -> Any:
+        if node is True or node == {}:
+            raise ConfigError(f"{path}: an unconstrained value is not supported; give it a type")
+        if not isinstance(node, dict):
+            raise ConfigError(f"{path}: expected a JSON Schema object, got {node!r:.60}")
+        unknown = set(node) - _HANDLED - _IGNORED
+        unknown = {k for k in unknown if not k.startswith("x-")}
+        if unknown:
+            raise ConfigError(f"{path}: JSON Schema keywords {sorted(unknown)} are not supported by the grammar"
+                              f" compiler; supported: {sorted(_HANDLED)}")
+        if "const" in node:
+            return _Lit(json.dumps(node["const"], ensure_ascii=False))
+        if "enum" in node:
+            if not node["enum"]:
+                raise ConfigError(f"{path}: an empty enum matches nothing")
+            return _Alt(tuple(_Lit(json.dumps(v, ensure_ascii=False)) for v in node["enum"]))
+        for key in ("anyOf", "oneOf"):
+            if key in node:
+                return _Alt(tuple(self.rule(sub, f"{path}.{key}[{i}]") for i, sub in enumerate(node[key])))
+        kind = node.get("type")
+        if isinstance(kind, list):
+            return _Alt(tuple(self.rule({**node, "type": t}, f"{path}.type[{t}]") for t in kind))
+        if kind == "string":
+            lo, hi = int(node.get("minLength", 0)), int(node.get("maxLength", self.max_string))
+            if lo > hi:
+                raise ConfigError(f"{path}: minLength {lo} > maxLength {hi}")
+            if node.get("pattern") == NAME_PATTERN.pattern:
+                return _Term("name", max(lo, 1), min(hi, MAX_NAME_LENGTH))
+            return _Term("string", lo, hi)
+        if kind in ("integer", "number"):
+            return _Term(kind)
+        if kind == "boolean":
+            return _Alt((_Lit("true"), _Lit("false")))
+        if kind == "null":
+            return _Lit("null")
+        if kind == "object":
+            return self.object(node, path)
+        if kind == "array":
+            return self.array(node, path)
+        raise ConfigError(f"{path}: type {kind!r} is not supported; expected string, integer, number,"
+                          " boolean, null, object or array")
+
+    def object(self, node: dict[str, Any], path: str) -> Any:
+        props = node.get("properties", {})
+        missing = [k for k in props if k not in node.get("required", [])]
+        if missing or node.get("additionalProperties", False) is not False:
+            raise ConfigError(f"{path}: every property must be required and additionalProperties false"
+                              f" (optional: {missing}); the grammar writes keys in a fixed order")
+        parts: list[Any] = [_Lit("{")]
+        for i, (key, sub) in enumerate(props.items()):
+            prefix = (self.item_sep if i else "") + json.dumps(key, ensure_ascii=False) + self.key_sep
+            parts += [_Lit(prefix), self.rule(sub, f"{path}.{key}")]
+        parts.append(_Lit("}"))
+        return _Seq(tuple(parts))
+
+    def array(self, node: dict[str, Any], path: str) -> Any:
+        lo, hi = int(node.get("minItems", 0)), int(node.get("maxItems", self.max_items))
+        if lo > hi or hi < 1:
+            raise ConfigError(f"{path}: minItems {lo} / maxItems {hi} leave no valid array")
+        item = self.rule(node.get("items", {}), f"{path}[]")
+        more = _Rep(_Seq((_Lit(self.item_sep), item)), max(lo - 1, 0), hi - 1)
+        body: Any = _Seq((item, more))
+        if lo == 0:
+            body = _Rep(body, 0, 1)
+        return _Seq((_Lit("["), body, _Lit("]")))
+
+
+def _compile(constraint: Constraint, max_string: int, max_items: int) -> tuple[dict[str, Any], Any]:
+    item_sep, key_sep = separators(constraint)
+    compiler = _Compiler(item_sep, key_sep, max_string, max_items)
+    top = compiler.rule(constraint.json_schema, "$")
+    if constraint.kind == "schema":
+        return compiler.rules, top
+    compiler.rules["row"] = _Seq((top, _Lit("\n")))
+    end = _Rep(_Lit("\n"), 0, 1)
+    if constraint.max_rows == 0:
+        return compiler.rules, end
+    return compiler.rules, _Seq((_Rep(_Ref("row"), 0, constraint.max_rows), end))
+
+
+# ---------------------------------------------------------------- GBNF (llama.cpp)
+
+def _gbnf_lit(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029":
+            out.append(f"\\x{ord(ch):02X}" if ord(ch) < 0x100 else f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _rep_suffix(lo: int, hi: int | None) -> str:
+    if (lo, hi) == (0, 1):
+        return "?"
+    if hi is None:
+        return "*" if lo == 0 else ("+" if lo == 1 else f"{{{lo},}}")
+    return f"{{{lo}}}" if lo == hi else f"{{{lo},{hi}}}"
+
+
+class _GbnfWriter:
+    def __init__(self) -> None:
+        self.extra: dict[str, str] = {}
+
+    def expr(self, node: Any) -> str:
+        if isinstance(node, _Lit):
+            return _gbnf_lit(node.text)
+        if isinstance(node, _Ref):
+            return node.name
+        if isinstance(node, _Seq):
+            return " ".join(self.expr(i) for i in node.items)
+        if isinstance(node, _Alt):
+            return "(" + " | ".join(self.expr(i) for i in node.items) + ")"
+        if isinstance(node, _Rep):
+            return f"({self.expr(node.item)}){_rep_suffix(node.lo, node.hi)}"
+        return self.term(node)
+
+    def term(self, t: _Term) -> str:
+        if t.kind == "integer":
+            return '("-"? ("0" | [1-9] [0-9]{0,15}))'
+        if t.kind == "number":
+            return '("-"? ("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,20})? ([eE] [-+]? [0-9]{1,3})?)'
+        if t.kind == "string":
+            self.extra["char"] = _STR_CHAR_GBNF
+            return f'("\\"" char{_rep_suffix(t.lo, t.hi)} "\\"")' if t.hi else '"\\"\\""'
+        # A policy name, exactly: [a-z] then units "x" or "_x", at most t.hi characters. Rule n<k> matches
+        # what may follow when k characters of budget are left.
+        for k in range(1, t.hi):
+            alts = [f"[a-z0-9] n{k - 1}" if k > 1 else "[a-z0-9]"]
+            if k >= 2:
+                alts.append(f'"_" [a-z0-9] n{k - 2}' if k > 2 else '"_" [a-z0-9]')
+            self.extra[f"n{k}"] = "(" + " | ".join(alts) + ")?"
+        rest = f" n{t.hi - 1}" if t.hi > 1 else ""
+        return f'("\\"" [a-z]{rest} "\\"")'
+
+
+def to_gbnf(constraint: Constraint, *, default_max_string: int = DEFAULT_MAX_STRING,
+            default_max_items: int = DEFAULT_MAX_ITEMS) -> str:
+    """The llama.cpp grammar (``root`` rule) for ``constraint``."""
+    rules, top = _compile(constraint, default_max_string, default_max_items)
+    writer = _GbnfWriter()
+    lines = [f"root ::= {writer.expr(top)}"] + [f"{n} ::= {writer.expr(r)}" for n, r in rules.items()]
+    lines += [f"{n} ::= {body}" for n, body in sorted(writer.extra.items())]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- Lark (llguidance)
+
+class _LarkWriter:
+    def __init__(self) -> None:
+        self.terminals: dict[str, str] = {}
+
+    def expr(self, node: Any) -> str:
+        if isinstance(node, _Lit):
+            return json.dumps(node.text, ensure_ascii=True)
+        if isinstance(node, _Ref):
+            return node.name
+        if isinstance(node, _Seq):
+            return " ".join(self.expr(i) for i in node.items)
+        if isinstance(node, _Alt):
+            return "(" + " | ".join(self.expr(i) for i in node.items) + ")"
+        if isinstance(node, _Rep):
+            return f"({self.expr(node.item)}){_rep_suffix(node.lo, node.hi)}"
+        return self.term(node)
+
+    def term(self, t: _Term) -> str:
+        if t.kind in ("integer", "number"):
+            name = t.kind.upper()
+            self.terminals[name] = f"/{_INT_RE if t.kind == 'integer' else _NUM_RE}/"
+        elif t.kind == "string":
+            name = f"STRING_{t.lo}_{t.hi}"
+            self.terminals[name] = f'/"{_STR_CHAR_RE}{_rep_suffix(t.lo, t.hi)}"/' if t.hi else '"\\"\\""'
+        else:
+            name = f"NAME_{t.lo}_{t.hi}"
+            self.terminals[name] = f'/"[a-z](_?[a-z0-9])*"/ & /.{{{t.lo + 2},{t.hi + 2}}}/'
+        return name
+
+
+def to_lark(constraint: Constraint, *, default_max_string: int = DEFAULT_MAX_STRING,
+            default_max_items: int = DEFAULT_MAX_ITEMS) -> str:
+    """The llguidance Lark grammar (``start`` rule) for ``constraint``; accepts the same texts as GBNF."""
+    rules, top = _compile(constraint, default_max_string, default_max_items)
+    writer = _LarkWriter()
+    lines = [f"start: {writer.expr(top)}"] + [f"{n}: {writer.expr(r)}" for n, r in rules.items()]
+    lines += [f"{n}: {body}" for n, body in sorted(writer.terminals.items())]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- OpenAI-compatible servers
+
+def openai_payload(constraint: Constraint, *, style: str = "structured_outputs",
+                   dialect: str = "gbnf") -> dict[str, Any] | None:
+    """Request-body fields that ask a server for ``constraint``; ``None`` when ``style`` cannot express it.
+
+    - ``structured_outputs`` (vLLM >= 0.12): ``{"structured_outputs": {"json": schema}}`` for pi1,
+      ``{"structured_outputs": {"grammar": ...}}`` for NDJSON rows (``dialect``: ``gbnf`` for xgrammar,
+      ``lark`` for the guidance backend);
+    - ``response_format``: ``{"type": "json_schema", ...}`` for pi1; rows cannot be expressed (one JSON
+      document per answer), so ``None``: the caller decodes unconstrained and parses leniently;
+    - ``grammar``: a top-level ``grammar`` field (llama.cpp server), for both kinds;
+    - ``none``: ``{}`` (no constraint sent).
+    """
+    if style not in PAYLOAD_STYLES:
+        raise ConfigError(f"payload style {style!r}; expected one of {PAYLOAD_STYLES}")
+    if dialect not in GRAMMAR_DIALECTS:
+        raise ConfigError(f"grammar dialect {dialect!r}; expected one of {GRAMMAR_DIALECTS}")
+    if style == "none":
+        return {}
+    if style == "grammar":
+        return {"grammar": to_gbnf(constraint)}
+    if style == "structured_outputs":
+        if constraint.kind == "schema":
+            return {"structured_outputs": {"json": constraint.json_schema}}
+        return {"structured_outputs": {"grammar": (to_lark if dialect == "lark" else to_gbnf)(constraint)}}
+    if constraint.kind == "rows":
+        return None
+    return {"response_format": {"type": "json_schema",
+                                "json_schema": {"name": "table_schema", "schema": constraint.json_schema,
+                                                "strict": True}}}

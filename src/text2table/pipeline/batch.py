@@ -1,0 +1,191 @@
+"""The resumable batch runner behind ``text2table extract``: inputs in, one prediction line per document out.
+
+- Inputs: a text file, a folder of text files (``.txt``/``.md``, recursively, sorted), or a JSONL in the
+  native gold format (document and metadata used, table ignored).
+- Output: one JSON object per document, appended and flushed (fsync) as soon as its batch is done. A rerun
+  with the same output resumes: ids already written are skipped, and a torn last line (``kill -9`` in the
+  middle of a write) is cut away first, so nothing is lost and nothing is written twice.
+- A document that fails records ``error`` and the batch goes on: when a batched call raises, each of its
+  documents is retried alone, so only the culprit fails.
+- The default model and adapter per backend are chosen in one place: :data:`DEFAULT_ADAPTERS`,
+  :func:`open_backend`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from text2table.adapters import default_adapter_paths
+from text2table.backends.base import Backend, create_backend
+from text2table.errors import ConfigError, InputError
+from text2table.core.jsonio import append_jsonl, read_text
+from text2table.pipeline.run import PipelineConfig, PipelineResult, run_many
+from text2table.core.records import default_metadata, read_gold
+from text2table.core.schema import Schema
+
+TEXT_SUFFIXES = (".txt", ".md", ".text")
+
+#: The adapter each backend loads when ``--adapter`` is not given (``None``: the base model). Trained
+#: adapters shipped with the package (issue 7) become the default here, and only here.
+DEFAULT_ADAPTERS: dict[str, str | None] = default_adapter_paths()
+NO_ADAPTER = "none"
+#: The constructor option through which each backend takes an adapter (llama.cpp: a LoRA in GGUF form).
+ADAPTER_OPTION = {"llamacpp": "lora", "transformers": "adapter"}
+
+
+@dataclass(frozen=True)
+class InputDoc:
+    id: str
+    document: str
+    metadata: dict[str, Any]
+
+
+def read_inputs(path: str | Path, *, limit: int | None = None) -> list[InputDoc]:
+    """Documents from a text file, a folder of text files, or a gold-format JSONL (first ``limit`` only)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("input not found", source=str(p), hint="give a text file, a folder or a .jsonl file")
+    docs: Iterator[InputDoc]
+    if p.is_dir():
+        files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES)
+        if not files:
+            raise InputError(f"no {'/'.join(TEXT_SUFFIXES)} files in the folder", source=str(p))
+        docs = (InputDoc(f.relative_to(p).with_suffix("").as_posix(), read_text(f), default_metadata()) for f in files)
+    elif p.suffix.lower() == ".jsonl":
+        docs = (InputDoc(r.id, r.document, r.metadata) for r in read_gold(p, require_table=False))
+    else:
+        docs = iter([InputDoc(p.stem, read_text(p), default_metadata())])
+    out = []
+    for doc in docs:
+        if limit is not None and len(out) >= limit:
+            break
+        if doc.document.strip():
+            out.append(doc)
+    return out
+
+
+def resume_output(path: str | Path) -> set[str]:
+    """Prepare ``path`` for appending: cut a torn last line away and return the ids already written."""
+    p = Path(path)
+    if not p.exists():
+        return set()
+    data = p.read_bytes()
+    complete = data.rfind(b"\n") + 1
+    if complete < len(data):
+        with p.open("r+b") as handle:
+            handle.truncate(complete)
+            handle.flush()
+            os.fsync(handle.fileno())
+    done: set[str] = set()
+    for number, line in enumerate(data[:complete].split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            done.add(str(json.loads(line)["id"]))
+        except (ValueError, KeyError, TypeError):
+            raise InputError("not a prediction line (a JSON object with an 'id')", source=str(p), line=number,
+                             hint="write to a new --out file, or delete this line") from None
+    return done
+
+
+def open_backend(name: str, *, model: str | None = None, adapter: str | None = None,
+                 options: dict[str, Any] | None = None) -> Backend:
+    """Create a backend the way ``extract`` does: the model and the default adapter are chosen here.
+
+    ``adapter``: a path, ``"none"`` for the base model, or None for :data:`DEFAULT_ADAPTERS`.
+    """
+    opts = dict(options or {})
+    if name == "rules" and model:
+        raise ConfigError("the rules backend uses no model; drop --model")
+    # The shipped adapter was trained for the embedded model: never apply it to a model the user chose.
+    default = DEFAULT_ADAPTERS.get(name) if model is None else None
+    chosen = default if adapter is None else (None if adapter == NO_ADAPTER else adapter)
+    if chosen is not None:
+        if name not in ADAPTER_OPTION:
+            raise ConfigError(f"the {name} backend takes no adapter (--adapter {chosen}); backends with adapters:"
+                              f" {sorted(ADAPTER_OPTION)}")
+        opts[ADAPTER_OPTION[name]] = chosen
+    if model is not None:
+        opts["model"] = model
+    return create_backend(name, **opts)
+
+
+#: Documents per ``generate`` call. A backend that decodes prompts one at a time gains nothing from a batch,
+#: and with one document at a time llama.cpp reuses the prompt it has just evaluated for a continuation.
+BATCH_SIZES = {"llamacpp": 1}
+DEFAULT_BATCH_SIZE = 8
+
+
+def default_batch_size(backend_name: str) -> int:
+    return BATCH_SIZES.get(backend_name, DEFAULT_BATCH_SIZE)
+
+
+@dataclass
+class BatchSummary:
+    total: int = 0  # documents in the input (after --limit)
+    skipped: int = 0  # already in the output (resumed)
+    written: int = 0
+    failed: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+
+Progress = Callable[[int, int], None]  # (documents just written, completion tokens of those documents)
+
+
+def _error_result(exc: BaseException) -> PipelineResult:
+    message = f"{type(exc).__name__}: {exc}"
+    return PipelineResult(None, [], {"pi1": None, "pi2": ""}, {"error_stage": "backend"}, message)
+
+
+def _run_isolated(batch: list[InputDoc], backend: Backend, config: PipelineConfig,
+                  schema: Schema | None) -> list[PipelineResult]:
+    """Run a batch; if the batched call raises, run each document alone so only the culprit fails."""
+    try:
+        return run_many([d.document for d in batch], backend, config, metadatas=[d.metadata for d in batch],
+                        schemas=schema)
+    except Exception as exc:  # noqa: BLE001 - any backend failure becomes a per-document error
+        if len(batch) == 1:
+            return [_error_result(exc)]
+    results = []
+    for doc in batch:
+        try:
+            results.extend(run_many([doc.document], backend, config, metadatas=[doc.metadata], schemas=schema))
+        except Exception as exc:  # noqa: BLE001
+            results.append(_error_result(exc))
+    return results
+
+
+def run_batch(inputs: list[InputDoc], backend: Backend, out: str | Path, *, config: PipelineConfig | None = None,
+              schema: Schema | None = None, batch_size: int = 8, on_progress: Progress | None = None) -> BatchSummary:
+    """Extract every input not yet in ``out``, appending one line per document; returns counts."""
+    if batch_size < 1:
+        raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
+    config = config or PipelineConfig()
+    done = resume_output(out)
+    todo = [d for d in inputs if d.id not in done]
+    summary = BatchSummary(total=len(inputs), skipped=len(inputs) - len(todo))
+    began = time.perf_counter()
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "a", encoding="utf-8") as handle:
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start:start + batch_size]
+            results = _run_isolated(batch, backend, config, schema)
+            tokens = 0
+            for doc, result in zip(batch, results):
+                result.diagnostics["backend"] = backend.name
+                append_jsonl(handle, result.to_record(doc.id))
+                summary.written += 1
+                summary.failed += result.error is not None
+                tokens += result.diagnostics.get("tokens", {}).get("out", 0)
+            summary.completion_tokens += tokens
+            if on_progress is not None:
+                on_progress(len(batch), tokens)
+    summary.seconds = time.perf_counter() - began
+    return summary

@@ -1,0 +1,134 @@
+"""Long documents: split into overlapping chunks on natural boundaries, and merge the rows found per chunk.
+
+Splitting prefers, in this order, a paragraph break (blank line), a line break (table rows are lines), a
+sentence end, then any whitespace; only a single "word" longer than the chunk is cut hard. Chunks are
+slices of the original text (``Chunk.start``/``end`` are character offsets), and consecutive chunks overlap
+by about ``overlap_chars`` so that a fact cut by a boundary is seen whole in one of them.
+
+Merging: a ``kv_single`` table is one row (the first non-null value of each field wins); a flat table is
+the concatenation of the chunks' rows without exact duplicates and without rows that another chunk saw
+more completely (same non-null values, fewer of them), which is what an overlap produces.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from text2table.errors import ConfigError
+
+Row = dict[str, Any]
+
+_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+_LINE = re.compile(r"\n")
+_SENTENCE = re.compile(r"(?<=[.!?;])[\"')\]]*\s+")
+_SPACE = re.compile(r"\s+")
+_KINDS = (_PARAGRAPH, _LINE, _SENTENCE, _SPACE)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    text: str
+    start: int
+    end: int
+
+
+def _boundaries(text: str, pattern: re.Pattern[str], lo: int, hi: int) -> list[int]:
+    """Offsets in ``(lo, hi]`` where a chunk may end (just after the separator)."""
+    return [m.end() for m in pattern.finditer(text, lo, hi) if lo < m.end() <= hi]
+
+
+def _cut(text: str, start: int, size: int) -> int:
+    """The end of the chunk that begins at ``start``: the best boundary in its second half."""
+    limit = start + size
+    if limit >= len(text):
+        return len(text)
+    floor = start + size // 2
+    for pattern in _KINDS:
+        ends = _boundaries(text, pattern, floor, limit)
+        if ends:
+            return ends[-1]
+    return limit
+
+
+def _next_start(text: str, start: int, end: int, overlap: int) -> int:
+    """Where the next chunk begins: the first boundary at or after ``end - overlap`` (best kind first)."""
+    if overlap <= 0 or end >= len(text):
+        return end
+    lo = max(start + 1, end - overlap)
+    for pattern in _KINDS:
+        starts = [b for b in _boundaries(text, pattern, lo - 1, end - 1) if b >= lo]
+        if starts:
+            return starts[0]
+    return lo
+
+
+def split_document(text: str, chunk_chars: int, overlap_chars: int = 0) -> list[Chunk]:
+    """Split ``text`` into chunks of at most ``chunk_chars`` characters overlapping by ~``overlap_chars``.
+
+    ``chunk_chars <= 0`` means "never split". A text that fits is returned as one chunk.
+
+    >>> [c.text for c in split_document("one two.\\n\\nthree four.", 12)]
+    ['one two.\\n\\n', 'three four.']
+    """
+    if chunk_chars <= 0 or len(text) <= chunk_chars:
+        return [Chunk(text, 0, len(text))]
+    if not 0 <= overlap_chars < chunk_chars // 2:
+        raise ConfigError(f"overlap_chars={overlap_chars} must be >= 0 and below half of chunk_chars={chunk_chars}")
+    chunks: list[Chunk] = []
+    start = 0
+    while start < len(text):
+        end = _cut(text, start, chunk_chars)
+        chunks.append(Chunk(text[start:end], start, end))
+        if end >= len(text):
+            break
+        start = _next_start(text, start, end, overlap_chars)
+    return chunks
+
+
+def _key(row: Row) -> str:
+    return json.dumps(row, sort_keys=True, ensure_ascii=False)
+
+
+def _subsumed(small: Row, big: Row) -> bool:
+    """True when ``big`` has every non-null value of ``small`` and at least one more."""
+    filled = {k: v for k, v in small.items() if v is not None}
+    more = sum(v is not None for v in big.values()) > len(filled)
+    return more and all(big.get(k) == v for k, v in filled.items())
+
+
+def merge_kv(rows: list[Row], names: list[str]) -> list[Row]:
+    """One row: for each field, the first non-null value in order; no rows in, no rows out."""
+    if not rows:
+        return []
+    merged: Row = {n: None for n in names}
+    for row in rows:
+        for n in names:
+            if merged[n] is None and row.get(n) is not None:
+                merged[n] = row[n]
+    return [merged]
+
+
+def merge_chunk_rows(structure: str, rows_per_chunk: list[list[Row]], names: list[str]) -> tuple[list[Row], int]:
+    """Merge the rows extracted from each chunk; returns ``(rows, rows_removed)``.
+
+    >>> merge_chunk_rows("flat_single_row", [[{"a": "1", "b": None}], [{"a": "1", "b": "x"}]], ["a", "b"])
+    ([{'a': '1', 'b': 'x'}], 1)
+    """
+    total = sum(len(rows) for rows in rows_per_chunk)
+    if structure == "kv_single":
+        merged = merge_kv([r for rows in rows_per_chunk for r in rows], names)
+        return merged, total - len(merged)
+    tagged: list[tuple[int, Row]] = []
+    seen: set[str] = set()
+    for index, rows in enumerate(rows_per_chunk):
+        for row in rows:
+            key = _key(row)
+            if key not in seen:
+                seen.add(key)
+                tagged.append((index, row))
+    kept = [row for index, row in tagged
+            if not any(other_index != index and _subsumed(row, other) for other_index, other in tagged)]
+    return kept, total - len(kept)

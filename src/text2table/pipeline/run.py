@@ -1,0 +1,299 @@
+"""The two-stage pipeline: document -> pi1 -> schema -> pi2 -> rows, for one document or a batch.
+
+- One ``generate`` call per stage for a whole batch (and one per continuation round), so batched
+  backends (transformers) run at batch speed.
+- A user-given schema skips pi1. Under constraints pi1 is nudged to list more fields
+  (``field_list_end_bias``); a list the nudge pushed past the token budget is decoded again without it
+  (``diagnostics["pi1"]["unbiased_retry"]``). Invalid pi1 output never crashes: a schema cut by the token
+  budget keeps its complete fields (unless the model was looping), otherwise the schema falls back to the
+  rules baseline, then to the fields written before the loop, then to none (an empty table); the reason is
+  recorded in the diagnostics.
+- With ``verify`` (the default) cells the document does not support are nulled (:mod:`text2table.checks.verify`);
+  ``diagnostics["verify"]`` lists them, and ``raw["pi2_schema"]`` keeps the schema pi2 wrote under when
+  invented columns were dropped.
+- Long tables are not lost: when pi2 stops at its token budget (``finish_reason == "length"``) the
+  partial last row is dropped and pi2 continues after the complete rows (the prompt gets an assistant
+  message holding them) until the table ends, ``max_rows`` or ``max_continuations``; duplicates are removed.
+  ``raw["pi2"]`` is the model's text across calls without those cut partial rows (they are listed, with
+  every other dropped line, in ``diagnostics["pi2"]["dropped"]``).
+- With ``parse_tables`` (the default) a document that holds a grid table (pipe, CSV, fixed-width columns)
+  is answered by parsing that table, without the model (with a given schema, only when each of its fields
+  names a column): :mod:`text2table.layout.explicit_tables`; ``diagnostics["parsed_table"]`` says so.
+- With ``item_lists`` (the default) a document whose table is written as a list (bullets, numbered lines, a
+  semicolon enumeration: :mod:`text2table.layout.item_lists`; sentences of one pattern:
+  :mod:`text2table.layout.sentence_lists`) gets one pi2 call per item and one row from each,
+  checked against its item, when the schema has a row per entity; ``diagnostics["item_list"]`` says so.
+- Documents longer than ``chunk_chars`` are split with overlap (:mod:`text2table.pipeline.chunking`); pi1 reads the
+  first chunk, pi2 every chunk, and the rows are merged.
+
+Backend exceptions propagate (the batch runner isolates the failing document); a per-prompt generation
+error (``finish_reason == "error"``) is recorded in the result's ``error``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from text2table.backends.base import Backend, Constraint, Generation, Prompt
+from text2table.pipeline.chunking import Chunk, merge_chunk_rows, split_document
+from text2table.decoding.constraints import rows_constraint, schema_constraint
+from text2table.errors import BackendError, ConfigError
+from text2table.decoding.parsing import parse_schema_text, salvage_schema
+from text2table.pipeline.pi2_job import Pi2Job, item_list_jobs, parsed_table_jobs
+from text2table.decoding.prompts import pi1_messages
+from text2table.core.schema import Schema
+from text2table.core.table import Row
+from text2table.checks.verify import verify_rows
+
+FALLBACKS = ("rules", "empty")
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """How the pipeline runs; validated at construction."""
+
+    max_new_tokens_schema: int = 256  # pi1 budget (one schema object)
+    max_new_tokens_table: int = 512  # pi2 budget per call; longer tables continue in further calls
+    max_rows: int = 200  # hard cap on rows per document
+    max_continuations: int = 8  # extra pi2 calls per chunk after a "length" stop
+    constrained: bool = True  # schema-constrained decoding for both stages
+    chunk_chars: int = 6000  # documents longer than this are split (0: never)
+    overlap_chars: int = 400  # overlap between consecutive chunks
+    temperature: float = 0.0
+    seed: int | None = 0
+    max_string_length: int | None = 200  # cap on a string value under constraints (stops run-away values)
+    schema_fallback: str = "rules"  # when pi1 output is invalid: "rules" (baseline schema) or "empty"
+    verify: bool = True  # null cells the document does not support; drop induced columns left empty (verify.py)
+    parse_tables: bool = True  # a grid table in the document is parsed, not generated (explicit_tables.py)
+    item_lists: bool = True  # a list's items are read one per pi2 call, one row each (item_lists.py)
+    # pi1 (constrained): logit shift of closing the field list; < 0 lists more fields (verify drops the unfounded)
+    field_list_end_bias: float = -1.0
+
+    def __post_init__(self) -> None:
+        for name in ("max_new_tokens_schema", "max_new_tokens_table", "max_rows"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ConfigError(f"PipelineConfig.{name} must be a positive integer, got {getattr(self, name)!r}")
+        for name in ("max_continuations", "chunk_chars", "overlap_chars"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
+                raise ConfigError(f"PipelineConfig.{name} must be an integer >= 0, got {getattr(self, name)!r}")
+        if self.chunk_chars and self.overlap_chars * 2 >= self.chunk_chars:
+            raise ConfigError(f"overlap_chars={self.overlap_chars} must be below half of chunk_chars="
+                              f"{self.chunk_chars}")
+        if not 0.0 <= self.temperature <= 5.0:
+            raise ConfigError(f"temperature must be within [0, 5], got {self.temperature}")
+        if self.max_string_length is not None and self.max_string_length < 1:
+            raise ConfigError(f"max_string_length must be positive or None, got {self.max_string_length}")
+        if not -10.0 <= self.field_list_end_bias <= 10.0:
+            raise ConfigError(f"field_list_end_bias must be within [-10, 10], got {self.field_list_end_bias}")
+        if self.schema_fallback not in FALLBACKS:
+            raise ConfigError(f"schema_fallback {self.schema_fallback!r} is not one of {FALLBACKS}")
+
+
+@dataclass
+class PipelineResult:
+    schema: Schema | None
+    rows: list[Row]
+    raw: dict[str, Any]
+    diagnostics: dict[str, Any]
+    error: str | None = None
+
+    def to_record(self, doc_id: str) -> dict[str, Any]:
+        """The prediction line ``extract`` writes and ``eval`` reads."""
+        record: dict[str, Any] = {"id": doc_id, "schema": self.schema.to_dict() if self.schema else None,
+                                  "rows": self.rows, "raw": self.raw, "diagnostics": self.diagnostics}
+        if self.error:
+            record["error"] = self.error
+        return record
+
+
+# --- constraints and schema parsing ----------------------------------------------------------------
+
+def _rows_constraint(schema: Schema, remaining: int, config: PipelineConfig) -> Constraint:
+    if config.max_string_length is None:
+        return rows_constraint(schema, max_rows=remaining)
+    return rows_constraint(schema, max_rows=remaining, max_string_length=config.max_string_length)
+
+
+def _parse_schema(text: str) -> tuple[Schema | None, str | None]:
+    """pi1 text -> (schema, None) or (None, reason); forgiving: fences, prose and unusual names are repaired."""
+    schema, reason = parse_schema_text(text, normalize=True)
+    return schema, None if schema is not None else (reason or "invalid schema")
+
+
+# --- stage state ----------------------------------------------------------------------------------
+
+def _stage_stats() -> dict[str, Any]:
+    return {"prompt_tokens": 0, "completion_tokens": 0, "seconds": 0.0, "calls": 0}
+
+
+def _account(stats: dict[str, Any], gen: Generation, share: float) -> None:
+    stats["prompt_tokens"] += gen.prompt_tokens
+    stats["completion_tokens"] += gen.completion_tokens
+    stats["seconds"] += gen.seconds or share
+    stats["calls"] += 1
+    if gen.error and gen.finish_reason != "error":  # e.g. a grammar that stopped matching
+        stats.setdefault("warnings", []).append(gen.error[:200])
+
+
+def _generate(backend: Backend, prompts: list[Prompt], constraints: list[Constraint | None],
+              max_new_tokens: int, config: PipelineConfig) -> tuple[list[Generation], float]:
+    began = time.perf_counter()
+    gens = backend.generate(prompts, constraint=constraints, max_new_tokens=max_new_tokens,
+                            temperature=config.temperature, seed=config.seed)
+    if len(gens) != len(prompts):
+        raise BackendError(f"backend {backend.name!r} returned {len(gens)} generations for {len(prompts)} prompts")
+    return gens, (time.perf_counter() - began) / max(1, len(prompts))
+
+
+def _fallback_schema(document: str, metadata: dict[str, Any] | None, config: PipelineConfig) -> Schema | None:
+    if config.schema_fallback != "rules":
+        return None
+    from text2table.backends.rules import induce_schema
+
+    return induce_schema(document, metadata)
+
+
+def _pi1_generate(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
+                  backend: Backend, config: PipelineConfig, bias: float,
+                  diags: list[dict[str, Any]]) -> list[Generation]:
+    if not todo:
+        return []
+    constraint = schema_constraint(list_end_bias=bias) if config.constrained else None
+    prompts = [pi1_messages(documents[i], metadatas[i]) for i in todo]
+    gens, share = _generate(backend, prompts, [constraint] * len(prompts), config.max_new_tokens_schema, config)
+    for i, gen in zip(todo, gens):
+        _account(diags[i]["pi1"], gen, share)
+    return gens
+
+
+def _run_pi1(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
+             backend: Backend, config: PipelineConfig, schemas: list[Schema | None],
+             diags: list[dict[str, Any]], raws: list[dict[str, Any]]) -> None:
+    if not todo:
+        return
+    bias = config.field_list_end_bias if config.constrained else 0.0
+    gens = dict(zip(todo, _pi1_generate(documents, metadatas, todo, backend, config, bias, diags)))
+    # the bias is a nudge: a list it pushed past the token budget is decoded again without it
+    again = [i for i in todo if bias and gens[i].finish_reason == "length"]
+    for i, gen in zip(again, _pi1_generate(documents, metadatas, again, backend, config, 0.0, diags)):
+        gens[i] = gen
+        diags[i]["pi1"]["unbiased_retry"] = True
+    for i in todo:
+        gen, stats = gens[i], diags[i]["pi1"]
+        stats["finish_reason"] = gen.finish_reason
+        raws[i]["pi1"] = gen.text
+        schema, reason = (None, gen.error or "generation failed") if gen.finish_reason == "error" \
+            else _parse_schema(gen.text)
+        stats["valid"] = schema is not None
+        if schema is None:
+            stats["error"] = reason
+            schema = salvage_schema(gen.text) if gen.finish_reason == "length" else None
+            if schema is not None:
+                stats["fallback"] = "salvaged"
+            else:
+                schema = _fallback_schema(documents[i], metadatas[i], config)
+                stats["fallback"] = config.schema_fallback if schema is not None else "empty"
+            if schema is None:  # last resort: the fields a looping model wrote before it looped
+                schema = salvage_schema(gen.text, before_loop=True)
+                stats["fallback"] = "before_loop" if schema is not None else "empty"
+        schemas[i] = schema
+
+
+def _run_pi2(jobs: list[Pi2Job], backend: Backend, config: PipelineConfig, diags: list[dict[str, Any]]) -> None:
+    active = [j for j in jobs if not j.done]
+    while active:
+        constraints = [_rows_constraint(j.schema, j.remaining(config), config) if config.constrained else None
+                       for j in active]
+        gens, share = _generate(backend, [j.prompt() for j in active], constraints,
+                                config.max_new_tokens_table, config)
+        for job, gen in zip(active, gens):
+            _account(diags[job.doc]["pi2"], gen, share)
+            diags[job.doc]["pi2"]["finish_reasons"].append(gen.finish_reason)
+            job.absorb(gen, config)
+        active = [j for j in active if not j.done]
+
+
+def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | None, jobs: list[Pi2Job],
+            diag: dict[str, Any], raw: dict[str, Any], config: PipelineConfig, began: float) -> PipelineResult:
+    pi2 = diag["pi2"]
+    rows: list[Row] = []
+    error = None
+    if schema is not None:
+        evidence: list[str] | None = None
+        if "item_list" in diag:  # one row per item, each checked against its item
+            pairs = [(row, k) for k, j in enumerate(jobs) for row in j.rows][:config.max_rows]
+            rows, merged_away = [r for r, _ in pairs], 0
+            evidence = [jobs[k].chunk for _, k in pairs]
+            diag["item_list"]["rows_from"] = [k for _, k in pairs]  # the item of each row before the check
+        else:
+            rows, merged_away = merge_chunk_rows(schema.structure, [j.rows for j in jobs], schema.names)
+            rows = rows[:config.max_rows]
+        if config.verify and rows:
+            induced = not diag["pi1"]["skipped"]
+            checked = verify_rows(document, schema, rows, missing=(metadata or {}).get("missing_value_tokens", ()),
+                                  drop_empty_columns=induced, null_repeats=induced, evidence=evidence)
+            if checked.dropped_columns:  # the raw text keeps the columns: structural metrics read it with them
+                raw["pi2_schema"] = schema.to_dict()
+            schema, rows = checked.schema, checked.rows
+            diag["verify"] = checked.diagnostics()
+        pi2.update(continuations=sum(j.continuations for j in jobs), stop_reasons=[j.stop for j in jobs],
+                   duplicates_removed=sum(j.duplicates for j in jobs) + merged_away,
+                   dropped=[{"chunk": k, **d} for k, j in enumerate(jobs) for d in j.dropped])
+        raw["pi2"] = "\n".join(t.rstrip("\n") for j in jobs for t in j.texts if t.strip())
+        errors = [j.error for j in jobs if j.error]
+        error = f"pi2: {errors[0]}" if errors else None
+    if diag["pi1"].get("finish_reason") == "error" and error is None:
+        error = f"pi1: {diag['pi1'].get('error')}"
+    diag["tokens"] = {"in": diag["pi1"]["prompt_tokens"] + pi2["prompt_tokens"],
+                      "out": diag["pi1"]["completion_tokens"] + pi2["completion_tokens"]}
+    diag["rows"] = len(rows)
+    diag["seconds"] = round(diag["pi1"]["seconds"] + pi2["seconds"], 4)
+    diag["batch_seconds"] = round(time.perf_counter() - began, 4)
+    return PipelineResult(schema, rows, raw, diag, error)
+
+
+def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig | None = None, *,
+             metadatas: Sequence[dict[str, Any] | None] | None = None,
+             schemas: Sequence[Schema | None] | Schema | None = None) -> list[PipelineResult]:
+    """Run the pipeline on a batch of documents: one ``generate`` call per stage (and continuation round).
+
+    ``schemas``: one schema for all documents, one per document (``None`` entries run pi1), or None.
+    """
+    config = config or PipelineConfig()
+    began = time.perf_counter()
+    n = len(documents)
+    metas = list(metadatas) if metadatas is not None else [None] * n
+    given = list(schemas) if isinstance(schemas, (list, tuple)) else [schemas] * n
+    if len(metas) != n or len(given) != n:
+        raise ConfigError(f"got {n} documents, {len(metas)} metadata entries and {len(given)} schemas")
+    chunks: list[list[Chunk]] = [split_document(d, config.chunk_chars, config.overlap_chars) for d in documents]
+    diags: list[dict[str, Any]] = [{"pi1": {**_stage_stats(), "skipped": s is not None},
+                                    "pi2": {**_stage_stats(), "chunks": len(c), "finish_reasons": []}}
+                                   for s, c in zip(given, chunks)]
+    raws: list[dict[str, Any]] = [{"pi1": None, "pi2": ""} for _ in range(n)]
+    resolved: list[Schema | None] = list(given)
+    parsed = parsed_table_jobs(documents, metas, list(range(n)), resolved, diags, raws) if config.parse_tables else []
+    _run_pi1([c[0].text for c in chunks], metas, [i for i in range(n) if resolved[i] is None], backend, config,
+             resolved, diags, raws)
+    done = {j.doc for j in parsed}
+    items = item_list_jobs(documents, metas, [i for i in range(n) if i not in done], resolved, diags) \
+        if config.item_lists else []
+    done |= {j.doc for j in items}
+    jobs = parsed + items + [Pi2Job(i, chunk.text, schema, metas[i]) for i, schema in enumerate(resolved)
+                             if schema is not None and i not in done for chunk in chunks[i]]
+    _run_pi2(jobs, backend, config, diags)
+    return [_finish(documents[i], metas[i], resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i],
+                    config, began) for i in range(n)]
+
+
+def run(document: str, metadata: dict[str, Any] | None, backend: Backend, config: PipelineConfig | None = None,
+        schema: Schema | None = None) -> PipelineResult:
+    """Run the pipeline on one document; a given ``schema`` skips pi1."""
+    return run_many([document], backend, config, metadatas=[metadata], schemas=[schema])[0]
+
+
+def config_dict(config: PipelineConfig) -> dict[str, Any]:
+    return asdict(config)

@@ -1,0 +1,1 @@
+"""Human-readable reports of an evaluation: markdown and a self-contained HTML page."""

@@ -1,0 +1,1 @@
+"""Pure text utilities shared by layout detection, checks and metrics: spelling variants and normalisation."""
