@@ -5,7 +5,8 @@ import pytest
 
 from text2table.layout.explicit_tables import find_explicit_table
 from text2table.core.naming import normalize_name
-from text2table.pipeline.run import PipelineConfig, run, run_many
+from text2table.pipeline.config import PipelineConfig
+from text2table.pipeline.run import run, run_many
 from text2table.core.schema import Schema
 from text2table.core.table import parse_ndjson_strict
 

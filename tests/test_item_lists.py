@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from text2table.layout.item_lists import find_item_list
-from text2table.pipeline.run import PipelineConfig, run
+from text2table.pipeline.config import PipelineConfig
+from text2table.pipeline.run import run
 from text2table.decoding.prompts import find_block
 from text2table.core.schema import Schema, schema_answer
 from text2table.core.table import dump_rows

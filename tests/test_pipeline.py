@@ -3,7 +3,8 @@ import json
 import pytest
 
 from text2table.errors import ConfigError
-from text2table.pipeline.run import PipelineConfig, run, run_many
+from text2table.pipeline.config import PipelineConfig
+from text2table.pipeline.run import run, run_many
 from text2table.core.schema import Schema, schema_answer
 from text2table.core.table import dump_rows, parse_ndjson_strict
 

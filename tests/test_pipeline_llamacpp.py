@@ -5,7 +5,8 @@ import pytest
 from text2table.pipeline.batch import open_backend
 from text2table.pipeline.batch import read_inputs
 from text2table.errors import Text2TableError
-from text2table.pipeline.run import PipelineConfig, run_many
+from text2table.pipeline.config import PipelineConfig
+from text2table.pipeline.run import run_many
 from text2table.core.table import parse_ndjson_strict
 
 

@@ -6,7 +6,8 @@ from hypothesis import given, settings, strategies as st
 from text2table.backends.base import Constraint
 from text2table.backends.rules import RulesBackend, extract_rows, induce_schema
 from text2table.errors import ConfigError
-from text2table.pipeline.run import PipelineConfig, run
+from text2table.pipeline.config import PipelineConfig
+from text2table.pipeline.run import run
 from text2table.decoding.prompts import pi1_messages, pi2_messages
 from text2table.core.schema import Schema
 from text2table.core.table import parse_ndjson_strict

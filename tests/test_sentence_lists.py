@@ -5,7 +5,8 @@ import re
 import pytest
 
 from text2table.layout.item_lists import find_item_list
-from text2table.pipeline.run import PipelineConfig, run
+from text2table.pipeline.config import PipelineConfig
+from text2table.pipeline.run import run
 from text2table.decoding.prompts import find_block
 from text2table.core.schema import Schema, schema_answer
 from text2table.layout.sentence_lists import find_sentence_list, number_shapes, pattern_words, sentences

@@ -1,4 +1,5 @@
-from text2table.pipeline.run import PipelineConfig, run
+from text2table.pipeline.config import PipelineConfig
+from text2table.pipeline.run import run
 from text2table.core.schema import Schema
 from text2table.checks.verify import verify_record, verify_rows
 

@@ -75,7 +75,7 @@ def _read_schema(path: Path | None) -> Any:
 
 
 def _config(constrain: bool, max_rows: int, max_new_tokens: int, chunk_chars: int = 6000, **extra: Any) -> Any:
-    from text2table.pipeline.run import PipelineConfig
+    from text2table.pipeline.config import PipelineConfig
 
     overlap = min(400, chunk_chars // 10)
     return PipelineConfig(constrained=constrain, max_rows=max_rows, max_new_tokens_table=max_new_tokens,

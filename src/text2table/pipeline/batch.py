@@ -25,7 +25,8 @@ from text2table.adapters import default_adapter_paths
 from text2table.backends.base import Backend, create_backend
 from text2table.errors import ConfigError, InputError
 from text2table.core.jsonio import append_jsonl, read_text
-from text2table.pipeline.run import PipelineConfig, PipelineResult, run_many
+from text2table.pipeline.config import PipelineConfig
+from text2table.pipeline.run import PipelineResult, run_many
 from text2table.core.records import default_metadata, read_gold
 from text2table.core.schema import Schema
 

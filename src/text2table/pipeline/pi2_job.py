@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from text2table.backends.base import Generation, Prompt
 from text2table.layout.explicit_tables import find_explicit_table
@@ -24,9 +24,7 @@ from text2table.core.naming import normalize_name
 from text2table.decoding.prompts import pi2_messages
 from text2table.core.schema import Schema, schema_answer
 from text2table.core.table import Row, dump_rows, parse_ndjson_lenient
-
-if TYPE_CHECKING:
-    from text2table.pipeline.run import PipelineConfig
+from text2table.pipeline.config import PipelineConfig
 
 
 @dataclass

@@ -34,10 +34,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from text2table.backends.base import Backend, Constraint, Generation, Prompt
+from text2table.pipeline.config import PipelineConfig
 from text2table.pipeline.chunking import Chunk, merge_chunk_rows, split_document
 from text2table.decoding.constraints import rows_constraint, schema_constraint
 from text2table.errors import BackendError, ConfigError
@@ -47,50 +48,6 @@ from text2table.decoding.prompts import pi1_messages
 from text2table.core.schema import Schema
 from text2table.core.table import Row
 from text2table.checks.verify import verify_rows
-
-FALLBACKS = ("rules", "empty")
-
-
-@dataclass(frozen=True)
-class PipelineConfig:
-    """How the pipeline runs; validated at construction."""
-
-    max_new_tokens_schema: int = 256  # pi1 budget (one schema object)
-    max_new_tokens_table: int = 512  # pi2 budget per call; longer tables continue in further calls
-    max_rows: int = 200  # hard cap on rows per document
-    max_continuations: int = 8  # extra pi2 calls per chunk after a "length" stop
-    constrained: bool = True  # schema-constrained decoding for both stages
-    chunk_chars: int = 6000  # documents longer than this are split (0: never)
-    overlap_chars: int = 400  # overlap between consecutive chunks
-    temperature: float = 0.0
-    seed: int | None = 0
-    max_string_length: int | None = 200  # cap on a string value under constraints (stops run-away values)
-    schema_fallback: str = "rules"  # when pi1 output is invalid: "rules" (baseline schema) or "empty"
-    verify: bool = True  # null cells the document does not support; drop induced columns left empty (verify.py)
-    parse_tables: bool = True  # a grid table in the document is parsed, not generated (explicit_tables.py)
-    item_lists: bool = True  # a list's items are read one per pi2 call, one row each (item_lists.py)
-    # pi1 (constrained): logit shift of closing the field list; < 0 lists more fields (verify drops the unfounded)
-    field_list_end_bias: float = -1.0
-
-    def __post_init__(self) -> None:
-        for name in ("max_new_tokens_schema", "max_new_tokens_table", "max_rows"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ConfigError(f"PipelineConfig.{name} must be a positive integer, got {getattr(self, name)!r}")
-        for name in ("max_continuations", "chunk_chars", "overlap_chars"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
-                raise ConfigError(f"PipelineConfig.{name} must be an integer >= 0, got {getattr(self, name)!r}")
-        if self.chunk_chars and self.overlap_chars * 2 >= self.chunk_chars:
-            raise ConfigError(f"overlap_chars={self.overlap_chars} must be below half of chunk_chars="
-                              f"{self.chunk_chars}")
-        if not 0.0 <= self.temperature <= 5.0:
-            raise ConfigError(f"temperature must be within [0, 5], got {self.temperature}")
-        if self.max_string_length is not None and self.max_string_length < 1:
-            raise ConfigError(f"max_string_length must be positive or None, got {self.max_string_length}")
-        if not -10.0 <= self.field_list_end_bias <= 10.0:
-            raise ConfigError(f"field_list_end_bias must be within [-10, 10], got {self.field_list_end_bias}")
-        if self.schema_fallback not in FALLBACKS:
-            raise ConfigError(f"schema_fallback {self.schema_fallback!r} is not one of {FALLBACKS}")
-
 
 @dataclass
 class PipelineResult:
@@ -293,7 +250,3 @@ def run(document: str, metadata: dict[str, Any] | None, backend: Backend, config
         schema: Schema | None = None) -> PipelineResult:
     """Run the pipeline on one document; a given ``schema`` skips pi1."""
     return run_many([document], backend, config, metadatas=[metadata], schemas=[schema])[0]
-
-
-def config_dict(config: PipelineConfig) -> dict[str, Any]:
-    return asdict(config)

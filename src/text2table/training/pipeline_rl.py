@@ -28,7 +28,8 @@ from text2table.metrics.end_to_end import map_gold_to_schema
 from text2table.metrics.grounding import DocumentIndex
 from text2table.metrics.schema_match import DEFAULT_THRESHOLD, match_schemas
 from text2table.decoding.parsing import parse_schema_text
-from text2table.pipeline.run import PipelineConfig, run_many
+from text2table.pipeline.config import PipelineConfig
+from text2table.pipeline.run import run_many
 from text2table.decoding.prompts import find_block
 from text2table.core.records import GoldRecord, gold_rows, gold_schema
 from text2table.rewards.config import RewardWeights
