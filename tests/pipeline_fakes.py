@@ -6,7 +6,8 @@ import json
 import time
 from collections.abc import Callable
 
-from text2table.backends.base import Backend, Constraint, Generation, Prompt, per_prompt
+from text2table.backends.base import Backend, Generation, Prompt, per_prompt
+from text2table.decoding.constraint import Constraint
 from text2table.decoding.prompts import find_block
 from text2table.core.schema import Schema, schema_answer
 from text2table.core.table import dump_rows, parse_ndjson_lenient

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from text2table.backends.base import Constraint
+from text2table.decoding.constraint import Constraint
 from text2table.decoding.constraints import rows_constraint, schema_constraint
 from text2table.errors import ConfigError, InputError
 from text2table.core.naming import is_policy_name

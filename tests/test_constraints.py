@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from text2table.backends.base import Constraint
+from text2table.decoding.constraint import Constraint
 from text2table.decoding.constraints import (openai_payload, rows_constraint, schema_answer_json_schema, schema_constraint,
                                     to_gbnf, to_lark)
 from text2table.errors import ConfigError

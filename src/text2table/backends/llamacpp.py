@@ -21,7 +21,8 @@ from typing import Any
 
 from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_gbnf
 from text2table.errors import ConfigError, InputError, MissingDependencyError
-from text2table.backends.base import Backend, Constraint, Generation, Prompt, per_prompt, register_backend
+from text2table.backends.base import Backend, Generation, Prompt, per_prompt, register_backend
+from text2table.decoding.constraint import Constraint
 from text2table.backends.models import is_gguf, resolve_model_path, split_continuation
 
 

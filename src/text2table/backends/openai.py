@@ -28,7 +28,8 @@ from typing import Any
 
 from text2table.decoding.constraints import GRAMMAR_DIALECTS, PAYLOAD_STYLES, openai_payload
 from text2table.errors import ConfigError
-from text2table.backends.base import Backend, Constraint, Generation, Prompt, per_prompt, register_backend
+from text2table.backends.base import Backend, Generation, Prompt, per_prompt, register_backend
+from text2table.decoding.constraint import Constraint
 
 log = logging.getLogger(__name__)
 _RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}

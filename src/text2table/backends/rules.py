@@ -23,7 +23,8 @@ from text2table.decoding.prompts import find_blocks
 from text2table.core.records import DEFAULT_MISSING_TOKENS
 from text2table.core.schema import Schema, build_assistant_schema, detect_structure, schema_answer
 from text2table.core.table import dump_rows, parse_ndjson_lenient
-from text2table.backends.base import Backend, Constraint, Generation, Prompt, per_prompt, register_backend
+from text2table.backends.base import Backend, Generation, Prompt, per_prompt, register_backend
+from text2table.decoding.constraint import Constraint
 
 CHARS_PER_TOKEN = 4
 _KV = re.compile(r"^\s*(?:[-*+\u2022]\s+|\d{1,3}[.)]\s+)?(?:\*\*|__)?([A-Za-z][^:=|\n\u2013\u2014]{0,48}?)\s*"

@@ -1,4 +1,4 @@
-"""Constraints for decoding: a :class:`~text2table.backends.base.Constraint` -> llama.cpp GBNF, llguidance
+"""Constraints for decoding: a :class:`~text2table.decoding.constraint.Constraint` -> llama.cpp GBNF, llguidance
 Lark, or an OpenAI/vLLM structured-outputs payload. Pure functions; no model or backend imports.
 
 One JSON-Schema subset is compiled to one small grammar tree, written out as GBNF and as Lark, so that
@@ -28,7 +28,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from text2table.backends.base import Constraint
+from text2table.decoding.constraint import Constraint
 from text2table.errors import ConfigError
 from text2table.core.naming import MAX_NAME_LENGTH, NAME_PATTERN
 from text2table.core.schema import FIELD_TYPES, STRUCTURES, Schema, row_json_schema

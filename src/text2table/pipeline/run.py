@@ -37,7 +37,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from text2table.backends.base import Backend, Constraint, Generation, Prompt
+from text2table.backends.base import Backend, Generation, Prompt
+from text2table.decoding.constraint import Constraint
 from text2table.pipeline.config import PipelineConfig
 from text2table.pipeline.chunking import Chunk, merge_chunk_rows, split_document
 from text2table.decoding.constraints import rows_constraint, schema_constraint
