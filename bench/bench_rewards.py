@@ -27,7 +27,7 @@ from scipy.optimize import linear_sum_assignment  # noqa: E402
 
 from tests.reward_cases import NAMES, box_score, hacks, honest_partial  # noqa: E402
 from text2table.metrics.aligned import keyed_cells  # noqa: E402
-from text2table.metrics.grounding import BOOLEAN_WORDS, canonical_tokens, fold  # noqa: E402
+from text2table.text.normalise import BOOLEAN_WORDS, canonical_tokens, fold  # noqa: E402
 from text2table.metrics.wu import document_scores, table_items  # noqa: E402
 from text2table.decoding.prompts import PI1_POLICY, PI2_POLICY  # noqa: E402
 from text2table.rewards import RewardWeights, pi2_score  # noqa: E402

@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from text2table.metrics.grounding import DocumentIndex, canonical_tokens, ground_rows
+from text2table.metrics.grounding import ground_rows
+from text2table.text.document_index import DocumentIndex
+from text2table.text.normalise import canonical_tokens
 
 DOC = ("The Vaults, a pub near Café Adriatic, drew 1,250 fans. Smith scored twenty-three points and four "
        "rebounds in 36 minutes; one hundred and five people were family friendly. Price: £20-25.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from text2table.metrics.grounding import DocumentIndex
+from text2table.text.document_index import DocumentIndex
 from text2table.text.variants import compounds, singular, spelling_key, word_key
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from text2table.metrics.grounding import canonical_tokens
+from text2table.text.normalise import canonical_tokens
 from text2table.text.variants import field_words, word_key
 
 _ONE_WORD = re.compile(r"[^\W\d_]+")

@@ -1,7 +1,7 @@
 """Which way a document states a yes/no fact: "family friendly" or "not family friendly".
 
 A yes/no column (``family_friendly``) is grounded by its words in the text (see
-:meth:`text2table.metrics.grounding.DocumentIndex.supports`), which says nothing about the answer's sign. The
+:meth:`text2table.text.document_index.DocumentIndex.supports`), which says nothing about the answer's sign. The
 shipped small model read "a non-family-friendly coffee shop" as ``yes`` and "the kid friendly coffee shop"
 as ``no`` (E2E documents). :func:`evidence_polarity` reads the sign off the words themselves: a mention of
 the column's words is negated when ``not``, ``non``, ``no``, ``never``, ``without`` or a ``n't`` form is
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from text2table.metrics.grounding import canonical_tokens
+from text2table.text.normalise import canonical_tokens
 from text2table.text.variants import field_words, word_key
 
 _NEGATORS = frozenset({"not", "non", "no", "never", "without", "nor", "cannot",

@@ -3,7 +3,7 @@
 pi2 is asked for facts that can be verified in the text, but a small model also fills a column from what it
 saw in training (``near: "Shanghai"`` for a pub whose review names no neighbour). :func:`verify_rows` sets
 such cells to null, using the same test as the grounding metric
-(:meth:`text2table.metrics.grounding.DocumentIndex.supports`: case, accents, thousands separators and number
+(:meth:`text2table.text.document_index.DocumentIndex.supports`: case, accents, thousands separators and number
 words are forgiven; yes/no needs a word of the field name in the text). Rows left with no value at all are
 dropped, and so are rows that became copies of an earlier row. A yes/no cell the text contradicts ("not
 family friendly" read as ``yes``) is turned to the answer the text gives
@@ -35,8 +35,8 @@ from typing import Any
 
 from text2table.checks.attribution import modifies_another_column, word_keys
 from text2table.layout.item_lists import find_item_list
-from text2table.metrics.grounding import BOOLEAN_WORDS, DocumentIndex, fold
-from text2table.metrics.values import cell_text
+from text2table.text.document_index import DocumentIndex
+from text2table.text.normalise import BOOLEAN_WORDS, cell_text, fold
 from text2table.text.variants import word_key
 from text2table.checks.polarity import contradicts, evidence_polarity, flipped
 from text2table.core.schema import Schema

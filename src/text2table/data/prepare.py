@@ -30,8 +30,8 @@ import pyarrow.parquet as pq
 
 from text2table.errors import ConfigError
 from text2table.layout.item_lists import find_item_list
-from text2table.metrics.grounding import DocumentIndex
-from text2table.metrics.values import cell_text
+from text2table.text.document_index import DocumentIndex
+from text2table.text.normalise import cell_text
 from text2table.decoding.prompts import pi1_messages, pi2_messages
 from text2table.core.records import GoldRecord, gold_rows, gold_schema
 from text2table.core.schema import Schema, schema_answer

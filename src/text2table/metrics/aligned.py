@@ -17,7 +17,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from text2table.metrics.schema_match import f1_score
-from text2table.metrics.values import cell_text
+from text2table.text.normalise import cell_text
 
 Keyed = list[dict[str, str]]
 

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from text2table.metrics.chrf import ChrF, sacrebleu_chrf
-from text2table.metrics.values import cell_text, header_key, value_key
+from text2table.metrics.values import header_key, value_key
+from text2table.text.normalise import cell_text
 
 KINDS = ("row_header", "col_header", "cell")
 METRICS = ("exact", "chrf")

@@ -21,7 +21,8 @@ from typing import Any
 
 from text2table.metrics.aligned import align_keyed, keyed_cells
 from text2table.metrics.end_to_end import map_gold_to_schema, rename_rows
-from text2table.metrics.grounding import DocumentIndex, canonical_tokens
+from text2table.text.document_index import DocumentIndex
+from text2table.text.normalise import canonical_tokens
 from text2table.metrics.schema_match import match_schemas
 from text2table.metrics.structural import check_schema, load_pairs
 from text2table.decoding.parsing import parse_schema_text

@@ -1,6 +1,6 @@
 """Word forms that state the same fact: British/American spelling, plurals, a compound written in two words.
 
-Grounding (:mod:`text2table.metrics.grounding`) is verbatim first. These forms are its second chance, so
+Support (:class:`text2table.text.document_index.DocumentIndex`) is verbatim first. These forms are its second chance, so
 that a value the document states in another spelling is not called invented: ``city centre`` in a review
 that says "city center", ``riverside`` for "river side", ``yes`` for a ``family_friendly`` column in a
 text about "families". Each rule rewrites both the value and the document the same way, so it can only

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from text2table.errors import InputError, SchemaError
 from text2table.core.jsonio import iter_jsonl
 from text2table.metrics.end_to_end import map_gold_to_schema
-from text2table.metrics.grounding import DocumentIndex
+from text2table.text.document_index import DocumentIndex
 from text2table.metrics.schema_match import DEFAULT_THRESHOLD, match_schemas
 from text2table.decoding.parsing import parse_schema_text
 from text2table.pipeline.config import PipelineConfig
