@@ -42,7 +42,7 @@ def test_read_inputs_from_text_file_folder_and_gold_jsonl(tmp_path):
                                 "table": {"headers": ["a"], "rows": [["1"]]}}) + "\n"
                     + json.dumps({"id": "g2", "document": "D2"}) + "\n")
     assert [(d.id, d.document) for d in read_inputs(tmp_path / "one.txt")] == [("one", "Name: A\n")]
-    assert [d.id for d in read_inputs(folder)] == ["b", "sub/a"]
+    assert [(d.id, d.is_empty) for d in read_inputs(folder)] == [("b", False), ("empty", True), ("sub/a", False)]
     records = read_inputs(gold)
     assert [d.id for d in records] == ["g1", "g2"] and records[0].metadata["locale"] == "de-DE"
     assert [d.id for d in read_inputs(gold, limit=1)] == ["g1"]

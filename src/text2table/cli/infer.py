@@ -24,6 +24,7 @@ from text2table.cli.common import console, friendly_errors
 DEMO_LIMIT = 12
 BATCH_HELP = "Documents per generate call (default: 1 for llamacpp, which decodes one prompt at a time, else 8)."
 SAMPLE_TEST = Path("examples") / "data" / "test.jsonl"
+MAX_LISTED = 20  # skipped documents and failed ids printed after a batch (all are in the prediction file)
 
 
 def _options(pairs: list[str]) -> dict[str, Any]:
@@ -107,8 +108,11 @@ def _run_with_progress(inputs: list[Any], backend: Any, out: Path, config: Any, 
                             on_progress=update)
     rate = summary.written / summary.seconds if summary.seconds else 0.0
     tok_rate = summary.completion_tokens / summary.seconds if summary.seconds else 0.0
+    for problem in summary.problems[:MAX_LISTED]:
+        console.print(Text(f"skipped {problem}", style="yellow"))
     console.print(f"wrote {summary.written} predictions to {out} ({summary.skipped} already there, "
-                  f"{summary.failed} failed) in {summary.seconds:.1f} s: {rate:.3g} docs/s, {tok_rate:.3g} tok/s",
+                  f"{summary.empty} empty, {summary.rejected} skipped as unreadable, {summary.failed} failed) "
+                  f"in {summary.seconds:.1f} s: {rate:.3g} docs/s, {tok_rate:.3g} tok/s",
                   highlight=False)
     return summary
 
@@ -139,9 +143,16 @@ def extract_cmd(
     max_new_tokens: int = typer.Option(512, min=1, help="pi2 token budget per call (longer tables continue)."),
     chunk_chars: int = typer.Option(6000, min=0, help="Split longer documents into chunks (0: never)."),
     option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
+    on_error: str = typer.Option("skip", "--on-error",
+                                 help="A bad document (empty, not UTF-8, not a JSON object, too large): skip = "
+                                      "report it and go on (an empty one gets an empty table), fail = stop."),
+    max_doc_mb: float = typer.Option(2.0, min=0.000001, help="Documents larger than this (MB) are skipped."),
 ) -> None:
-    """Extract a schema and a table from each document (pi1 -> pi2) into prediction JSONL."""
+    """Extract a schema and a table from each document (pi1 -> pi2) into prediction JSONL.
+
+    Exit status: 0 when every document was answered or skipped by rule, 1 when one failed unexpectedly."""
     from text2table.pipeline.batch import default_batch_size, open_backend, read_inputs
+    from text2table.pipeline.inputs import InputPolicy
     from text2table.pipeline.run import run
     from text2table.core.table import dump_rows
 
@@ -151,7 +162,10 @@ def extract_cmd(
         config = _config(constrain, max_rows, max_new_tokens, chunk_chars, verify=verify, parse_tables=parse_tables,
                          item_lists=item_lists, field_list_end_bias=field_list_end_bias)
         schema = _read_schema(schema_file)
-        inputs = read_inputs(input, limit=limit)
+        policy = InputPolicy(on_error=on_error, max_doc_bytes=max(1, int(max_doc_mb * 1_000_000)))
+        inputs = read_inputs(input, limit=limit, policy=policy)
+        if ndjson and inputs and inputs[0].problem:
+            raise InputError(inputs[0].problem)
         if ndjson and len(inputs) != 1:
             raise InputError(f"--ndjson prints one document, the input has {len(inputs)}", source=str(input),
                              hint="pass one text file, or --limit 1")
@@ -165,8 +179,14 @@ def extract_cmd(
                 names = result.schema.names if result.schema else []
                 sys.stdout.write(dump_rows(result.rows, names))
             elif out is not None:
-                _run_with_progress(inputs, engine, out, config, schema, batch_size or default_batch_size(backend),
-                                   "extract")
+                summary = _run_with_progress(inputs, engine, out, config, schema,
+                                             batch_size or default_batch_size(backend), "extract")
+                if summary.failed:
+                    shown = ", ".join(summary.failed_ids[:MAX_LISTED])
+                    console.print(f"[bold red]failed:[/] {summary.failed} document(s) failed unexpectedly: "
+                                  f"{shown}{' ...' if summary.failed > MAX_LISTED else ''} (their 'error' says why;"
+                                  f" delete those lines from {out} to retry them)", highlight=False)
+                    raise typer.Exit(code=1)
         finally:
             engine.close()
 

@@ -1,7 +1,10 @@
 """The resumable batch runner behind ``text2table extract``: inputs in, one prediction line per document out.
 
 - Inputs: a text file, a folder of text files (``.txt``/``.md``, recursively, sorted), or a JSONL in the
-  native gold format (document and metadata used, table ignored).
+  native gold format (document and metadata used, table ignored), read by :mod:`text2table.pipeline.inputs`.
+- One bad document never stops the batch: an empty one is answered with an empty table without a model call
+  (``diagnostics.input``); one that could not be read (not UTF-8, not a JSON object, over the size limit)
+  gets a line with ``skipped`` saying why. Both are counted in the summary.
 - Output: one JSON object per document, appended and flushed (fsync) as soon as its batch is done. A rerun
   with the same output resumes: ids already written are skipped, and a torn last line (``kill -9`` in the
   middle of a write) is cut away first, so nothing is lost and nothing is written twice.
@@ -16,21 +19,19 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from text2table.adapters import default_adapter_paths
 from text2table.backends.base import Backend, create_backend
 from text2table.errors import ConfigError, InputError
-from text2table.core.jsonio import append_jsonl, read_text
+from text2table.core.jsonio import append_jsonl
+from text2table.pipeline.inputs import TEXT_SUFFIXES, InputDoc, InputPolicy, read_inputs  # noqa: F401
 from text2table.pipeline.config import PipelineConfig
 from text2table.pipeline.run import PipelineResult, run_many
-from text2table.core.records import default_metadata, read_gold
 from text2table.core.schema import Schema
-
-TEXT_SUFFIXES = (".txt", ".md", ".text")
 
 #: The adapter each backend loads when ``--adapter`` is not given (``None``: the base model). Trained
 #: adapters shipped with the package (issue 7) become the default here, and only here.
@@ -38,37 +39,6 @@ DEFAULT_ADAPTERS: dict[str, str | None] = default_adapter_paths()
 NO_ADAPTER = "none"
 #: The constructor option through which each backend takes an adapter (llama.cpp: a LoRA in GGUF form).
 ADAPTER_OPTION = {"llamacpp": "lora", "transformers": "adapter"}
-
-
-@dataclass(frozen=True)
-class InputDoc:
-    id: str
-    document: str
-    metadata: dict[str, Any]
-
-
-def read_inputs(path: str | Path, *, limit: int | None = None) -> list[InputDoc]:
-    """Documents from a text file, a folder of text files, or a gold-format JSONL (first ``limit`` only)."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError("input not found", source=str(p), hint="give a text file, a folder or a .jsonl file")
-    docs: Iterator[InputDoc]
-    if p.is_dir():
-        files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES)
-        if not files:
-            raise InputError(f"no {'/'.join(TEXT_SUFFIXES)} files in the folder", source=str(p))
-        docs = (InputDoc(f.relative_to(p).with_suffix("").as_posix(), read_text(f), default_metadata()) for f in files)
-    elif p.suffix.lower() == ".jsonl":
-        docs = (InputDoc(r.id, r.document, r.metadata) for r in read_gold(p, require_table=False))
-    else:
-        docs = iter([InputDoc(p.stem, read_text(p), default_metadata())])
-    out = []
-    for doc in docs:
-        if limit is not None and len(out) >= limit:
-            break
-        if doc.document.strip():
-            out.append(doc)
-    return out
 
 
 def resume_output(path: str | Path) -> set[str]:
@@ -132,9 +102,13 @@ class BatchSummary:
     total: int = 0  # documents in the input (after --limit)
     skipped: int = 0  # already in the output (resumed)
     written: int = 0
-    failed: int = 0
+    failed: int = 0  # written with an unexpected error (a backend failure); ids in failed_ids
+    empty: int = 0  # empty or whitespace-only documents, answered with an empty table without a model call
+    rejected: int = 0  # skipped by rule (unreadable, not a record, over the size limit); reasons in problems
     completion_tokens: int = 0
     seconds: float = 0.0
+    failed_ids: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
 Progress = Callable[[int, int], None]  # (documents just written, completion tokens of those documents)
@@ -143,6 +117,16 @@ Progress = Callable[[int, int], None]  # (documents just written, completion tok
 def _error_result(exc: BaseException) -> PipelineResult:
     message = f"{type(exc).__name__}: {exc}"
     return PipelineResult(None, [], {"pi1": None, "pi2": ""}, {"error_stage": "backend"}, message)
+
+
+def _input_result(doc: InputDoc) -> PipelineResult:
+    """The answer to a document the model never sees: empty (an empty table) or skipped by rule."""
+    if doc.problem is not None:
+        return PipelineResult(None, [], {"pi1": None, "pi2": ""}, {"input": {"status": "skipped",
+                                                                             "reason": doc.problem}})
+    return PipelineResult(None, [], {"pi1": None, "pi2": ""},
+                          {"input": {"status": "empty", "reason": "the document is empty or whitespace only;"
+                                                                  " no model call"}})
 
 
 def _run_isolated(batch: list[InputDoc], backend: Backend, config: PipelineConfig,
@@ -177,13 +161,24 @@ def run_batch(inputs: list[InputDoc], backend: Backend, out: str | Path, *, conf
     with open(out, "a", encoding="utf-8") as handle:
         for start in range(0, len(todo), batch_size):
             batch = todo[start:start + batch_size]
-            results = _run_isolated(batch, backend, config, schema)
+            runnable = [d for d in batch if d.problem is None and not d.is_empty]
+            answers = iter(_run_isolated(runnable, backend, config, schema) if runnable else [])
             tokens = 0
-            for doc, result in zip(batch, results):
+            for doc in batch:
+                model_run = doc.problem is None and not doc.is_empty
+                result = next(answers) if model_run else _input_result(doc)
                 result.diagnostics["backend"] = backend.name
-                append_jsonl(handle, result.to_record(doc.id))
+                record = result.to_record(doc.id)
+                if doc.problem is not None:
+                    record["skipped"] = doc.problem
+                    summary.problems.append(doc.problem)
+                append_jsonl(handle, record)
                 summary.written += 1
-                summary.failed += result.error is not None
+                summary.empty += doc.is_empty
+                summary.rejected += doc.problem is not None
+                if result.error is not None:
+                    summary.failed += 1
+                    summary.failed_ids.append(doc.id)
                 tokens += result.diagnostics.get("tokens", {}).get("out", 0)
             summary.completion_tokens += tokens
             if on_progress is not None:
