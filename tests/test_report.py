@@ -10,7 +10,8 @@ from tests.conftest import FLAT_RECORD, KV_RECORD
 from text2table.metrics.document import Prediction
 from text2table.metrics.evaluate import evaluate
 from text2table.core.records import record_from_dict
-from text2table.report.markdown import cell_status, fmt, side_by_side, worst_documents, write_report
+from text2table.report.summary import cell_status, fmt, side_by_side, worst_documents
+from text2table.report.write import write_report
 from text2table.report.html_page import bar_chart, histogram
 
 EVIL = "<script>alert(1)</script>"

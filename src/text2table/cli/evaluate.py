@@ -28,7 +28,8 @@ def eval_command(
     with friendly_errors():
         from text2table.metrics.document import EvalSettings
         from text2table.metrics.evaluate import evaluate_files
-        from text2table.report.markdown import fmt, write_report
+        from text2table.report.summary import fmt
+        from text2table.report.write import write_report
 
         settings = EvalSettings(lowercase=lowercase, soft_threshold=soft_threshold, chrf=chrf)
         metrics, docs = evaluate_files(gold, pred, settings)

@@ -7,7 +7,7 @@ import json
 from html import escape
 from typing import Any
 
-from text2table.report.markdown import HEADLINE, cell_status, fmt, side_by_side, worst_documents
+from text2table.report.summary import HEADLINE, cell_status, fmt, side_by_side, worst_documents
 
 _CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
