@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from text2table.decoding.constraint import Constraint
-from text2table.backends.rules import RulesBackend, extract_rows, induce_schema
+from text2table.backends.rules import RulesBackend
+from text2table.layout.blocks import extract_rows, induce_schema
 from text2table.errors import ConfigError
 from text2table.pipeline.config import PipelineConfig
 from text2table.pipeline.run import run

@@ -11,7 +11,7 @@ otherwise pi2 fills the schema.
 
 What counts as a grid table is deliberately strict, because a false table replaces the model's answer:
 
-- a pipe, CSV or aligned block found by :func:`text2table.backends.rules.find_blocks_in`; ``key: value``
+- a pipe, CSV or aligned block found by :func:`text2table.layout.blocks.find_blocks_in`; ``key: value``
   lines and two-column ``| Key | Value |`` tables are not grids (they describe one record whose keys the
   model should choose from);
 - at least ``MIN_ROWS`` data rows and ``MIN_COLUMNS`` columns, every header cell short and label-like;
@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from text2table.backends.rules import Block, find_blocks_in, match_headers, richest
+from text2table.layout.blocks import Block, find_blocks_in, match_headers, richest
 from text2table.core.schema import Schema
 from text2table.core.table import Row
 

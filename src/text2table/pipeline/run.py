@@ -39,6 +39,7 @@ from typing import Any
 
 from text2table.backends.base import Backend, Generation, Prompt
 from text2table.decoding.constraint import Constraint
+from text2table.layout.blocks import induce_schema
 from text2table.pipeline.config import PipelineConfig
 from text2table.pipeline.chunking import Chunk, merge_chunk_rows, split_document
 from text2table.decoding.constraints import rows_constraint, schema_constraint
@@ -109,8 +110,6 @@ def _generate(backend: Backend, prompts: list[Prompt], constraints: list[Constra
 def _fallback_schema(document: str, metadata: dict[str, Any] | None, config: PipelineConfig) -> Schema | None:
     if config.schema_fallback != "rules":
         return None
-    from text2table.backends.rules import induce_schema
-
     return induce_schema(document, metadata)
 
 
