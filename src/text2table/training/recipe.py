@@ -134,10 +134,16 @@ class LoaderSpec:
 
 @dataclass(frozen=True)
 class TrlSpec:
-    """Options of the local TRL trainer. Gradient checkpointing is off: on CPU it is about 3x slower."""
+    """Options of the local TRL trainer. Gradient checkpointing is off: on CPU it is about 3x slower.
+
+    ``padding_free``: each micro-batch is one sequence, its examples concatenated with position ids that restart
+    at 0; transformers turns those position ids into a block-causal mask (attention stays within each example,
+    with sdpa, eager or flash attention), so there is no padding and the loss equals the unpacked one.
+    """
 
     gradient_checkpointing: bool = False
     group_by_length: bool = True
+    padding_free: bool = False
     lr_scheduler: str = "cosine"
     weight_decay: float = 0.0
     max_grad_norm: float = 1.0

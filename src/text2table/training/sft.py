@@ -163,8 +163,10 @@ def _sft_config(recipe: Recipe, stage_index: int, steps: int, output_dir: Path, 
         warmup_steps=stage.warmup_ratio,  # transformers 5: a float below 1 is a ratio
         lr_scheduler_type=trl.lr_scheduler, weight_decay=trl.weight_decay, max_grad_norm=trl.max_grad_norm,
         per_device_train_batch_size=stage.micro_batch_size, per_device_eval_batch_size=stage.micro_batch_size,
-        gradient_accumulation_steps=stage.grad_accum, max_length=stage.max_length,
-        completion_only_loss=True, packing=False, gradient_checkpointing=trl.gradient_checkpointing,
+        gradient_accumulation_steps=stage.grad_accum,
+        max_length=None if trl.padding_free else stage.max_length,  # padding-free: the plan already fits examples
+        completion_only_loss=True, packing=False, padding_free=trl.padding_free,
+        gradient_checkpointing=trl.gradient_checkpointing,
         train_sampling_strategy="group_by_length" if trl.group_by_length else "random",
         logging_steps=min(recipe.eval.log_freq, max(1, steps)), save_strategy="steps",
         save_steps=min(trl.save_steps, max(1, steps)), save_total_limit=trl.save_total_limit,
