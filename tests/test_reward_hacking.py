@@ -154,3 +154,66 @@ def _valid(text: str) -> bool:
     except (ValueError, TypeError):
         return False
     return True
+
+
+# ----------------------------------------------------------------------------- padding around one answer
+GOLD_SCHEMA = schema_text(*NAMES)
+GOLD_ROWS = dump_rows(ROWS, NAMES)
+LONG_PROSE = " ".join([DOC] * 4)
+PI1_PADDED = {
+    "gold schema twice": GOLD_SCHEMA * 2,
+    "gold schema three times": "\n".join([GOLD_SCHEMA] * 3),
+    "gold schema then another schema": GOLD_SCHEMA + "\n" + schema_text("player", "team", "minutes"),
+    "gold schema then a long paragraph": GOLD_SCHEMA + "\n" + LONG_PROSE,
+}
+PI1_LIGHTLY_PADDED = {
+    "gold schema then a sentence": GOLD_SCHEMA + "\nThat is the schema.",
+    "a sentence then the gold schema": "Here is the schema:\n" + GOLD_SCHEMA,
+    "gold schema in a code fence": "```json\n" + GOLD_SCHEMA + "\n```",  # format_penalty only
+}
+PI2_PADDED = {
+    "gold rows twice": GOLD_ROWS * 2,
+    "gold rows then a long paragraph": GOLD_ROWS + LONG_PROSE + "\n",
+    "gold rows then the rows as a JSON array": GOLD_ROWS + json.dumps(ROWS) + "\n",
+    "gold rows between long paragraphs": LONG_PROSE + "\n" + GOLD_ROWS + LONG_PROSE + "\n",
+}
+PI2_LIGHTLY_PADDED = {
+    "gold rows then a sentence": GOLD_ROWS + "That is every player.\n",
+    "gold rows in a code fence": "```json\n" + GOLD_ROWS + "```\n",
+    "gold rows then empty objects": GOLD_ROWS + "{}\n{}\n",
+}
+
+
+@pytest.mark.parametrize("hack", list(PI1_PADDED) + list(PI1_LIGHTLY_PADDED),
+                         ids=list(PI1_PADDED) + list(PI1_LIGHTLY_PADDED))
+def test_text_after_or_around_the_schema_costs(hack: str) -> None:
+    text = {**PI1_PADDED, **PI1_LIGHTLY_PADDED}[hack]
+    assert pi1(text) < pi1(GOLD_SCHEMA) == 1.0
+    assert pipeline_pi1(text) < pipeline_pi1(GOLD_SCHEMA)
+
+
+@pytest.mark.parametrize("hack", list(PI1_PADDED), ids=list(PI1_PADDED))
+def test_heavily_padded_gold_schema_scores_below_honest(hack: str) -> None:
+    """The gold schema written again (or buried in prose) is not worth more than an honest partial schema."""
+    assert pi1(PI1_PADDED[hack]) < pi1(PI1_HONEST)
+    assert pipeline_pi1(PI1_PADDED[hack]) < pipeline_pi1(PI1_HONEST)
+
+
+def test_padding_cost_grows_with_the_padding() -> None:
+    assert pi1(GOLD_SCHEMA * 3) < pi1(GOLD_SCHEMA * 2) < pi1(GOLD_SCHEMA)
+    assert pi1(GOLD_SCHEMA + " " + LONG_PROSE) < pi1(GOLD_SCHEMA + " That is the schema.")
+    assert pi2(GOLD_ROWS + LONG_PROSE) < pi2(GOLD_ROWS + "That is all.")
+
+
+@pytest.mark.parametrize("hack", list(PI2_PADDED) + list(PI2_LIGHTLY_PADDED),
+                         ids=list(PI2_PADDED) + list(PI2_LIGHTLY_PADDED))
+def test_text_around_the_rows_costs(hack: str) -> None:
+    text = {**PI2_PADDED, **PI2_LIGHTLY_PADDED}[hack]
+    assert pi2(text) < pi2(GOLD_ROWS) == 1.0
+    assert pipeline_table(text) < pipeline_table(GOLD_ROWS)
+
+
+@pytest.mark.parametrize("hack", list(PI2_PADDED), ids=list(PI2_PADDED))
+def test_heavily_padded_gold_rows_score_below_honest(hack: str) -> None:
+    assert pi2(PI2_PADDED[hack]) < pi2(PI2_HONEST)
+    assert pipeline_table(PI2_PADDED[hack]) < pipeline_table(PI2_HONEST)

@@ -20,6 +20,9 @@ _HELP = {
     "hallucination_penalty": "pi1: times the share of fields with no gold match and no support in the document",
     "bloat_penalty": "pi1: times (extra fields beyond the gold count) / gold count, capped at 1",
     "format_penalty": "pi1: when the JSON object comes with other text (prose, code fences)",
+    "padding_penalty": ("pi1 and pipeline: times the share of non-whitespace text outside the one schema object"
+                        " (the schema written again, prose); pi2's rows lose that share of text on non-row lines"
+                        " through their format factor"),
     "ungrounded_penalty": "pi2: times the share of non-null values not found in the document",
     "duplicate_penalty": "pi2: times the share of rows that repeat an earlier row",
     "copy_penalty": "pi2: times the share of values copied from the schema, the policy text or the whole document",
@@ -39,6 +42,7 @@ class RewardWeights:
     hallucination_penalty: float = 0.5
     bloat_penalty: float = 0.3
     format_penalty: float = 0.1
+    padding_penalty: float = 0.5
     ungrounded_penalty: float = 0.5
     duplicate_penalty: float = 0.5
     copy_penalty: float = 0.5
@@ -53,7 +57,7 @@ class RewardWeights:
             if not -1.0 <= getattr(self, name) <= 0.0:
                 raise ConfigError(f"{name} must be in [-1, 0] (below any honest answer), got {getattr(self, name)!r}")
         for name in ("schema_f1", "soft_schema_f1", "structure", "hallucination_penalty", "bloat_penalty",
-                     "format_penalty", "ungrounded_penalty", "duplicate_penalty", "copy_penalty"):
+                     "format_penalty", "padding_penalty", "ungrounded_penalty", "duplicate_penalty", "copy_penalty"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be in [0, 1], got {getattr(self, name)!r}")
         if self.schema_f1 + self.soft_schema_f1 + self.structure <= 0:

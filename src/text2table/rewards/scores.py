@@ -29,11 +29,12 @@ from text2table.decoding.parsing import parse_schema_text
 from text2table.decoding.prompts import PI1_POLICY, PI2_POLICY
 from text2table.core.schema import Schema, schema_answer
 from text2table.rewards.config import RewardWeights
+from text2table.rewards.padding import rows_padding, schema_padding
 from text2table.rewards.truth import Truth, as_truth
 
 KEYS = ("gated", "empty", "json_valid", "key_order", "schema_valid", "schema_f1", "soft_schema_f1",
         "structure_ok", "hallucinated", "bloat", "cell_f1", "cell_precision", "cell_recall", "grounding",
-        "duplicate_rate", "copy_rate", "oracle_pi2")
+        "duplicate_rate", "copy_rate", "oracle_pi2", "padding")
 DEFAULT_WEIGHTS = RewardWeights()
 _POLICY_JOINED = " " + " ".join(canonical_tokens(PI1_POLICY + "\n" + PI2_POLICY)) + " "
 _NAME_STOPWORDS = frozenset({"num", "pct", "and", "the", "per", "of", "for", "with", "total", "field"})
@@ -72,16 +73,20 @@ class _Rows:
     lines: int = 0
     objects: int = 0
     first_error: str = ""
+    padding: float = 0.0
 
 
 def read_rows(text: str, names: list[str]) -> _Rows:
-    """Rows of NDJSON text whose keys are exactly ``names`` in order with scalar values; counts the rest."""
+    """Rows of NDJSON text whose keys are exactly ``names`` in order with scalar values; counts the rest,
+    and the share of text on lines that are not rows (``padding``)."""
     out = _Rows([])
+    is_row: list[bool] = []
     for line in text.split("\n"):
         line = line.strip()
         if not line:
             continue
         out.lines += 1
+        is_row.append(False)
         pairs = load_pairs(line) if line[0] == "{" else None
         if pairs is None:
             out.first_error = out.first_error or f"line {out.lines} is not a JSON object"
@@ -94,6 +99,8 @@ def read_rows(text: str, names: list[str]) -> _Rows:
             out.first_error = out.first_error or f"line {out.lines} has a nested value"
             continue
         out.rows.append(dict(pairs))
+        is_row[-1] = True
+    out.padding = rows_padding(text, is_row)
     return out
 
 
@@ -135,7 +142,8 @@ def _table_part(read: _Rows, rows: list[dict[str, Any]], truth: Truth, index: Do
         m["grounding"] = grounded / n_cells
         ungrounded_rate = 1.0 - m["grounding"]
     m["copy_rate"] = copied / n_cells
-    fmt = len(read.rows) / read.lines
+    m["padding"] = read.padding
+    fmt = min(len(read.rows) / read.lines, 1.0 - read.padding)
     score = (fmt * aligned.f1 - weights.ungrounded_penalty * ungrounded_rate
              - weights.duplicate_penalty * aligned.duplicate_rate - weights.copy_penalty * m["copy_rate"])
     return score, ""
@@ -194,7 +202,8 @@ def _hallucinated(names: list[str], index: DocumentIndex | None) -> int:
 
 def pi1_score(text: Any, truth: Any, document: Any = None, weights: RewardWeights = DEFAULT_WEIGHTS) -> RewardResult:
     """pi1 (schema induction): weighted exact/soft field F1 and structure, gated by schema validity, minus
-    penalties for hallucinated columns, bloat, and text around the JSON. ``truth`` may be a gold Schema."""
+    penalties for hallucinated columns, bloat, and text around the JSON (``format_penalty`` once, plus
+    ``padding_penalty`` times the share of text outside the one object). ``truth`` may be a gold Schema."""
     gold = truth if isinstance(truth, Schema) else as_truth(truth).schema
     m = dict.fromkeys(KEYS, 0.0)
     if not isinstance(text, str) or not text.strip():
@@ -215,9 +224,10 @@ def pi1_score(text: Any, truth: Any, document: Any = None, weights: RewardWeight
     m["hallucinated"] = _hallucinated(match.unmatched_pred(schema.names), _index(document)) / match.n_pred
     m["bloat"] = min(1.0, max(0, match.n_pred - match.n_gold) / max(1, match.n_gold))
     stripped = text.strip()
-    dirty = not (stripped.startswith("{") and stripped.endswith("}"))
+    m["padding"] = schema_padding(text)
+    dirty = not (stripped.startswith("{") and stripped.endswith("}")) or m["padding"] > 0
     score = (base - weights.hallucination_penalty * m["hallucinated"] - weights.bloat_penalty * m["bloat"]
-             - weights.format_penalty * dirty)
+             - weights.format_penalty * dirty - weights.padding_penalty * m["padding"])
     return _result(score, m)
 
 
@@ -246,6 +256,9 @@ def pipeline_score(schema_text_or_schema: Any, rows_text: Any, gold: Any, docume
     else:
         return _result(weights.invalid_score, m, "rows output is not text", gated=True)
     renamed = rename_rows(read.rows, match.pairs)
+    schema_pad = m["padding"]
     table, reason = _table_part(read, renamed, truth, index, set(schema.names) | set(truth.names), weights, m)
+    table -= weights.padding_penalty * schema_pad  # a padded schema costs the table too, not only its share
+    m["padding"] = max(schema_pad, m["padding"])
     share = weights.pipeline_schema_share
     return _result((1 - share) * table + share * local.score, m, reason)
