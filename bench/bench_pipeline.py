@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from text2table.pipeline.batch import open_backend, read_inputs  # noqa: E402
+from text2table.backends.choose import open_backend  # noqa: E402
+from text2table.pipeline.batch import read_inputs  # noqa: E402
 from text2table.pipeline.run import PipelineConfig, run_many  # noqa: E402
 from text2table.decoding.prompts import pi2_messages  # noqa: E402
 

@@ -24,7 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-from text2table.pipeline.batch import open_backend, read_inputs, run_batch
+from text2table.backends.choose import open_backend
+from text2table.pipeline.batch import read_inputs, run_batch
 from text2table.core.jsonio import write_jsonl
 from text2table.metrics.evaluate import evaluate_files
 from text2table.layout.explicit_tables import find_explicit_table

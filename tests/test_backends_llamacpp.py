@@ -25,7 +25,7 @@ DOCS = [("Hawks beat the Bulls 101-99. Smith scored 20 points with 5 rebounds; J
 @pytest.fixture(scope="module")
 def backend():
     from text2table.backends.llamacpp import LlamaCppBackend
-    from text2table.pipeline.batch import DEFAULT_ADAPTERS
+    from text2table.backends.choose import DEFAULT_ADAPTERS
 
     # The shipped adapter: the untrained base model can loop on field names until the budget ends.
     b = LlamaCppBackend(n_ctx=2048, lora=DEFAULT_ADAPTERS["llamacpp"])

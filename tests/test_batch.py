@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from text2table.pipeline import batch
-from text2table.pipeline.batch import InputDoc, open_backend, read_inputs, resume_output, run_batch
+from text2table.pipeline.batch import InputDoc, read_inputs, resume_output, run_batch
 from text2table.errors import ConfigError, InputError
 from text2table.core.schema import Schema
 
@@ -125,24 +124,6 @@ def test_kill_9_mid_batch_then_rerun_writes_every_id_exactly_once(tmp_path):
     assert summary.skipped == written
 
 
-def test_open_backend_chooses_model_and_default_adapter_in_one_place(monkeypatch):
-    made = []
-    monkeypatch.setattr(batch, "create_backend", lambda name, **opts: made.append((name, opts)) or name)
-    monkeypatch.setitem(batch.DEFAULT_ADAPTERS, "transformers", "/shipped/adapter")
-    monkeypatch.setitem(batch.DEFAULT_ADAPTERS, "llamacpp", None)
-    open_backend("transformers")
-    open_backend("transformers", model="m")  # a shipped adapter is for the embedded model only
-    open_backend("transformers", adapter="none")
-    open_backend("transformers", adapter="/my/adapter", options={"batch_size": 4})
-    open_backend("llamacpp")
-    open_backend("llamacpp", adapter="/my/lora.gguf")
-    assert made == [("transformers", {"adapter": "/shipped/adapter"}), ("transformers", {"model": "m"}),
-                    ("transformers", {}),
-                    ("transformers", {"batch_size": 4, "adapter": "/my/adapter"}), ("llamacpp", {}),
-                    ("llamacpp", {"lora": "/my/lora.gguf"})]
-    with pytest.raises(ConfigError, match="rules"):
-        open_backend("rules", model="x.gguf")
-    with pytest.raises(ConfigError, match="no adapter"):
-        open_backend("openai", adapter="/my/adapter")
+def test_batch_size_must_be_positive():
     with pytest.raises(ConfigError, match="batch_size"):
         run_batch([], ScriptedBackend(table_model(FLAT, ROWS)), "unused.jsonl", batch_size=0)

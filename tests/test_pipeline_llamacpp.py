@@ -2,7 +2,7 @@
 
 import pytest
 
-from text2table.pipeline.batch import open_backend
+from text2table.backends.choose import open_backend
 from text2table.pipeline.batch import read_inputs
 from text2table.errors import Text2TableError
 from text2table.pipeline.config import PipelineConfig

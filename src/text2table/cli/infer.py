@@ -151,7 +151,8 @@ def extract_cmd(
     """Extract a schema and a table from each document (pi1 -> pi2) into prediction JSONL.
 
     Exit status: 0 when every document was answered or skipped by rule, 1 when one failed unexpectedly."""
-    from text2table.pipeline.batch import default_batch_size, open_backend, read_inputs
+    from text2table.backends.choose import default_batch_size, open_backend
+    from text2table.pipeline.batch import read_inputs
     from text2table.pipeline.inputs import InputPolicy
     from text2table.pipeline.run import run
     from text2table.core.table import dump_rows
@@ -266,7 +267,8 @@ def demo_cmd(
     option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
 ) -> None:
     """Run the whole pipeline on the bundled sample, show a few tables and print the eval metrics."""
-    from text2table.pipeline.batch import default_batch_size, open_backend, read_inputs
+    from text2table.backends.choose import default_batch_size, open_backend
+    from text2table.pipeline.batch import read_inputs
     from text2table.core.jsonio import iter_jsonl, write_jsonl
     from text2table.core.records import read_gold
 

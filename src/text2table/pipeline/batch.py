@@ -10,8 +10,7 @@
   middle of a write) is cut away first, so nothing is lost and nothing is written twice.
 - A document that fails records ``error`` and the batch goes on: when a batched call raises, each of its
   documents is retried alone, so only the culprit fails.
-- The default model and adapter per backend are chosen in one place: :data:`DEFAULT_ADAPTERS`,
-  :func:`open_backend`.
+- It receives an open backend; which one, with which adapter, is chosen in :mod:`text2table.backends.choose`.
 """
 
 from __future__ import annotations
@@ -22,24 +21,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from text2table.adapters import default_adapter_paths
-from text2table.backends.base import Backend, create_backend
+from text2table.backends.base import Backend
 from text2table.errors import ConfigError, InputError
 from text2table.core.jsonio import append_jsonl
 from text2table.pipeline.inputs import TEXT_SUFFIXES, InputDoc, InputPolicy, read_inputs  # noqa: F401
 from text2table.pipeline.config import PipelineConfig
 from text2table.pipeline.run import PipelineResult, run_many
 from text2table.core.schema import Schema
-
-#: The adapter each backend loads when ``--adapter`` is not given (``None``: the base model). Trained
-#: adapters shipped with the package (issue 7) become the default here, and only here.
-DEFAULT_ADAPTERS: dict[str, str | None] = default_adapter_paths()
-NO_ADAPTER = "none"
-#: The constructor option through which each backend takes an adapter (llama.cpp: a LoRA in GGUF form).
-ADAPTER_OPTION = {"llamacpp": "lora", "transformers": "adapter"}
-
 
 def resume_output(path: str | Path) -> set[str]:
     """Prepare ``path`` for appending: cut a torn last line away and return the ids already written."""
@@ -63,38 +52,6 @@ def resume_output(path: str | Path) -> set[str]:
             raise InputError("not a prediction line (a JSON object with an 'id')", source=str(p), line=number,
                              hint="write to a new --out file, or delete this line") from None
     return done
-
-
-def open_backend(name: str, *, model: str | None = None, adapter: str | None = None,
-                 options: dict[str, Any] | None = None) -> Backend:
-    """Create a backend the way ``extract`` does: the model and the default adapter are chosen here.
-
-    ``adapter``: a path, ``"none"`` for the base model, or None for :data:`DEFAULT_ADAPTERS`.
-    """
-    opts = dict(options or {})
-    if name == "rules" and model:
-        raise ConfigError("the rules backend uses no model; drop --model")
-    # The shipped adapter was trained for the embedded model: never apply it to a model the user chose.
-    default = DEFAULT_ADAPTERS.get(name) if model is None else None
-    chosen = default if adapter is None else (None if adapter == NO_ADAPTER else adapter)
-    if chosen is not None:
-        if name not in ADAPTER_OPTION:
-            raise ConfigError(f"the {name} backend takes no adapter (--adapter {chosen}); backends with adapters:"
-                              f" {sorted(ADAPTER_OPTION)}")
-        opts[ADAPTER_OPTION[name]] = chosen
-    if model is not None:
-        opts["model"] = model
-    return create_backend(name, **opts)
-
-
-#: Documents per ``generate`` call. A backend that decodes prompts one at a time gains nothing from a batch,
-#: and with one document at a time llama.cpp reuses the prompt it has just evaluated for a continuation.
-BATCH_SIZES = {"llamacpp": 1}
-DEFAULT_BATCH_SIZE = 8
-
-
-def default_batch_size(backend_name: str) -> int:
-    return BATCH_SIZES.get(backend_name, DEFAULT_BATCH_SIZE)
 
 
 @dataclass

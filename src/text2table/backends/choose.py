@@ -1,0 +1,55 @@
+"""Which backend ``extract`` opens, in one place: the model, the default (shipped) adapter, and the batch size.
+
+- ``--adapter`` not given: the backend loads :data:`DEFAULT_ADAPTERS` (the adapter trained for the embedded
+  model), never when the user chose another model; ``"none"`` means the base model.
+- :func:`default_batch_size`: documents per ``generate`` call for a backend.
+
+The pipeline itself never opens or names a backend: it receives one (:class:`text2table.backends.base.Backend`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from text2table.adapters import default_adapter_paths
+from text2table.backends.base import Backend, create_backend
+from text2table.errors import ConfigError
+
+#: The adapter each backend loads when ``--adapter`` is not given (``None``: the base model). Trained
+#: adapters shipped with the package (issue 7) become the default here, and only here.
+DEFAULT_ADAPTERS: dict[str, str | None] = default_adapter_paths()
+NO_ADAPTER = "none"
+#: The constructor option through which each backend takes an adapter (llama.cpp: a LoRA in GGUF form).
+ADAPTER_OPTION = {"llamacpp": "lora", "transformers": "adapter"}
+
+
+def open_backend(name: str, *, model: str | None = None, adapter: str | None = None,
+                 options: dict[str, Any] | None = None) -> Backend:
+    """Create a backend the way ``extract`` does: the model and the default adapter are chosen here.
+
+    ``adapter``: a path, ``"none"`` for the base model, or None for :data:`DEFAULT_ADAPTERS`.
+    """
+    opts = dict(options or {})
+    if name == "rules" and model:
+        raise ConfigError("the rules backend uses no model; drop --model")
+    # The shipped adapter was trained for the embedded model: never apply it to a model the user chose.
+    default = DEFAULT_ADAPTERS.get(name) if model is None else None
+    chosen = default if adapter is None else (None if adapter == NO_ADAPTER else adapter)
+    if chosen is not None:
+        if name not in ADAPTER_OPTION:
+            raise ConfigError(f"the {name} backend takes no adapter (--adapter {chosen}); backends with adapters:"
+                              f" {sorted(ADAPTER_OPTION)}")
+        opts[ADAPTER_OPTION[name]] = chosen
+    if model is not None:
+        opts["model"] = model
+    return create_backend(name, **opts)
+
+
+#: Documents per ``generate`` call. A backend that decodes prompts one at a time gains nothing from a batch,
+#: and with one document at a time llama.cpp reuses the prompt it has just evaluated for a continuation.
+BATCH_SIZES = {"llamacpp": 1}
+DEFAULT_BATCH_SIZE = 8
+
+
+def default_batch_size(backend_name: str) -> int:
+    return BATCH_SIZES.get(backend_name, DEFAULT_BATCH_SIZE)

@@ -1,0 +1,31 @@
+import pytest
+
+from text2table.backends import choose
+from text2table.backends.choose import default_batch_size, open_backend
+from text2table.errors import ConfigError
+
+
+def test_open_backend_chooses_model_and_default_adapter_in_one_place(monkeypatch):
+    made = []
+    monkeypatch.setattr(choose, "create_backend", lambda name, **opts: made.append((name, opts)) or name)
+    monkeypatch.setitem(choose.DEFAULT_ADAPTERS, "transformers", "/shipped/adapter")
+    monkeypatch.setitem(choose.DEFAULT_ADAPTERS, "llamacpp", None)
+    open_backend("transformers")
+    open_backend("transformers", model="m")  # a shipped adapter is for the embedded model only
+    open_backend("transformers", adapter="none")
+    open_backend("transformers", adapter="/my/adapter", options={"batch_size": 4})
+    open_backend("llamacpp")
+    open_backend("llamacpp", adapter="/my/lora.gguf")
+    assert made == [("transformers", {"adapter": "/shipped/adapter"}), ("transformers", {"model": "m"}),
+                    ("transformers", {}),
+                    ("transformers", {"batch_size": 4, "adapter": "/my/adapter"}), ("llamacpp", {}),
+                    ("llamacpp", {"lora": "/my/lora.gguf"})]
+    with pytest.raises(ConfigError, match="rules"):
+        open_backend("rules", model="x.gguf")
+    with pytest.raises(ConfigError, match="no adapter"):
+        open_backend("openai", adapter="/my/adapter")
+
+
+def test_default_batch_size_is_one_for_llamacpp_and_eight_otherwise():
+    assert default_batch_size("llamacpp") == 1
+    assert default_batch_size("transformers") == 8
