@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from text2table.cli import data, evaluate, export, infer, train
+from text2table.cli import data, evaluate, export, infer, schema, train, view
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Documents to tables with language models: convert, prepare, extract, eval, plan, train.")
@@ -14,6 +14,8 @@ evaluate.register(app)
 infer.register(app)
 train.register(app)
 export.register(app)
+schema.register(app)
+view.register(app)
 
 
 def main() -> None:

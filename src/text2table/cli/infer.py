@@ -138,6 +138,10 @@ def extract_cmd(
                                          "(diagnostics.item_list)."),
     field_list_end_bias: float = typer.Option(-1.0, min=-10.0, max=10.0,
                                               help="pi1 logit shift of ending the field list (< 0: more fields)."),
+    one_table: bool = typer.Option(False, "--one-table",
+                                   help="One schema for all documents (induced on a sample, or --schema) and one "
+                                        "table with a doc_id column: --out ends in .csv, .parquet or .jsonl."),
+    schema_sample: int = typer.Option(20, min=1, help="--one-table: documents, spread over INPUT, pi1 reads."),
     ndjson: bool = typer.Option(False, "--ndjson", help="Print only the rows of one document to stdout."),
     max_rows: int = typer.Option(200, min=1, help="Row cap per document."),
     max_new_tokens: int = typer.Option(512, min=1, help="pi2 token budget per call (longer tables continue)."),
@@ -179,6 +183,11 @@ def extract_cmd(
                     raise typer.Exit(code=1)
                 names = result.schema.names if result.schema else []
                 sys.stdout.write(dump_rows(result.rows, names))
+            elif one_table and out is not None:
+                from text2table.cli.schema import one_table as write_one_table
+
+                write_one_table(inputs, engine, out, config, schema, sample=schema_sample,
+                                batch_size=batch_size or default_batch_size(backend), run=_run_with_progress)
             elif out is not None:
                 summary = _run_with_progress(inputs, engine, out, config, schema,
                                              batch_size or default_batch_size(backend), "extract")
