@@ -22,7 +22,7 @@ def _convert(path: Path = CSV, **kwargs):
 
 
 def test_unfiltered_records_keep_the_whole_mr():
-    records, report = _convert(options={"filter_unsupported": False})
+    records, report = _convert(options={"filter": "none"})
     # ids use the line where the CSV record starts (line 4 spans two lines: a quoted line break)
     assert [r["id"] for r in records] == ["e2e-devset-2", "e2e-devset-3", "e2e-devset-4", "e2e-devset-6"]
     vaults = records[1]
@@ -39,8 +39,8 @@ def test_unfiltered_records_keep_the_whole_mr():
         assert record_from_dict(obj).to_dict() == obj
 
 
-def test_filter_is_on_by_default_and_counts_drops():
-    records, report = _convert()
+def test_evidence_filter_counts_drops():
+    records, report = _convert(options={"filter": "evidence"})
     tables = {r["id"]: dict(zip(r["table"]["headers"], r["table"]["rows"][0])) for r in records}
     assert tables["e2e-devset-3"] == {"name": "The Vaults", "eatType": "pub", "priceRange": "more than £30",
                                       "customer rating": "5 out of 5", "near": "Café Adriatic"}
@@ -48,7 +48,13 @@ def test_filter_is_on_by_default_and_counts_drops():
     assert "food" not in tables["e2e-devset-4"] and tables["e2e-devset-4"]["area"] == "riverside"
     assert report.counters["slots_total"] == 16
     assert report.counters["slots_dropped"] == 1 and report.counters["dropped.food"] == 1
-    assert report.notes and "dropped 1 of 16 slots" in report.notes[0]
+    assert report.notes and "e2e filter evidence: dropped 1 of 16 slots" in report.notes[0]
+
+
+def test_paper_filter_is_the_default():
+    records, report = _convert()
+    tables = {r["id"]: dict(zip(r["table"]["headers"], r["table"]["rows"][0])) for r in records}
+    assert all("eatType" not in t for t in tables.values()) and report.counters["dropped.eatType"] == 2
 
 
 def test_group_is_shared_by_references_of_one_mr(tmp_path):
@@ -64,7 +70,7 @@ def test_group_is_shared_by_references_of_one_mr(tmp_path):
 def test_line_where_every_slot_is_dropped_yields_no_record(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text('mr,ref\n"name[Aromi], food[Chinese]",A nice place.\n', encoding="utf-8")
-    records, report = _convert(path)
+    records, report = _convert(path, options={"filter": "evidence"})
     assert records == [] and report.counters["empty_tables"] == 1
 
 

@@ -14,7 +14,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
 def test_registry_lists_the_four_formats_with_options():
     assert set(FORMATS) == {"text2table", "e2e", "rotowire", "wikitabletext"}
-    assert FORMATS["e2e"].options["filter_unsupported"] is True
+    assert FORMATS["e2e"].options["filter"] == "wu" and FORMATS["wikitabletext"].options["filter"] == "wu"
 
 
 def test_unknown_format_names_the_known_ones():
@@ -23,8 +23,10 @@ def test_unknown_format_names_the_known_ones():
 
 
 @pytest.mark.parametrize(("fmt", "options", "message"), [
-    ("e2e", {"filter": False}, "has no option 'filter'; its options: filter_unsupported, id_prefix"),
-    ("e2e", {"filter_unsupported": "no"}, "must be bool"),
+    ("e2e", {"filter_unsupported": False}, "has no option 'filter_unsupported'; its options: filter, id_prefix"),
+    ("e2e", {"filter": False}, "must be str"),
+    ("e2e", {"filter": "strict"}, "option 'filter' must be one of wu, evidence, none"),
+    ("wikitabletext", {"filter": "evidence"}, "option 'filter' must be 'wu' or 'none'"),
     ("rotowire", {"id_prefix": "x"}, "its options: none"),
     ("wikitabletext", {"id_prefix": 3}, "must be a string or null"),
 ])

@@ -15,7 +15,7 @@ TSV = Path(__file__).parent / "fixtures" / "formats" / "wikitabletext" / "dev.ts
 
 
 def test_fixture_lines_become_kv_single_records():
-    records, report = convert("wikitabletext", [TSV])
+    records, report = convert("wikitabletext", [TSV], options={"filter": "none"})
     out = [r.to_dict() for r in records]
     assert [r["id"] for r in out] == ["wtt-dev-1", "wtt-dev-2", "wtt-dev-3"]
     assert out[0]["document"] == ("viktor gerashchenko is the chairman of central bank of russia during"
@@ -33,15 +33,15 @@ def test_fixture_lines_become_kv_single_records():
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    pytest.param("2\ta_||_b\tx\tsentence", "2 keys but 1 values", id="count-mismatch"),
-    pytest.param("3\ta_||_b\tx_||_y\tsentence", "column 1 says '3' pairs but there are 2", id="bad-count"),
-    pytest.param("2\ta_||_b\tx_||_y", "3 tab-separated columns, expected 4", id="missing-column"),
-    pytest.param("2\ta_||_b\tx_||_y\t _$$_ ", "empty sentence", id="empty-sentence"),
+    pytest.param("2\tsubj_title_||_subj_subtitle\tx\tsentence", "2 keys but 1 values", id="count-mismatch"),
+    pytest.param("3\tsubj_title_||_subj_subtitle\tx_||_y\tsentence", "column 1 says '3' pairs but there are 2", id="bad-count"),
+    pytest.param("2\tsubj_title_||_subj_subtitle\tx_||_y", "3 tab-separated columns, expected 4", id="missing-column"),
+    pytest.param("2\tsubj_title_||_subj_subtitle\tx_||_y\t _$$_ ", "empty sentence", id="empty-sentence"),
     pytest.param("2\ta_||__||_\tx_||_y", "3 tab-separated", id="short"),
 ])
 def test_bad_line_names_file_and_line(tmp_path, line, message):
     path = tmp_path / "test.tsv"
-    path.write_bytes(b"2\ta_||_b\tx_||_y\tx and y .\r\n" + line.encode() + b"\r\n")
+    path.write_bytes(b"2\tsubj_title_||_subj_subtitle\tx_||_y\tx and y .\r\n" + line.encode() + b"\r\n")
     records, _ = convert("wikitabletext", [path])
     with pytest.raises(InputError, match=message) as info:
         list(records)
@@ -50,7 +50,7 @@ def test_bad_line_names_file_and_line(tmp_path, line, message):
 
 def test_skip_reports_and_continues(tmp_path):
     path = tmp_path / "test.tsv"
-    path.write_bytes(b"bad line\n\xff\xfe\t\n2\ta_||_b\tx_||_y\tx and y .\n")
+    path.write_bytes(b"bad line\n\xff\xfe\t\n2\tsubj_title_||_subj_subtitle\tx_||_y\tx and y .\n")
     records, report = convert("wikitabletext", [path], on_error="skip")
     assert [r.id for r in records] == ["wtt-test-3"]
     assert [(line, reason.split(" (fix")[0]) for _, line, reason in report.skipped] == [

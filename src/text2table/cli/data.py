@@ -32,8 +32,10 @@ def convert_cmd(
     fmt: str = typer.Option(..., "--format", "-f", help="text2table | e2e | rotowire | wikitabletext"),
     out: Path = typer.Option(..., "--out", "-o", help="Output gold JSONL (written atomically)."),
     on_error: str = typer.Option("raise", help="raise: stop at the first bad line; skip: keep going and report."),
-    no_filter: bool = typer.Option(False, "--no-filter",
-                                   help="e2e: keep slots the text does not support (the filter is on by default)."),
+    filter_name: str = typer.Option(None, "--filter", help="e2e: wu (default: the Text-to-Table paper's slot"
+                                    " rules) or evidence (our evidence rule); wikitabletext: wu (default)."),
+    no_filter: bool = typer.Option(False, "--no-filter", help="e2e, wikitabletext: keep every slot or cell as"
+                                   " released (the paper's preprocessing is on by default)."),
 ) -> None:
     """Convert a public dataset's files to native gold JSONL (one record per document and table)."""
     from text2table.data.formats import convert
@@ -42,7 +44,9 @@ def convert_cmd(
         if on_error not in ("raise", "skip"):
             raise typer.BadParameter("--on-error must be 'raise' or 'skip'")
         start = time.perf_counter()
-        options = {"filter_unsupported": False} if no_filter else None
+        if no_filter and filter_name:
+            raise typer.BadParameter("give --filter or --no-filter, not both")
+        options = {"filter": "none"} if no_filter else {"filter": filter_name} if filter_name else None
         records, report = convert(fmt, list(inputs), on_error=on_error, options=options)
         count = 0
         with atomic_writer(out) as handle:

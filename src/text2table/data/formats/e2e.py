@@ -11,10 +11,11 @@ the slot names as written (``eatType``, ``customer rating``) as headers and one 
 ``metadata.mr`` is the MR string and ``metadata.group`` a stable short hash of it (``mr-<12 hex>``), so that
 splits can keep every reference of one MR together.
 
-Option ``filter_unsupported`` (**on** by default) follows the Text-to-Table paper (Wu et al., 2022): slots the
-reference does not mention are dropped, by the heuristic documented in :mod:`.e2e_filter`. The report counts
-``slots_total``, ``slots_dropped`` and ``dropped.<slot>``; a line whose every slot is dropped yields no record
-(counted as ``empty_tables``). Set ``{"filter_unsupported": False}`` to keep the full MR.
+Option ``filter`` chooses which slots stay: ``"wu"`` (default) reproduces the Text-to-Table paper's
+preprocessing (Wu et al., 2022; :mod:`.e2e_wu`: ``eatType`` always dropped, the other slots kept by keyword
+tests), ``"evidence"`` is our own evidence rule (:mod:`.e2e_filter`), ``"none"`` keeps the full MR. The
+report counts ``slots_total``, ``slots_dropped`` and ``dropped.<slot>``; a line whose every slot is dropped
+yields no record (counted as ``empty_tables``; never with ``"wu"``, which keeps ``name``).
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from text2table.errors import InputError
+from text2table.errors import ConfigError, InputError
 from text2table.core.records import GoldRecord
 from text2table.data.formats._common import Context, FormatSpec, cell, make_record, require_file, short_hash
 from text2table.data.formats.e2e_filter import filter_slots
+from text2table.data.formats.e2e_wu import filter_slots_wu
 
 _SLOT = re.compile(r"\s*([^\[\],]+?)\s*\[([^\[\]]*)\]\s*(,|$)")
 _MR_HINT = "write the MR as 'slot[value], slot[value], ...'"
+FILTERS = {"wu": filter_slots_wu, "evidence": filter_slots}  #: and "none": every slot kept
 
 
 def parse_mr(mr: str) -> list[tuple[str, str]]:
@@ -78,8 +81,9 @@ def _record(rid: str, mr: str, ref: str, ctx: Context) -> GoldRecord | None:
     slots = parse_mr(mr)
     if not ref.strip():
         raise ValueError("empty reference text (column 'ref')")
-    if ctx.options["filter_unsupported"]:
-        slots, dropped = filter_slots(slots, ref)
+    rule = FILTERS.get(ctx.options["filter"])
+    if rule is not None:
+        slots, dropped = rule(slots, ref)
         ctx.count("slots_total", len(slots) + len(dropped))
         ctx.count("slots_dropped", len(dropped))
         for slot, _ in dropped:
@@ -126,6 +130,9 @@ def _records(path: Path, ctx: Context) -> Iterator[GoldRecord]:
 
 def open_e2e(inputs: list[Path], ctx: Context) -> Iterator[GoldRecord]:
     """Check the inputs now; return the lazy record iterator over every CSV file."""
+    known = (*FILTERS, "none")
+    if ctx.options["filter"] not in known:
+        raise ConfigError(f"e2e: option 'filter' must be one of {', '.join(known)}, got {ctx.options['filter']!r}")
     paths = [require_file(p, "the E2E CSV file") for p in inputs]
     if ctx.options["id_prefix"] and len(paths) > 1:
         raise InputError(f"id_prefix is set but {len(paths)} files are given; ids would collide",
@@ -135,10 +142,11 @@ def open_e2e(inputs: list[Path], ctx: Context) -> Iterator[GoldRecord]:
         for path in paths:
             yield from _records(path, ctx)
         counters = ctx.report.counters
-        if ctx.options["filter_unsupported"] and counters.get("slots_total"):
+        if ctx.options["filter"] != "none" and counters.get("slots_total"):
             total, dropped = counters["slots_total"], counters.get("slots_dropped", 0)
             per_slot = ", ".join(f"{k[8:]} {v}" for k, v in sorted(counters.items()) if k.startswith("dropped."))
-            ctx.note(f"e2e filter: dropped {dropped} of {total} slots ({100 * dropped / total:.1f}%)"
+            ctx.note(f"e2e filter {ctx.options['filter']}: dropped {dropped} of {total} slots"
+                     f" ({100 * dropped / total:.1f}%)"
                      + (f": {per_slot}" if per_slot else ""))
         if counters.get("empty_tables"):
             ctx.note(f"{counters['empty_tables']} lines left out: no slot supported by the text")
@@ -147,4 +155,4 @@ def open_e2e(inputs: list[Path], ctx: Context) -> Iterator[GoldRecord]:
 
 
 SPEC = FormatSpec(name="e2e", summary="E2E NLG challenge CSV (mr,ref) -> key/value tables",
-                  options={"filter_unsupported": True, "id_prefix": None}, open=open_e2e)
+                  options={"filter": "wu", "id_prefix": None}, open=open_e2e)

@@ -6,9 +6,15 @@ Real shape (four tab-separated columns, CRLF line endings in the released files)
 
 Column 1 is the number of key/value pairs (checked), column 2 the keys and column 3 the values, both
 separated by ``_||_`` (a bare ``||`` is accepted too), column 4 the sentence. In keys, values and text
-``_$$_`` stands for a space. Keys are kept as written (``subj_title``, ``subj_subtitle``, repeated keys too:
-the schema builder suffixes them); empty values are ``null``; the text stays tokenised and lower-cased as
-released. Record ids are ``wtt-<file stem>-<line>`` (option ``id_prefix`` replaces ``wtt-<stem>``).
+``_$$_`` stands for a space. Record ids are ``wtt-<file stem>-<line>`` (option ``id_prefix`` replaces
+``wtt-<stem>``).
+
+Option ``filter`` (default ``"wu"``) reproduces the Text-to-Table paper's preprocessing
+(:mod:`.wikitabletext_wu`): ``title``/``subtitle`` keys, empty and unsupported values dropped, a repeated
+key merged, text and cells detokenised. The report counts ``cells_total``, ``cells_dropped`` and the
+reasons. ``"none"`` keeps the line as released: keys as written (``subj_title``, ``subj_subtitle``,
+repeated keys too: the schema builder suffixes them), empty values ``null``, the text tokenised and
+lower-cased.
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from text2table.errors import InputError
+from text2table.errors import ConfigError, InputError
 from text2table.core.records import GoldRecord
-from text2table.data.formats._common import Context, FormatSpec, cell, decode_line, iter_raw_lines, make_record, require_file
+from text2table.data.formats._common import (Context, FormatSpec, cell, decode_line, iter_raw_lines, make_record,
+                                             require_file)
+from text2table.data.formats.wikitabletext_wu import detokenize, paper_table
 
 _SEPARATOR = re.compile(r"_\|\|_|\|\|")
 _HINT = "each line is: count<TAB>key_||_key...<TAB>value_||_value...<TAB>sentence"
@@ -43,8 +51,9 @@ def split_field(text: str) -> list[str]:
     return [unescape(part) for part in _SEPARATOR.split(text)]
 
 
-def parse_line(text: str) -> tuple[list[str], list[str | None], str]:
-    """``(keys, values, sentence)`` of one line; a malformed line raises ``ValueError``."""
+def split_line(text: str) -> tuple[list[str], list[str], str]:
+    """``(keys, values, sentence)`` of one line with ``_$$_`` as spaces, nothing else changed; a malformed
+    line raises ``ValueError``."""
     parts = text.split("\t")
     if len(parts) != 4:
         raise ValueError(f"{len(parts)} tab-separated columns, expected 4")
@@ -57,10 +66,28 @@ def parse_line(text: str) -> tuple[list[str], list[str | None], str]:
     keys = [k.strip() for k in keys]
     if not all(keys):
         raise ValueError(f"empty key at position {keys.index('') + 1}")
-    sentence = " ".join(unescape(sentence).split())
+    sentence = unescape(sentence).strip()
     if not sentence:
         raise ValueError("empty sentence (column 4)")
-    return keys, [cell(v) for v in values], sentence
+    return keys, values, sentence
+
+
+def parse_line(text: str) -> tuple[list[str], list[str | None], str]:
+    """``(keys, values, sentence)`` of one line as released (``filter="none"``); empty values are None."""
+    keys, values, sentence = split_line(text)
+    return keys, [cell(v) for v in values], " ".join(sentence.split())
+
+
+def paper_line(text: str, ctx: Context) -> tuple[list[str], list[str | None], str]:
+    """``(keys, values, sentence)`` of one line after the paper's preprocessing; drops are counted."""
+    keys, values, sentence = split_line(text)
+    table, counts = paper_table(keys, values, sentence)
+    ctx.count("cells_total", counts["cells"])
+    ctx.count("cells_dropped", counts["cells"] - len(table))
+    for reason in ("empty", "unsupported", "title_dropped", "repeated_keys"):
+        if counts[reason]:
+            ctx.count(f"dropped.{reason}", counts[reason])
+    return [k for k, _ in table], [cell(v) for _, v in table], detokenize(sentence).strip()
 
 
 def _records(path: Path, ctx: Context) -> Iterator[GoldRecord]:
@@ -71,7 +98,8 @@ def _records(path: Path, ctx: Context) -> Iterator[GoldRecord]:
             if not text.strip():
                 continue
             try:
-                keys, values, sentence = parse_line(text)
+                wu = ctx.options["filter"] == "wu"
+                keys, values, sentence = paper_line(text, ctx) if wu else parse_line(text)
             except ValueError as exc:
                 raise InputError(str(exc), source=str(path), line=number, hint=_HINT) from None
         except InputError as exc:
@@ -83,6 +111,8 @@ def _records(path: Path, ctx: Context) -> Iterator[GoldRecord]:
 
 def open_wikitabletext(inputs: list[Path], ctx: Context) -> Iterator[GoldRecord]:
     """Check the inputs now; return the lazy record iterator over every file."""
+    if ctx.options["filter"] not in ("wu", "none"):
+        raise ConfigError(f"wikitabletext: option 'filter' must be 'wu' or 'none', got {ctx.options['filter']!r}")
     paths = [require_file(p, "the WikiTableText file") for p in inputs]
     if ctx.options["id_prefix"] and len(paths) > 1:
         raise InputError(f"id_prefix is set but {len(paths)} files are given; ids would collide",
@@ -91,9 +121,16 @@ def open_wikitabletext(inputs: list[Path], ctx: Context) -> Iterator[GoldRecord]
     def generate() -> Iterator[GoldRecord]:
         for path in paths:
             yield from _records(path, ctx)
+        counters = ctx.report.counters
+        if counters.get("cells_total"):
+            total, dropped = counters["cells_total"], counters.get("cells_dropped", 0)
+            reasons = ", ".join(f"{k[8:]} {v}" for k, v in sorted(counters.items()) if k.startswith("dropped."))
+            ctx.note(f"wikitabletext filter wu: dropped {dropped} of {total} cells"
+                     f" ({100 * dropped / total:.1f}%)"
+                     + (f": {reasons}" if reasons else ""))
 
     return generate()
 
 
 SPEC = FormatSpec(name="wikitabletext", summary="WikiTableText TSV (count, keys, values, sentence) -> key/value"
-                  " tables", options={"id_prefix": None}, open=open_wikitabletext)
+                  " tables", options={"filter": "wu", "id_prefix": None}, open=open_wikitabletext)
