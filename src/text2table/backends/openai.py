@@ -1,7 +1,7 @@
 """The ``openai`` backend: any OpenAI-compatible chat-completions server (vLLM, SGLang, llama.cpp, Ollama).
 
-Prompts are sent concurrently from a thread pool; timeouts, connection errors, 429 and 5xx answers are
-retried with exponential backoff (``Retry-After`` honoured up to ``max_backoff``); a prompt that still
+Prompts are sent concurrently from a thread pool; timeouts, connection errors, bodies cut short or not
+JSON, 429 and 5xx answers are retried with exponential backoff (``Retry-After`` honoured up to ``max_backoff``); a prompt that still
 fails becomes ``Generation(finish_reason="error")`` instead of stopping the batch. The API key is read
 from the environment variable named by ``api_key_env`` and never logged, stored in errors or described.
 
@@ -16,6 +16,7 @@ Uses ``httpx`` when installed, else ``urllib``.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import os
@@ -140,14 +141,15 @@ class OpenAIBackend(Backend):
             except urllib.error.HTTPError as exc:
                 status, text = exc.code, exc.read().decode("utf-8", "replace")
                 retry = exc.headers.get("retry-after") if exc.headers else None
-            except (TimeoutError, urllib.error.URLError, OSError) as exc:
+            except (TimeoutError, urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+                # HTTPException: a dropped connection or a body cut short (IncompleteRead)
                 raise _HttpError(None, f"connection error or timeout: {type(exc).__name__}") from None
         if status != 200:
             raise _HttpError(status, f"HTTP {status}: {text[:300]}", _retry_after(retry))
         try:
             return json.loads(text)
-        except ValueError:
-            raise _HttpError(status, f"answer is not JSON: {text[:200]!r}") from None
+        except ValueError:  # a body cut on the way (a proxy, a restart) is retried like a dropped connection
+            raise _HttpError(None, f"HTTP {status} answer is not JSON: {text[:200]!r}") from None
 
     def _one(self, body: dict[str, Any], note: str | None) -> Generation:
         started = time.perf_counter()
