@@ -12,6 +12,7 @@ A backend turns a batch of chat prompts into texts. The pipeline never knows whi
 from __future__ import annotations
 
 import abc
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -56,6 +57,10 @@ class Backend(abc.ABC):
 
 
 _REGISTRY: dict[str, Callable[..., Backend]] = {}
+#: The built-in backends by name and the module that registers each. A module is imported only when its
+#: backend is created, so the interface never imports an implementation (and ``rules`` never loads torch).
+BUILTIN_MODULES = {"rules": "text2table.backends.rules", "llamacpp": "text2table.backends.llamacpp",
+                   "transformers": "text2table.backends.hf", "openai": "text2table.backends.openai"}
 
 
 def register_backend(name: str) -> Callable[[type[Backend]], type[Backend]]:
@@ -70,16 +75,17 @@ def register_backend(name: str) -> Callable[[type[Backend]], type[Backend]]:
 
 
 def available_backends() -> list[str]:
-    from text2table.backends import _load_builtin  # noqa: F401 - registers the built-in backends
-
-    return sorted(_REGISTRY)
+    """The built-in backends and any registered since (none of them imported)."""
+    return sorted(set(BUILTIN_MODULES) | set(_REGISTRY))
 
 
 def create_backend(name: str, **options: Any) -> Backend:
-    """Instantiate a registered backend; an unknown name raises with the known ones listed."""
-    names = available_backends()
+    """Instantiate a backend by name (a built-in one's module is imported now); an unknown name raises with
+    the known ones listed."""
+    if name not in _REGISTRY and name in BUILTIN_MODULES:
+        importlib.import_module(BUILTIN_MODULES[name])
     if name not in _REGISTRY:
-        raise ConfigError(f"unknown backend {name!r}; available: {names}")
+        raise ConfigError(f"unknown backend {name!r}; available: {available_backends()}")
     return _REGISTRY[name](**options)
 
 

@@ -1,0 +1,37 @@
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+from text2table.backends.base import BUILTIN_MODULES, available_backends, create_backend, per_prompt
+from text2table.decoding.constraint import Constraint
+from text2table.errors import ConfigError
+
+
+def test_every_builtin_module_registers_the_name_the_table_gives_it():
+    for name, module in BUILTIN_MODULES.items():
+        registered = importlib.import_module(module)
+        assert any(getattr(obj, "name", None) == name for obj in vars(registered).values() if isinstance(obj, type))
+    assert set(BUILTIN_MODULES) <= set(available_backends())
+    assert create_backend("rules").name == "rules"
+
+
+def test_creating_the_rules_backend_imports_no_other_backend():
+    code = ("import sys; from text2table.backends.base import create_backend; create_backend('rules');"
+            "print(sorted(m for m in sys.modules if m.startswith('text2table.backends.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['text2table.backends.base', 'text2table.backends.rules']"
+
+
+def test_an_unknown_backend_names_the_known_ones():
+    with pytest.raises(ConfigError, match="available: .*llamacpp.*rules"):
+        create_backend("nope")
+
+
+def test_per_prompt_expands_one_constraint_and_checks_a_list():
+    c = Constraint("rows", {"type": "object"})
+    assert per_prompt(c, 2) == [c, c]
+    assert per_prompt([c, None], 2) == [c, None]
+    with pytest.raises(ConfigError, match="2 constraints for 3 prompts"):
+        per_prompt([c, None], 3)
