@@ -120,3 +120,25 @@ def test_bundled_sample_gold_scores_perfect_and_noise_lowers_it(sample_dir: Path
         assert best[key] == 1.0, key  # every sample value occurs verbatim in its document
         assert worse[key] < 1.0, key
     assert worse["duplicate_row_rate"] > 0 and worse["wu.chrf.cell_f1"] > worse["wu.exact.cell_f1"]
+
+
+def test_another_systems_field_names_are_normalised_not_zeroed(gold_file: Path, tmp_path: Path) -> None:
+    # a Text-to-Table style prediction: the paper's capitalised keys ("Price range"), not our policy names
+    pred_schema = {"structure": "kv_single", "fields": [{"name": "Name"}, {"name": "Eat type"}, {"name": "Near"},
+                                                        {"name": "Area"}, {"name": "Price range"}]}
+    rows = [{"Name": "The Vaults", "Eat type": "pub", "Near": "Café Adriatic", "Area": "riverside",
+             "Price range": "more than £30"}]
+    pred = _write(tmp_path / "pred.jsonl", [{"id": "e2e-1", "schema": pred_schema, "rows": rows}])
+    metrics, docs = evaluate_files(gold_file, pred)
+    assert docs[0]["status"] == "ok"
+    assert docs[0]["wu"]["exact"]["cell"] == [1.0, 1.0, 1.0]
+    assert docs[0]["aligned"]["f1"] == 1.0
+    assert docs[0]["schema"]["valid"] is False  # the schema metrics still say the names break the policy
+
+
+def test_unreadable_schema_is_an_error_not_ok(gold_file: Path, tmp_path: Path) -> None:
+    pred = _write(tmp_path / "pred.jsonl", [{"id": "e2e-1", "schema": {"structure": "kv_single", "fields": "name"},
+                                             "rows": [{"name": "The Vaults"}]}])
+    metrics, docs = evaluate_files(gold_file, pred)
+    assert docs[0]["status"] == "error" and "schema unreadable" in docs[0]["error"]
+    assert metrics["n_errors"] == 1

@@ -105,3 +105,24 @@ def test_chrf_with_mixed_tuple_arities_scores_unequal_lengths_zero():
     gold = {("the vaults", "pub")}
     p, r, f = prf(pred, gold, "chrf")
     assert p == 0.5 and r == 1.0
+
+
+def test_header_row_counts_columns_without_values() -> None:
+    # the paper's scorer reads column headers from the header row, empty columns included
+    items = table_items("flat_single_row", ["player", "points", "assists"], [{"player": "Smith", "points": "20"}])
+    assert items.col_header == {"points", "assists"}
+    assert items.cell == {("smith", "points", "20")}
+
+
+def test_empty_row_header_still_heads_its_cells() -> None:
+    items = table_items("flat_single_row", FLAT_NAMES, [{"player": None, "points": "7", "reb": None},
+                                                        {"player": None, "points": None, "reb": None}])
+    assert items.row_header == {""}  # the all-empty row adds nothing
+    assert items.cell == {("", "points", "7")}
+
+
+def test_row_keys_outside_the_naming_policy_are_normalised() -> None:
+    items = table_items("flat_single_row", ["Player", "Points"], [{"Player": "Smith", "Points": "20"}])
+    assert items.row_header == {"smith"} and items.cell == {("smith", "points", "20")}
+    kv = table_items("kv_single", ["name"], [{"Price range": "Cheap", "Name": "Aromi"}])
+    assert kv.cell == {("price_range", "Cheap"), ("name", "Aromi")}

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from text2table.decoding.parsing import parse_rows_text, parse_schema_text
+from text2table.core.naming import is_policy_name, normalize_name, normalize_names
 from text2table.core.records import DEFAULT_MISSING_TOKENS, GoldRecord, gold_rows, gold_schema
 from text2table.core.schema import Schema
 from text2table.metrics.end_to_end import end_to_end
@@ -59,6 +60,7 @@ class Prediction:
     rows_text: str | None
     error: str | None
     text_schema: Schema | None = None  #: the schema rows_text was written under, when verification dropped columns
+    schema_problem: str | None = None  #: why a given schema object could not be read (the document scores 0)
 
     @classmethod
     def from_dict(cls, obj: dict[str, Any]) -> "Prediction":
@@ -67,10 +69,10 @@ class Prediction:
         raw_pi2 = raw.get("pi2") if isinstance(raw, dict) else raw
         if isinstance(raw_pi2, list):
             raw_pi2 = "\n".join(str(t) for t in raw_pi2)
-        schema, check = None, None
+        schema, check, renames, problem = None, None, {}, None
         if isinstance(obj.get("schema"), dict):
             check = check_schema(obj["schema"])
-            schema = _schema_or_none(obj["schema"])
+            schema, renames, problem = read_schema_leniently(obj["schema"])
         elif isinstance(raw_pi1, str):
             check = check_schema(raw_pi1)
             schema, _ = parse_schema_text(raw_pi1)
@@ -79,12 +81,47 @@ class Prediction:
         rows = obj.get("rows")
         if not isinstance(rows, list):
             rows = None
+        elif renames:  # rows keyed by the names as written, the schema read under policy names
+            rows = [{renames.get(k, k): v for k, v in r.items()} if isinstance(r, dict) else r for r in rows]
         if rows is None and isinstance(raw_pi2, str):
             rows = parse_rows_text(raw_pi2, schema.names if schema else None).rows
         error = obj.get("error")
         written = raw.get("pi2_schema") if isinstance(raw, dict) else None
         return cls(str(obj.get("id")), schema, check, rows or [], raw_pi2 if isinstance(raw_pi2, str) else None,
-                   str(error) if error else None, _schema_or_none(written) if isinstance(written, dict) else None)
+                   str(error) if error else None, _schema_or_none(written) if isinstance(written, dict) else None,
+                   problem)
+
+
+def read_schema_leniently(obj: dict[str, Any]) -> tuple[Schema | None, dict[str, str], str | None]:
+    """``(schema, renames, problem)`` of a schema object another system may have written.
+
+    Field names (and the structure) outside the naming policy are normalised (``"Price range"`` ->
+    ``price_range``, repeats suffixed) so that the prediction is compared, not zeroed; ``renames`` maps
+    each changed name as written to its policy name. ``problem`` says why no schema could be built.
+
+    >>> schema, renames, _ = read_schema_leniently({"structure": "kv_single", "fields": [{"name": "Price range"}]})
+    >>> schema.names, renames
+    (['price_range'], {'Price range': 'price_range'})
+    """
+    try:
+        return Schema.from_dict(obj), {}, None
+    except (ValueError, TypeError, RecursionError) as exc:
+        first = str(exc)
+    fields = obj.get("fields")
+    if not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields):
+        return None, {}, f"schema unreadable: {first}"
+    names = normalize_names([f["name"] for f in fields])
+    structure = obj.get("structure")
+    if isinstance(structure, str) and not is_policy_name(structure):
+        structure = normalize_name(structure)
+    fixed = {**obj, "structure": structure,
+             "fields": [{**f, "name": n, "source_header": f.get("source_header") or f["name"]}
+                        for f, n in zip(fields, names)]}
+    try:
+        schema = Schema.from_dict(fixed)
+    except (ValueError, TypeError, RecursionError) as exc:
+        return None, {}, f"schema unreadable: {exc}"
+    return schema, {f["name"]: n for f, n in zip(fields, names) if f["name"] != n}, None
 
 
 def _schema_or_none(obj: dict[str, Any]) -> Schema | None:
@@ -112,7 +149,7 @@ def score_document(record: GoldRecord, pred: Prediction | None, settings: EvalSe
     g_rows = gold_rows(record, g_schema)
     missing = tuple(record.metadata.get("missing_value_tokens", DEFAULT_MISSING_TOKENS))
     status = "ok" if pred is not None else "missing"
-    if pred is not None and pred.error:
+    if pred is not None and (pred.error or pred.schema_problem):
         status = "error"
     pred = pred or Prediction(record.id, None, None, [], None, None)
     pipeline = pred.schema_check is not None
@@ -138,7 +175,7 @@ def score_document(record: GoldRecord, pred: Prediction | None, settings: EvalSe
                         "f1": m.f1, "soft_f1": m.soft_f1, "structure_ok": m.structure_ok,
                         "field_count_ratio": m.field_count_ratio, "pairs": m.pairs}
     result = {
-        "id": record.id, "status": status, "error": pred.error, "structure": g_schema.structure,
+        "id": record.id, "status": status, "error": pred.error or pred.schema_problem, "structure": g_schema.structure,
         "structural": asdict(structural), "schema": schema_block, "wu": wu,
         "aligned": {"tp": aligned.tp, "n_pred": aligned.n_pred, "n_gold": aligned.n_gold,
                     "precision": aligned.precision, "recall": aligned.recall, "f1": aligned.f1,

@@ -41,47 +41,52 @@ class TableItems:
 
 def table_items(structure: str, names: Sequence[str], rows: Iterable[Any], *, missing: Iterable[str] = (),
                 lowercase: bool = False) -> TableItems:
-    """Decompose a table (rows keyed by field names) into the metric's three sets.
+    """Decompose a table (rows keyed by field names) into the metric's three sets, as the paper's scorer does.
 
     ``kv_single``: the keys with a value are row headers; cells are ``(key, value)``; no column headers
     (as the paper does for E2E, WikiBio, WikiTableText). ``flat_single_row`` (and any other structure): the
-    first field's value is the row header, the other fields with a value somewhere are column headers, and
-    cells are ``(row header, column header, value)``. Headers go through the naming policy; values keep
-    their case unless ``lowercase``.
+    header row is the column headers (every field but the first, even one whose cells are all empty, and
+    any other key with a value); the first field's value is the row header, an empty one included (``""``)
+    when the row has a cell; cells are ``(row header, column header, value)``. Headers and row keys go
+    through the naming policy; values keep their case unless ``lowercase``.
 
-    >>> items = table_items("flat_single_row", ["player", "points"], [{"player": "Smith", "points": 20}])
+    >>> items = table_items("flat_single_row", ["player", "points", "reb"], [{"player": "Smith", "points": 20}])
     >>> sorted(items.row_header), sorted(items.col_header), sorted(items.cell)
-    (['smith'], ['points'], [('smith', 'points', '20')])
+    (['smith'], ['points', 'reb'], [('smith', 'points', '20')])
     """
     missing = frozenset(missing)
     rh: set[str] = set()
     ch: set[str] = set()
     cells: set[tuple[str, ...]] = set()
-    first = names[0] if names else None
+    header_row = [header_key(n) for n in names]
+    first = header_row[0] if header_row else None
+    if structure != "kv_single":
+        ch.update(n for n in header_row[1:] if n)
     for row in rows:
         if not isinstance(row, dict):
             continue
+        row = {header_key(k): v for k, v in row.items() if isinstance(k, str)}
         if structure == "kv_single":
             for key, value in row.items():
                 text = cell_text(value, missing)
-                if text is not None and isinstance(key, str):
-                    hk = header_key(key)
-                    rh.add(hk)
-                    cells.add((hk, value_key(text, lowercase)))
+                if text is not None and key:
+                    rh.add(key)
+                    cells.add((key, value_key(text, lowercase)))
             continue
         lead = first if first is not None else next(iter(row), None)
         head = cell_text(row.get(lead), missing) if lead is not None else None
         head_key = header_key(head) if head is not None else ""
-        if head_key:
-            rh.add(head_key)
+        has_cell = False
         for key, value in row.items():
-            if key == lead or not isinstance(key, str):
+            if key == lead or not key:
                 continue
             text = cell_text(value, missing)
             if text is not None:
-                ck = header_key(key)
-                ch.add(ck)
-                cells.add((head_key, ck, value_key(text, lowercase)))
+                has_cell = True
+                ch.add(key)
+                cells.add((head_key, key, value_key(text, lowercase)))
+        if head_key or has_cell:
+            rh.add(head_key)
     return TableItems(frozenset(rh), frozenset(ch), frozenset(cells))
 
 
