@@ -13,7 +13,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
 
 def test_registry_lists_the_four_formats_with_options():
-    assert set(FORMATS) == {"text2table", "e2e", "rotowire", "wikitabletext"}
+    assert set(FORMATS) == {"text2table", "e2e", "rotowire", "webnlg", "wikitabletext"}
     assert FORMATS["e2e"].options["filter"] == "wu" and FORMATS["wikitabletext"].options["filter"] == "wu"
 
 

@@ -79,3 +79,58 @@ def test_two_files_needed_and_told_apart(tmp_path):
         convert("rotowire", [d])
     with pytest.raises(InputError, match="both look like documents"):
         convert("rotowire", [d, d])
+
+
+# ----------------------------------------------------------------------------- nba_data sentence records
+NBA = Path(__file__).parent / "fixtures" / "formats" / "rotowire_nba"
+
+
+def _nba(*names: str) -> list[Path]:
+    return [NBA / f"{n}.valid.txt" for n in names]
+
+
+def test_sentence_records_rebuild_a_game_with_team_and_player_tables():
+    records, report = convert("rotowire", _nba("y_aux", "x_type", "x_associated", "x_value"))
+    out = [r.to_dict() for r in records]
+    assert [r["id"] for r in out] == ["nba-valid-1-team", "nba-valid-1-player"]
+    team, player = out[0], out[1]
+    assert team["metadata"]["table_hint"] == "team" and player["metadata"]["table_hint"] == "player"
+    assert team["table"]["headers"][0] == "Team" and player["table"]["headers"][0] == "Player"
+    rows = {r[0]: dict(zip(team["table"]["headers"], r)) for r in team["table"]["rows"]}
+    assert rows["Raptors"]["Total points"] == "122" and rows["76ers"]["Total points"] == "95"
+    assert rows["76ers"]["Wins"] == "4" and rows["76ers"]["Losses"] == "14"
+    players = {r[0]: dict(zip(player["table"]["headers"], r)) for r in player["table"]["rows"]}
+    assert players["Kyle Lowry"]["Points"] == "24" and players["Kyle Lowry"]["Assists"] == "8"
+    assert players["Robert Covington"]["Field goals made"] == "7"
+    assert "Embiid" not in players  # a name mention without statistics is not a row
+    assert len(players) == len(player["table"]["rows"])  # one row per player
+    doc = team["document"]
+    assert doc.startswith("The host Toronto Raptors defeated the Philadelphia 76ers, 122 - 95,")
+    assert "_" not in doc and " ," not in doc
+    assert report.notes == ["1 games rebuilt from 16 sentences"]
+
+
+def test_sentence_records_split_games_on_new_teams_and_restated_statistics(tmp_path: Path):
+    lines = {"x_type": ["TEAM_NAME TEAM-PTS", "PLAYER_NAME PLAYER-PTS", "PLAYER_NAME PLAYER-PTS",
+                        "TEAM_NAME TEAM-PTS", "PLAYER_NAME PLAYER-PTS"],
+             "x_value": ["Hawks 95", "Al_Horford 17", "Al_Horford 21", "Bulls 99", "Horford 5"],
+             "x_associated": ["Hawks 95", "Al_Horford Al_Horford", "Al_Horford Al_Horford", "Bulls Bulls",
+                              "Al_Horford Al_Horford"],
+             "y_aux": ["The Hawks scored 95 .", "Al_Horford had 17 points .", "Al_Horford had 21 points .",
+                       "The Bulls scored 99 .", "Horford had 5 points ."]}
+    lines["x_associated"][0] = "Hawks Hawks"
+    for part, text in lines.items():
+        (tmp_path / f"{part}.train.txt").write_text("\n".join(text) + "\n", encoding="utf-8")
+    out = [r.to_dict() for r in convert("rotowire", sorted(tmp_path.glob("*.txt")))[0]]
+    groups = [r["metadata"]["group"] for r in out]
+    # game 1: Hawks + Horford 17; game 2 (Horford restated with 21): Bulls and Horford 21, then 5 -> game 3
+    assert groups == ["nba-train-1", "nba-train-1", "nba-train-2", "nba-train-2", "nba-train-3"]
+    assert out[3]["table"]["rows"] == [["Al Horford", "21"]]
+    assert out[2]["table"]["rows"] == [["Bulls", "99"]]
+
+
+def test_sentence_files_must_be_parallel(tmp_path: Path):
+    for part in ("x_type", "x_value", "x_associated", "y_aux"):
+        (tmp_path / f"{part}.valid.txt").write_text("TEAM_NAME\n" * (2 if part == "y_aux" else 1), encoding="utf-8")
+    with pytest.raises(InputError, match="differ in length"):
+        convert("rotowire", sorted(tmp_path.glob("*.txt")))

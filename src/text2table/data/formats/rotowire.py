@@ -24,6 +24,7 @@ from text2table.errors import InputError
 from text2table.core.jsonio import iter_jsonl, read_text
 from text2table.core.records import GoldRecord
 from text2table.data.formats._common import Context, FormatSpec, iter_json_lines, make_record, require_file
+from text2table.data.formats.rotowire_sentences import open_sentences, parts_of
 
 TABLES = (("teams", "team"), ("players", "player"))
 _GOLD_HINT = 'gold entries look like {"id": "...", "teams": [{...}], "players": [{...}]}'
@@ -152,6 +153,11 @@ def _records(docs: Path, gold_path: Path, ctx: Context) -> Iterator[GoldRecord]:
 
 def open_rotowire(inputs: list[Path], ctx: Context) -> Iterator[GoldRecord]:
     """Check the inputs now; return the lazy record iterator."""
+    for path in inputs:
+        require_file(path, "the rotowire file")
+    sentence_files = parts_of(inputs)
+    if sentence_files is not None:
+        return open_sentences(sentence_files, ctx)
     docs, gold = classify(inputs)
 
     def generate() -> Iterator[GoldRecord]:

@@ -1,0 +1,204 @@
+"""Rotowire sentence records (the ``nba_data`` of ZhitingHu/text_content_manipulation) -> game summaries
+with a team and a player table each.
+
+That release splits Rotowire summaries into sentences that state box- or line-score facts, in their
+original order, with the facts each sentence states as three parallel files plus the sentence::
+
+    x_type.valid.txt        TEAM_NAME TEAM-FG_PCT TEAM-FG3_PCT
+    x_value.valid.txt       Raptors 55 68
+    x_associated.valid.txt  Raptors Raptors Raptors
+    y_aux.valid.txt         The Raptors were lights - out shooting , as they went 55 percent from ...
+
+Facts come from the Wiseman et al. (2017) relation extraction (only numbers the sentence states, number
+words already digits), the same idea as the Text-to-Table paper's filter: a cell the text does not state is
+not in the gold. Sentences without facts were left out by the release, so a rebuilt summary is the
+fact-stating part of the original.
+
+Games are rebuilt from runs of sentences: a new game starts when a sentence names a team outside the two
+teams of the current game, or states the final score of another pair. Each game yields ``<id>-team``
+(row header ``Team``: the nickname, e.g. ``Raptors``) and ``<id>-player`` (``Player``: the full name), with
+the paper's column names (:mod:`.rotowire_names`) in the paper's order, rows in order of first mention,
+``metadata.table_hint`` ``team`` / ``player`` and ``metadata.group`` the game id ``nba-<split>-<n>``. A player
+statistic stated again with another number also starts a new game (another summary); a team value stated
+twice keeps the first (``conflicting_values``). A one-word player name joins the one full name of the game
+ending with it; a name mention without any statistic is not a row. Summaries whose sentences state no team
+statistic can join the game before them: a rebuilt document may hold more than one game, and its tables
+are still exactly the facts its text states.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from text2table.errors import InputError
+from text2table.core.records import GoldRecord
+from text2table.data.formats._common import Context, decode_line, iter_raw_lines, make_record
+from text2table.data.formats.rotowire_names import PLAYER_COLUMNS, PLAYER_KEY, TEAM_COLUMNS, TEAM_KEY, teams_of
+
+PARTS = ("x_type", "x_value", "x_associated", "y_aux")
+_NAME_PATTERN = re.compile(r"^(x_type|x_value|x_associated|y_aux)\.(\w+)\.txt$")
+_SPACE_BEFORE = re.compile(r" ([,.;:!?%)]|'s|'re|'ll|'ve|'m|'d|n't)(?= |$)")
+_SPACE_AFTER = re.compile(r"(\() ")
+
+Team = tuple[str, str]
+
+
+def parts_of(inputs: list[Path]) -> dict[str, Path] | None:
+    """The four files of one split by part name, when ``inputs`` are exactly those; else ``None``."""
+    found: dict[str, Path] = {}
+    splits = set()
+    for path in inputs:
+        match = _NAME_PATTERN.match(path.name)
+        if match is None:
+            return None
+        found[match.group(1)] = path
+        splits.add(match.group(2))
+    return found if set(found) == set(PARTS) and len(splits) == 1 and len(inputs) == 4 else None
+
+
+def detokenize(sentence: str) -> str:
+    """A release sentence as plain text: entity underscores to spaces, spaces before punctuation dropped.
+
+    >>> detokenize("Philadelphia ( 4 - 14 ) did n't have Joel_Embiid , who 's out .")
+    "Philadelphia (4 - 14) didn't have Joel Embiid, who's out."
+    """
+    text = " ".join(sentence.replace("_", " ").split())
+    text = text.replace(" n't", "n't")
+    return _SPACE_AFTER.sub(r"\1", _SPACE_BEFORE.sub(r"\1", text))
+
+
+@dataclass
+class _Game:
+    teams: set[Team] = field(default_factory=set)
+    sentences: list[str] = field(default_factory=list)
+    team_rows: dict[Team, dict[str, str]] = field(default_factory=dict)
+    player_rows: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _resolve(mention: str, current: set[Team]) -> Team | None:
+    options = teams_of(mention)
+    inside = [t for t in options if t in current]
+    return inside[0] if inside else options[0] if len(options) == 1 else None
+
+
+def _starts_new_game(game: _Game, facts: list[tuple[str, str, str]]) -> bool:
+    if not game.sentences:
+        return False
+    named = {t for ty, _, who in facts if ty.startswith("TEAM-") for t in [_resolve(who, game.teams)] if t}
+    scored = {t for ty, _, who in facts if ty == "TEAM-PTS" for t in [_resolve(who, game.teams)] if t}
+    if len(scored) == 2 and len(game.teams) == 2 and scored != game.teams:
+        return True
+    if len(game.teams | named) > 2:
+        return True
+    return any(_conflicts(game, ty, value, who) for ty, value, who in facts)
+
+
+def _conflicts(game: _Game, ty: str, value: str, who: str) -> bool:
+    """A player statistic already stated in this game with another value (a new summary began)."""
+    if not ty.startswith("PLAYER-") or ty[7:] not in PLAYER_COLUMNS:
+        return False
+    row = game.player_rows.get(" ".join(who.replace("_", " ").split()), {})
+    known = row.get(PLAYER_COLUMNS[ty[7:]])
+    return known is not None and known != value
+
+
+def _add(row: dict[str, str], column: str, value: str, ctx: Context) -> None:
+    if column in row and row[column] != value:
+        ctx.count("conflicting_values")
+        return
+    row.setdefault(column, value)
+
+
+def _absorb(game: _Game, facts: list[tuple[str, str, str]], sentence: str, ctx: Context) -> None:
+    game.sentences.append(detokenize(sentence))
+    for ty, value, who in facts:
+        if ty.startswith("TEAM"):
+            team = _resolve(who, game.teams)
+            if team is None:
+                ctx.count("unresolved_team_facts")
+                continue
+            if len(game.teams) < 2:
+                game.teams.add(team)
+            if ty in TEAM_COLUMNS:
+                _add(game.team_rows.setdefault(team, {}), TEAM_COLUMNS[ty], value, ctx)
+        elif ty.startswith("PLAYER-") and ty[7:] in PLAYER_COLUMNS:
+            name = " ".join(who.replace("_", " ").split())
+            _add(game.player_rows.setdefault(name, {}), PLAYER_COLUMNS[ty[7:]], value, ctx)
+
+
+def _table(rows: dict[str, dict[str, str]], key: str, order: list[str]) -> tuple[list[str], list[list[str | None]]]:
+    present = [c for c in order if any(c in r for r in rows.values())]
+    return [key] + present, [[name] + [r.get(c) for c in present] for name, r in rows.items() if r]
+
+
+def merge_short_names(rows: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Fold a one-word name (``Wall``) into the one full name of the game that ends with it.
+
+    >>> merge_short_names({"John Wall": {"Points": "20"}, "Wall": {"Assists": "9"}, "Love": {"Points": "8"}})
+    {'John Wall': {'Points': '20', 'Assists': '9'}, 'Love': {'Points': '8'}}
+    """
+    out = {name: dict(row) for name, row in rows.items() if " " in name}
+    for name, row in rows.items():
+        if " " in name:
+            continue
+        full = [n for n in out if n.endswith(" " + name)]
+        if len(full) == 1:
+            for column, value in row.items():
+                out[full[0]].setdefault(column, value)
+        else:
+            out[name] = dict(row)
+    return {name: out[name] for name in rows if name in out}
+
+
+def _records(gid: str, game: _Game) -> Iterator[GoldRecord]:
+    document = " ".join(game.sentences)
+    game.player_rows = merge_short_names(game.player_rows)
+    teams = {team[1]: row for team, row in game.team_rows.items()}
+    for hint, rows, key, order in (("team", teams, TEAM_KEY, list(TEAM_COLUMNS.values())),
+                                   ("player", game.player_rows, PLAYER_KEY, list(PLAYER_COLUMNS.values()))):
+        headers, table = _table(rows, key, order)
+        if table and len(headers) > 1:
+            yield make_record(f"{gid}-{hint}", document, headers, table, structure="flat_single_row",
+                              metadata={"dataset": "rotowire", "group": gid, "table_hint": hint,
+                                        "source": "nba_data sentences"})
+
+
+def _lines(path: Path) -> list[str]:
+    return [decode_line(raw, str(path), n) for n, raw in iter_raw_lines(path)]
+
+
+def open_sentences(files: dict[str, Path], ctx: Context) -> Iterator[GoldRecord]:
+    """Check the four files now (same number of lines); return the lazy record iterator."""
+    columns = {part: _lines(files[part]) for part in PARTS}
+    while all(lines and not lines[-1].strip() for lines in columns.values()):
+        for lines in columns.values():
+            lines.pop()
+    sizes = {part: len(lines) for part, lines in columns.items()}
+    if len(set(sizes.values())) != 1:
+        raise InputError(f"the four nba_data files differ in length: {sizes}", source=str(files["y_aux"]),
+                         hint="pass x_type, x_value, x_associated and y_aux of one split")
+    split = _NAME_PATTERN.match(files["y_aux"].name).group(2)  # type: ignore[union-attr]
+
+    def generate() -> Iterator[GoldRecord]:
+        game, n = _Game(), 0
+        for i, sentence in enumerate(columns["y_aux"]):
+            types, values, who = (columns[p][i].split() for p in ("x_type", "x_value", "x_associated"))
+            if not (len(types) == len(values) == len(who)):
+                ctx.fail(InputError(f"{len(types)} types, {len(values)} values, {len(who)} entities",
+                                    source=str(files["x_type"]), line=i + 1, hint="the files must be parallel"))
+                continue
+            facts = list(zip(types, values, who))
+            if _starts_new_game(game, facts):
+                n += 1
+                yield from _records(f"nba-{split}-{n}", game)
+                game = _Game()
+            _absorb(game, facts, sentence, ctx)
+        if game.sentences:
+            yield from _records(f"nba-{split}-{n + 1}", game)
+            n += 1
+        ctx.note(f"{n} games rebuilt from {len(columns['y_aux'])} sentences")
+
+    return generate()
