@@ -40,6 +40,8 @@ def eval_command(
         typer.echo(f"documents: {metrics['n_documents']} (missing predictions: {metrics['n_missing']})")
         for key in shown:
             typer.echo(f"{key:28s} {fmt(metrics[key])}")
+        if metrics.get("signature"):
+            typer.echo(f"predictions: {metrics['signature']}")
         console.print(f"report: {paths['html']}", highlight=False)
 
 

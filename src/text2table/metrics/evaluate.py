@@ -2,7 +2,8 @@
 
 Counts are summed over documents first, then turned into rates (micro); per-document means are reported
 next to them where they differ (``*_macro``). The Text-to-Table numbers are per-document means, as in the
-paper. Missing predictions count as empty.
+paper. Missing predictions count as empty. ``metrics.json`` carries the prediction file's signature
+(``signature``, ``prediction_signature``; :mod:`text2table.core.signature`) when ``extract`` wrote one.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from text2table.errors import InputError
 from text2table.core.jsonio import iter_jsonl
 from text2table.core.records import GoldRecord, read_gold
+from text2table.core.signature import read_signature
 from text2table.metrics.document import EvalSettings, Prediction, make_scorers, score_document
 from text2table.metrics.schema_match import f1_score
 from text2table.metrics.structural import StructuralCounts
@@ -152,4 +154,7 @@ def evaluate_files(gold_path: str | Path, pred_path: str | Path,
         raise InputError("no gold records", source=str(gold_path), hint="give a native gold JSONL file")
     metrics["settings"]["gold"] = str(gold_path)
     metrics["settings"]["pred"] = str(pred_path)
+    signature = read_signature(pred_path)  # what produced the predictions (written by ``extract``)
+    metrics["prediction_signature"] = signature
+    metrics["signature"] = signature["signature"] if signature else None
     return metrics, docs

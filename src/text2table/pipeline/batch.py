@@ -8,6 +8,8 @@
 - Output: one JSON object per document, appended and flushed (fsync) as soon as its batch is done. A rerun
   with the same output resumes: ids already written are skipped, and a torn last line (``kill -9`` in the
   middle of a write) is cut away first, so nothing is lost and nothing is written twice.
+- What produced the file is written next to it before the first line (``OUT.meta.json``:
+  :mod:`text2table.pipeline.signature`); resuming with other settings is refused.
 - A document that fails records ``error`` and the batch goes on: when a batched call raises, each of its
   documents is retried alone, so only the culprit fails.
 - It receives an open backend; which one, with which adapter, is chosen in :mod:`text2table.backends.choose`.
@@ -28,6 +30,7 @@ from text2table.core.jsonio import append_jsonl
 from text2table.pipeline.inputs import TEXT_SUFFIXES, InputDoc, InputPolicy, read_inputs  # noqa: F401
 from text2table.pipeline.config import PipelineConfig
 from text2table.pipeline.run import PipelineResult, run_many
+from text2table.pipeline.signature import prediction_signature, sign_output
 from text2table.core.schema import Schema
 
 def resume_output(path: str | Path) -> set[str]:
@@ -111,6 +114,7 @@ def run_batch(inputs: list[InputDoc], backend: Backend, out: str | Path, *, conf
         raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
     config = config or PipelineConfig()
     done = resume_output(out)
+    sign_output(out, prediction_signature(config, backend, schema), lines_before=len(done))
     todo = [d for d in inputs if d.id not in done]
     summary = BatchSummary(total=len(inputs), skipped=len(inputs) - len(todo))
     began = time.perf_counter()

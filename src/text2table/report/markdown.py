@@ -1,5 +1,5 @@
 """The Markdown report (``report.md``): headline metrics, per-field F1, error breakdown, the worst documents
-side by side, and the settings."""
+side by side, and the settings (with the prediction file's signature line when there is one)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,10 @@ def render_markdown(metrics: dict[str, Any], docs: list[dict[str, Any]], *, wors
                 cells = ["—" if row is None else _md("" if row.get(n) is None else str(row.get(n))) for n in names]
                 lines.append(f"| {label} | " + " | ".join(cells) + " |")
             lines.append("")
-    lines += ["## Settings", "", "```json", _json(metrics["settings"]), "```", ""]
+    lines += ["## Settings", ""]
+    if metrics.get("signature"):
+        lines += [f"Predictions: `{metrics['signature']}`", ""]
+    lines += ["```json", _json(metrics["settings"]), "```", ""]
     return "\n".join(lines)
 
 
