@@ -14,6 +14,7 @@ machine keeps the same hash.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,14 @@ SIDECAR_SUFFIX = ".meta.json"
 EXECUTION_KEYS = frozenset({"threads", "concurrency", "timeout", "retries", "api_key_set", "api_key_env"})
 _SHOWN = (("constrained", "constrained"), ("parse_tables", "tables"), ("item_lists", "lists"),
           ("chunk_chars", "chunk"), ("max_new_tokens_table", "pi2_tokens"))
+
+
+def package_version() -> str:
+    """The installed text2table version (the package metadata; ``unknown`` when not installed)."""
+    try:
+        return importlib.metadata.version("text2table")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def make_signature(*, pipeline: dict[str, Any], checks: dict[str, Any] | None, backend: dict[str, Any],

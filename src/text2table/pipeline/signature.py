@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from text2table import __version__
 from text2table.backends.base import Backend
 from text2table.core.schema import Schema
-from text2table.core.signature import differences, make_signature, read_signature, sidecar_path, write_signature
+from text2table.core.signature import (differences, make_signature, package_version, read_signature, sidecar_path,
+                                       write_signature)
 from text2table.errors import ConfigError
 from text2table.pipeline.config import PipelineConfig, config_dict
 
@@ -26,7 +26,7 @@ def prediction_signature(config: PipelineConfig, backend: Backend, schema: Schem
     if checks is None and "verify" in pipeline:
         checks = {"verify": pipeline.pop("verify")}
     return make_signature(pipeline=pipeline, checks=checks, backend=backend.describe(),
-                          schema=schema.to_dict() if schema is not None else None, version=__version__)
+                          schema=schema.to_dict() if schema is not None else None, version=package_version())
 
 
 def sign_output(out: str | Path, signature: dict[str, Any], *, lines_before: int) -> Path:
