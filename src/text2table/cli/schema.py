@@ -78,7 +78,7 @@ def induce_cmd(
     from text2table.cli.infer import _config, _options
     from text2table.core.jsonio import write_json
     from text2table.backends.choose import default_batch_size, open_backend
-    from text2table.pipeline.batch import read_inputs
+    from text2table.pipeline.inputs import read_inputs
 
     with friendly_errors():
         inputs = read_inputs(input)

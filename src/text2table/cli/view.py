@@ -20,7 +20,7 @@ def view_cmd(
 ) -> None:
     """Write an HTML page: each document's text with every cell's evidence highlighted beside its table."""
     from text2table.core.jsonio import atomic_writer, iter_jsonl
-    from text2table.pipeline.batch import read_inputs
+    from text2table.pipeline.inputs import read_inputs
     from text2table.report.viewer import render_view
 
     with friendly_errors():
