@@ -131,8 +131,8 @@ def _normalized_copy(obj: dict[str, Any]) -> dict[str, Any]:
     for f in fields:
         if all(f["name"] != u["name"] for u in unique):
             unique.append(f)
-    # a name with a word twice in a row (subj_subj_title) is a decoding loop: no gold header of the sample,
-    # E2E or WikiTableText (80,684) has one, so its cells can only be wrong (kept when no other name is left)
+    # a name with a word twice in a row (subj_subj_title) is a decoding loop, not a header (docs/measurements.md),
+    # so its cells can only be wrong (kept when no other name is left)
     fields = [f for f in unique if not stutters(normalize_name(f["name"]))] or unique[:1]
     names = normalize_names([f["name"] for f in fields])
     out = dict(obj)

@@ -132,9 +132,7 @@ def item_list_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, Any] 
 
     Sentences of one pattern (kind ``"sentences"``) are rows even when pi1 called the document one record
     (``kv_single``): its schema becomes ``flat_single_row`` (``diagnostics.item_list.structure_from`` says
-    so). On the sample's train split pi1 did that on 5 of the 14 such documents; read as one record the 5
-    scored row-header F1 0 and aligned cell F1 8.7, item by item 33.3 and 18.8. None of the split's
-    single-record documents holds such sentences. Kept as they are: a given ``kv_single`` schema
+    so); why: docs/measurements.md. Kept as they are: a given ``kv_single`` schema
     (``--schema``), one next to a marked list, and one whose fields are the labels of half or more of the
     sentences (``training_session`` for "Training session: 8 at 99.72 each": pi1 read each labelled
     sentence as a field, as the ``rules`` backend does)."""
