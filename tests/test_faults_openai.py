@@ -58,6 +58,7 @@ def test_extract_through_faults_loses_nothing_and_a_rerun_duplicates_nothing(inp
                                  f"base_url={server.url}", *FAST_RETRIES, "--batch-size", "4"])
     seconds = time.monotonic() - began
     assert result.exit_code == 1, result.output  # one document failed unexpectedly: said, and exit 1
+    assert "--retry-failed" in result.output
     assert "1 document(s) failed unexpectedly: refused" in " ".join(result.output.split())
     records = lines(out)
     ids = [r["id"] for r in records]
@@ -84,3 +85,12 @@ def test_extract_through_faults_loses_nothing_and_a_rerun_duplicates_nothing(inp
     assert again.exit_code == 0, again.output
     assert f"{N_DOCS + 1} already there" in " ".join(again.output.split())
     assert lines(out) == records and server.requests == before
+
+    server.always_fail = "NO-LONGER-FAILS"  # the server recovered: --retry-failed runs the failed document again
+    retry = runner.invoke(app, ["extract", str(inputs), "-o", str(out), "--backend", "openai", "-O",
+                                f"base_url={server.url}", *FAST_RETRIES, "--retry-failed"])
+    assert retry.exit_code == 0, retry.output
+    assert f"{N_DOCS} already there" in " ".join(retry.output.split())
+    after = lines(out)
+    assert sorted(r["id"] for r in after) == sorted(ids) and not any("error" in r for r in after)
+    assert after[:N_DOCS] == [r for r in records if r["id"] != "refused"]

@@ -84,10 +84,10 @@ def _config(constrain: bool, max_rows: int, max_new_tokens: int, chunk_chars: in
 
 
 def _run_with_progress(inputs: list[Any], backend: Any, out: Path, config: Any, schema: Any,
-                       batch_size: int, label: str) -> Any:
+                       batch_size: int, label: str, retry_failed: bool = False) -> Any:
     from text2table.pipeline.batch import resume_output, run_batch
 
-    done = resume_output(out)
+    done = resume_output(out, retry_failed=retry_failed)
     todo = sum(d.id not in done for d in inputs)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[docs]} docs/s"), TextColumn("{task.fields[toks]} tok/s"),
@@ -105,7 +105,7 @@ def _run_with_progress(inputs: list[Any], backend: Any, out: Path, config: Any, 
                             toks=f"{state['tokens'] / seconds:.3g}")
 
         summary = run_batch(inputs, backend, out, config=config, schema=schema, batch_size=batch_size,
-                            on_progress=update)
+                            on_progress=update, retry_failed=retry_failed)
     rate = summary.written / summary.seconds if summary.seconds else 0.0
     tok_rate = summary.completion_tokens / summary.seconds if summary.seconds else 0.0
     for problem in summary.problems[:MAX_LISTED]:
@@ -151,6 +151,8 @@ def extract_cmd(
                                  help="A bad document (empty, not UTF-8, not a JSON object, too large): skip = "
                                       "report it and go on (an empty one gets an empty table), fail = stop."),
     max_doc_mb: float = typer.Option(2.0, min=0.000001, help="Documents larger than this (MB) are skipped."),
+    retry_failed: bool = typer.Option(False, "--retry-failed",
+                                      help="Run again the documents whose line in --out holds an error."),
 ) -> None:
     """Extract a schema and a table from each document (pi1 -> pi2) into prediction JSONL.
 
@@ -190,12 +192,12 @@ def extract_cmd(
                                 batch_size=batch_size or default_batch_size(backend), run=_run_with_progress)
             elif out is not None:
                 summary = _run_with_progress(inputs, engine, out, config, schema,
-                                             batch_size or default_batch_size(backend), "extract")
+                                             batch_size or default_batch_size(backend), "extract", retry_failed)
                 if summary.failed:
                     shown = ", ".join(summary.failed_ids[:MAX_LISTED])
                     console.print(f"[bold red]failed:[/] {summary.failed} document(s) failed unexpectedly: "
                                   f"{shown}{' ...' if summary.failed > MAX_LISTED else ''} (their 'error' says why;"
-                                  f" delete those lines from {out} to retry them)", highlight=False)
+                                  " rerun with --retry-failed to try them again)", highlight=False)
                     raise typer.Exit(code=1)
         finally:
             engine.close()

@@ -26,15 +26,18 @@ from pathlib import Path
 
 from text2table.backends.base import Backend
 from text2table.errors import ConfigError, InputError
-from text2table.core.jsonio import append_jsonl
+from text2table.core.jsonio import append_jsonl, atomic_writer
 from text2table.pipeline.inputs import TEXT_SUFFIXES, InputDoc, InputPolicy, read_inputs  # noqa: F401
 from text2table.pipeline.config import PipelineConfig
 from text2table.pipeline.run import PipelineResult, run_many
 from text2table.pipeline.signature import prediction_signature, sign_output
 from text2table.core.schema import Schema
 
-def resume_output(path: str | Path) -> set[str]:
-    """Prepare ``path`` for appending: cut a torn last line away and return the ids already written."""
+def resume_output(path: str | Path, *, retry_failed: bool = False) -> set[str]:
+    """Prepare ``path`` for appending: cut a torn last line away and return the ids already written.
+
+    ``retry_failed``: lines holding an ``error`` (a backend failure) are removed first (the file is rewritten
+    atomically), so that their documents run again and are still written once."""
     p = Path(path)
     if not p.exists():
         return set()
@@ -46,14 +49,22 @@ def resume_output(path: str | Path) -> set[str]:
             handle.flush()
             os.fsync(handle.fileno())
     done: set[str] = set()
+    kept: list[bytes] = []
     for number, line in enumerate(data[:complete].split(b"\n"), start=1):
         if not line.strip():
             continue
         try:
-            done.add(str(json.loads(line)["id"]))
+            record = json.loads(line)
+            doc_id = str(record["id"])
         except (ValueError, KeyError, TypeError):
             raise InputError("not a prediction line (a JSON object with an 'id')", source=str(p), line=number,
                              hint="write to a new --out file, or delete this line") from None
+        if not (retry_failed and record.get("error")):
+            done.add(doc_id)
+            kept.append(line + b"\n")
+    if retry_failed and len(kept) < sum(1 for line in data[:complete].split(b"\n") if line.strip()):
+        with atomic_writer(p, "wb") as handle:
+            handle.write(b"".join(kept))
     return done
 
 
@@ -108,12 +119,15 @@ def _run_isolated(batch: list[InputDoc], backend: Backend, config: PipelineConfi
 
 
 def run_batch(inputs: list[InputDoc], backend: Backend, out: str | Path, *, config: PipelineConfig | None = None,
-              schema: Schema | None = None, batch_size: int = 8, on_progress: Progress | None = None) -> BatchSummary:
-    """Extract every input not yet in ``out``, appending one line per document; returns counts."""
+              schema: Schema | None = None, batch_size: int = 8, on_progress: Progress | None = None,
+              retry_failed: bool = False) -> BatchSummary:
+    """Extract every input not yet in ``out``, appending one line per document; returns counts.
+
+    ``retry_failed``: documents whose line holds an error run again (see :func:`resume_output`)."""
     if batch_size < 1:
         raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
     config = config or PipelineConfig()
-    done = resume_output(out)
+    done = resume_output(out, retry_failed=retry_failed)
     sign_output(out, prediction_signature(config, backend, schema), lines_before=len(done))
     todo = [d for d in inputs if d.id not in done]
     summary = BatchSummary(total=len(inputs), skipped=len(inputs) - len(todo))
