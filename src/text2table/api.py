@@ -202,7 +202,8 @@ class Pipeline:
             batch = docs[start:start + self.batch_size]
             results = run_many([d.document for d in batch], self.backend, self.config,
                                metadatas=[d.metadata for d in batch], schemas=given)
-            out.extend(Extraction(d.id, r.schema, r.rows, r.diagnostics, r.error, r.raw) for d, r in zip(batch, results))
+            out.extend(Extraction(d.id, r.schema, r.rows, r.diagnostics, r.error, r.raw)
+                       for d, r in zip(batch, results))
         return out[0] if isinstance(texts, str) else out
 
 

@@ -81,8 +81,8 @@ def schema_file(merged: MergedSchema, sampled_ids: list[str]) -> dict[str, Any]:
     """The JSON ``schema induce`` writes: the schema itself (``--schema`` reads it back) and ``induced_from``."""
     if merged.schema is None:
         raise InputError(f"none of the {merged.documents} sampled documents gave a schema to merge",
-                         hint="sample more documents (--sample, --schema-sample), try another backend, or write a schema"
-                              " and pass it with --schema")
+                         hint="sample more documents (--sample, --schema-sample), try another backend, or write"
+                              " a schema and pass it with --schema")
     return {**merged.schema.to_dict(), "induced_from": {**merged.report(), "sampled_ids": sampled_ids}}
 
 

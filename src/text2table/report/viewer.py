@@ -134,9 +134,9 @@ def check_notes(diagnostics: dict[str, Any] | None) -> dict[tuple[int, str], dic
                                                               "new": None, "reason": reason}
     for entry in verify.get("corrected") or []:
         if isinstance(entry, dict) and isinstance(entry.get("row"), int):
+            reason = entry.get("reason") or "the text says otherwise"
             notes[(entry["row"], str(entry.get("field")))] = {"action": "corrected", "old": entry.get("value"),
-                                                              "new": entry.get("now"),
-                                                              "reason": entry.get("reason") or "the text says otherwise"}
+                                                              "new": entry.get("now"), "reason": reason}
     return notes
 
 
