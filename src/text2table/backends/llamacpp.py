@@ -4,10 +4,18 @@ Prompts are rendered with the chat template stored in the GGUF (ChatML for SmolL
 environment and tokenised here, so a final assistant message is continued exactly (no end-of-turn).
 Constraints become GBNF grammars (:func:`text2table.decoding.constraints.to_gbnf`) checked *lazily*: the decode loop
 picks the next token from the raw logits and asks the grammar about that one token; when it is rejected,
-the next-best candidates are asked one by one (:class:`_LazyGrammar`). The result is the same as masking
+the next-best candidates are asked one by one (:class:`~text2table.backends.llamacpp_grammar.LazyGrammar`). The result is the same as masking
 every step (greedy: the best allowed token; sampling: the masked distribution), but a step costs
 microseconds instead of a full-vocabulary grammar pass (about 12 ms for SmolLM2's 49k tokens).
-The KV cache of the longest common prompt prefix is reused between calls.
+Three things make it fast (each can be turned off, for comparison):
+
+- ``merge_lora``: a LoRA adapter is folded into the weights once and the merged GGUF is cached
+  (:mod:`text2table.backends.lora_merge`), so the adapted model decodes at base-model speed;
+- ``prefix_cache``: the KV state of prompt prefixes shared with earlier prompts (a stage's system message,
+  policy and metadata) is kept and restored (:mod:`text2table.backends.llamacpp_prefix`);
+- ``fast_forward``: text the grammar allows in exactly one way (keys, quotes, separators, pinned defaults:
+  :mod:`text2table.decoding.forced`) is appended as one batched evaluation instead of one decode step per
+  token, and a schema answer stops at its closing brace. ``extra["forced_tokens"]`` counts those tokens.
 llama-cpp-python must be the portable build (see the Makefile): the native build crashes on CPUs with
 AMX. It is imported when the backend is created, not before.
 """
@@ -17,12 +25,16 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_gbnf
 from text2table.errors import ConfigError, InputError, MissingDependencyError
 from text2table.backends.base import Backend, Generation, Prompt, per_prompt, register_backend
 from text2table.decoding.constraint import Constraint
+from text2table.backends.llamacpp_grammar import LazyGrammar, pick
+from text2table.backends.llamacpp_prefix import PrefixStates
+from text2table.decoding.forced import tracker
 from text2table.backends.models import is_gguf, resolve_model_path, split_continuation
 
 
@@ -47,11 +59,14 @@ def default_threads() -> int:
 class LlamaCppBackend(Backend):
     """Options: ``model`` (a .gguf file; ``None``: embedded), ``n_ctx`` (context tokens), ``threads``
     (default: :func:`default_threads`), ``n_batch`` (prompt batch), ``lora`` (a llama.cpp LoRA adapter in GGUF form),
-    ``max_string_length`` (cap for constrained strings without ``maxLength``), ``verbose``."""
+    ``max_string_length`` (cap for constrained strings without ``maxLength``), ``merge_lora`` and
+    ``merge_dtype`` (serve ``lora`` merged into the weights, stored as ``q8_0``, ``f16`` or ``f32``),
+    ``prefix_cache``, ``fast_forward`` (see the module docstring), ``verbose``."""
 
     def __init__(self, *, model: str | None = None, n_ctx: int = 4096, threads: int | None = None,
                  n_batch: int = 512, lora: str | None = None, max_string_length: int = DEFAULT_MAX_STRING,
-                 verbose: bool = False) -> None:
+                 merge_lora: bool = True, merge_dtype: str = "q8_0", prefix_cache: bool = True,
+                 fast_forward: bool = True, verbose: bool = False) -> None:
         try:
             import llama_cpp
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -64,8 +79,16 @@ class LlamaCppBackend(Backend):
         if n_ctx < 16:
             raise ConfigError(f"n_ctx={n_ctx}; expected at least 16 tokens")
         self.threads = threads or default_threads()
-        self.llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_batch=n_batch, n_threads=self.threads,
-                                   n_threads_batch=self.threads, lora_path=lora, verbose=verbose)
+        served, runtime_lora = path, lora
+        if lora is not None and merge_lora:
+            from text2table.backends.lora_merge import merged_gguf
+
+            served, runtime_lora = merged_gguf(path, Path(lora), dtype=merge_dtype), None
+        self.llm = llama_cpp.Llama(model_path=str(served), n_ctx=n_ctx, n_batch=n_batch, n_threads=self.threads,
+                                   n_threads_batch=self.threads, lora_path=runtime_lora, verbose=verbose)
+        self.prefix = PrefixStates(self.llm, enabled=prefix_cache)
+        self.fast_forward = fast_forward
+        self._forced_tokens: dict[bytes, list[int]] = {}
         template = self.llm.metadata.get("tokenizer.chat_template")
         if not template:
             raise ConfigError(f"{path} has no chat template (tokenizer.chat_template); use an instruct model")
@@ -75,7 +98,9 @@ class LlamaCppBackend(Backend):
         self.max_string_length = max_string_length
         self._grammars: dict[str, str] = {}
         self._list_end: Any = None
-        self.options = {"model": str(path), "n_ctx": n_ctx, "threads": self.threads, "lora": lora}
+        self.options = {"model": str(path), "n_ctx": n_ctx, "threads": self.threads, "lora": lora,
+                        "merged": str(served) if runtime_lora != lora else None, "prefix_cache": prefix_cache,
+                        "fast_forward": fast_forward}
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, **self.options}
@@ -119,8 +144,12 @@ class LlamaCppBackend(Backend):
                 f"prompt of {len(tokens)} tokens does not fit the context of {self.llm.n_ctx()} (raise n_ctx)"))
         gbnf = self.grammar(constraint) if constraint is not None else None
         bias = constraint.list_end_bias if constraint is not None else 0.0
+        forced = tracker(constraint) if constraint is not None and self.fast_forward else None
+        if forced is not None and split_continuation(prompt)[1]:
+            forced.feed(split_continuation(prompt)[1].encode("utf-8"))  # a continued answer
         try:
-            out, finish, stats = self._decode(tokens, min(max_new_tokens, room), temperature, seed, gbnf, bias)
+            out, finish, stats = self._decode(tokens, min(max_new_tokens, room), temperature, seed, gbnf, bias,
+                                              forced)
         except (ValueError, RuntimeError) as exc:
             return Generation("", "error", prompt_tokens=len(tokens), seconds=time.perf_counter() - started,
                               error=f"llama.cpp: {exc}")
@@ -131,19 +160,13 @@ class LlamaCppBackend(Backend):
                           seconds=time.perf_counter() - started, extra=stats)
 
     def _prefill(self, tokens: list[int]) -> None:
-        """Evaluate the prompt, reusing the KV cache of the prefix it shares with the previous call."""
-        llm = self.llm
-        same = 0
-        for a, b in zip(llm.input_ids[:llm.n_tokens].tolist(), tokens):
-            if a != b:
-                break
-            same += 1
-        same = min(same, len(tokens) - 1)  # at least one token is evaluated, to get fresh logits
-        if same > 0 and llm._ctx.kv_cache_seq_rm(-1, same, -1):
-            llm.n_tokens = same
-        else:
-            llm.reset()
-        llm.eval(tokens[llm.n_tokens:])
+        """Evaluate the prompt, reusing the KV state of prefixes shared with earlier prompts."""
+        self.prefix.prefill(tokens)
+
+    def _forced(self, text: bytes) -> list[int]:
+        if text not in self._forced_tokens:
+            self._forced_tokens[text] = self.llm.tokenize(text, add_bos=False, special=False)
+        return self._forced_tokens[text]
 
     def list_end_tokens(self) -> Any:
         """Ids of the tokens that hold ``]`` (they close a JSON array), computed once."""
@@ -155,13 +178,14 @@ class LlamaCppBackend(Backend):
         return self._list_end
 
     def _decode(self, tokens: list[int], budget: int, temperature: float, seed: int | None,
-                gbnf: str | None, list_end_bias: float = 0.0) -> tuple[list[int], str, dict[str, Any]]:
+                gbnf: str | None, list_end_bias: float = 0.0,
+                forced: Any = None) -> tuple[list[int], str, dict[str, Any]]:
         import llama_cpp
         import numpy as np
 
         llm, vocab, n_vocab = self.llm, self.llm._model.vocab, self.llm.n_vocab()
         rng = np.random.default_rng(seed) if temperature > 0 else None
-        grammar = _LazyGrammar(vocab, gbnf, n_vocab) if gbnf is not None else None
+        grammar = LazyGrammar(vocab, gbnf, n_vocab) if gbnf is not None else None
         biased = self.list_end_tokens() if list_end_bias else None
         wall, cpu = time.perf_counter(), time.process_time()
         self._prefill(tokens)
@@ -169,12 +193,19 @@ class LlamaCppBackend(Backend):
         stats: dict[str, Any] = {"prefill_seconds": time.perf_counter() - wall,
                                  "prefill_cpu_seconds": time.process_time() - cpu}
         finish = "length"
+        stats["forced_tokens"] = 0
         try:
-            for _ in range(budget):
+            while len(out) < budget:
+                if forced is not None and grammar is not None:
+                    if forced.finished():
+                        finish = "stop"
+                        break
+                    if self._fast_forward(forced, grammar, out, budget, stats):
+                        continue
                 logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1), shape=(n_vocab,))
                 if biased is not None:
                     logits[biased] += list_end_bias  # llama.cpp's buffer; the next eval overwrites it
-                token = _pick(logits, temperature, rng)
+                token = pick(logits, temperature, rng)
                 if grammar is not None:
                     token = grammar.choose(token, logits, temperature, rng)
                 if llama_cpp.llama_vocab_is_eog(vocab, token):
@@ -184,6 +215,8 @@ class LlamaCppBackend(Backend):
                     grammar.accept(token)
                 out.append(token)
                 llm.eval([token])
+                if forced is not None:
+                    forced.feed(llm.detokenize([token]))
         finally:
             if grammar is not None:
                 stats.update(grammar.stats)
@@ -191,103 +224,32 @@ class LlamaCppBackend(Backend):
         stats["cpu_seconds"] = time.process_time() - cpu
         return out, finish, stats
 
+    def _fast_forward(self, forced: Any, grammar: LazyGrammar, out: list[int], budget: int,
+                      stats: dict[str, Any]) -> bool:
+        """Append the text the grammar forces now as one evaluation; False when there is none."""
+        text = forced.pending()
+        if not text:
+            return False
+        tokens = self._forced(text)
+        if forced.before_choice():
+            tokens = tokens[:-1]  # the model picks the branch with a merged token (`},{"`, `}],"`)
+        batch = []
+        for token in tokens[:budget - len(out)]:
+            if not grammar.allows(token):  # the tokens of the forced text must pass the grammar
+                break
+            grammar.accept(token)
+            batch.append(token)
+        if not batch:
+            if len(tokens) > 0:
+                forced.dead = True  # the grammar disagrees: plain decoding for the rest of this answer
+            return False
+        self.llm.eval(batch)
+        out.extend(batch)
+        forced.feed(self.llm.detokenize(batch))
+        stats["forced_tokens"] += len(batch)
+        return True
+
     def close(self) -> None:
         llm, self.llm = getattr(self, "llm", None), None
         if llm is not None:
             llm.close()
-
-
-def _pick(logits: Any, temperature: float, rng: Any) -> int:
-    """Greedy (``temperature == 0``) or sampled from ``softmax(logits / temperature)``."""
-    import numpy as np
-
-    if rng is None:
-        return int(np.argmax(logits))
-    z = logits.astype(np.float64) / temperature
-    p = np.exp(z - z.max())
-    return int(rng.choice(len(p), p=p / p.sum()))
-
-
-class _LazyGrammar:
-    """A llama.cpp grammar sampler asked about single tokens; the whole vocabulary is masked only as a last resort.
-
-    :meth:`choose` keeps the picked token when the grammar allows it. Otherwise, greedy: the best of the
-    ``top`` highest logits that the grammar allows (the same token full masking would give); sampling:
-    draws again from the full distribution until an allowed token comes (exactly the masked distribution);
-    only when that fails is the grammar applied to every token (about 12 ms for SmolLM2's 49k tokens).
-    ``stats`` counts rejections and full passes and the CPU seconds spent in the grammar.
-    """
-
-    top = 64
-    redraws = 16
-
-    def __init__(self, vocab: Any, gbnf: str, n_vocab: int) -> None:
-        import ctypes
-
-        import llama_cpp
-        import numpy as np
-
-        self.lib, self.ctypes, self.np = llama_cpp, ctypes, np
-        self.sampler = llama_cpp.llama_sampler_init_grammar(vocab, gbnf.encode("utf-8"), b"root")
-        if not self.sampler:
-            raise ConfigError("llama.cpp rejected the grammar")
-        self.one = (llama_cpp.llama_token_data * 1)()
-        self.one_array = llama_cpp.llama_token_data_array(self.one, 1, -1, False)
-        dtype = np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)], align=True)
-        self.all = np.zeros(n_vocab, dtype=dtype)
-        self.all_array = llama_cpp.llama_token_data_array(
-            self.all.ctypes.data_as(ctypes.POINTER(llama_cpp.llama_token_data)), n_vocab, -1, False)
-        self.stats: dict[str, Any] = {"grammar_rejections": 0, "grammar_full_passes": 0,
-                                      "constraint_cpu_seconds": 0.0}
-
-    def allows(self, token: int) -> bool:
-        self.one[0].id, self.one[0].logit, self.one[0].p = token, 0.0, 0.0
-        self.one_array.size, self.one_array.selected, self.one_array.sorted = 1, -1, False
-        self.lib.llama_sampler_apply(self.sampler, self.ctypes.byref(self.one_array))
-        return self.one[0].logit != float("-inf")
-
-    def choose(self, token: int, logits: Any, temperature: float, rng: Any) -> int:
-        started = time.process_time()
-        try:
-            if self.allows(token):
-                return token
-            self.stats["grammar_rejections"] += 1
-            return self._replace(logits, temperature, rng)
-        finally:
-            self.stats["constraint_cpu_seconds"] += time.process_time() - started
-
-    def _replace(self, logits: Any, temperature: float, rng: Any) -> int:
-        np = self.np
-        if rng is None:
-            top = np.argpartition(-logits, self.top)[:self.top]
-            for candidate in top[np.lexsort((top, -logits[top]))]:  # best first, lower id on ties
-                if self.allows(int(candidate)):
-                    return int(candidate)
-        else:
-            for _ in range(self.redraws):
-                candidate = _pick(logits, temperature, rng)
-                if self.allows(candidate):
-                    return candidate
-        self.stats["grammar_full_passes"] += 1
-        masked = self.mask(logits)
-        if not np.isfinite(masked.max()):  # cannot happen with a consistent grammar
-            raise RuntimeError("the grammar allows no next token")
-        return _pick(masked, temperature, rng)
-
-    def mask(self, logits: Any) -> Any:
-        """``logits`` with every token the grammar rejects set to -inf."""
-        self.all["id"] = self.np.arange(len(self.all), dtype=self.np.int32)
-        self.all["logit"] = logits
-        self.all_array.size, self.all_array.selected, self.all_array.sorted = len(self.all), -1, False
-        self.lib.llama_sampler_apply(self.sampler, self.ctypes.byref(self.all_array))
-        return self.all["logit"].copy()
-
-    def accept(self, token: int) -> None:
-        started = time.process_time()
-        self.lib.llama_sampler_accept(self.sampler, token)
-        self.stats["constraint_cpu_seconds"] += time.process_time() - started
-
-    def close(self) -> None:
-        if self.sampler:
-            self.lib.llama_sampler_free(self.sampler)
-            self.sampler = None

@@ -54,15 +54,17 @@ _NUM_RE = _INT_RE + r"(?:\.[0-9]{1,20})?(?:[eE][-+]?[0-9]{1,3})?"
 
 # ---------------------------------------------------------------- constraint builders
 
-def schema_answer_json_schema(*, max_fields: int = DEFAULT_MAX_FIELDS,
-                              max_name_length: int = MAX_NAME_LENGTH) -> dict[str, Any]:
+def schema_answer_json_schema(*, max_fields: int = DEFAULT_MAX_FIELDS, max_name_length: int = MAX_NAME_LENGTH,
+                              pin_defaults: bool = False) -> dict[str, Any]:
     """JSON Schema of pi1's answer form: ``{"structure", "fields": [{"name", "type", "required"}],
-    "constraints": {}}``, keys in ``schema_answer`` order."""
+    "constraints": {}}``, keys in ``schema_answer`` order. ``pin_defaults`` fixes every ``type`` to
+    ``"string"`` and every ``required`` to ``false`` (pi1's SFT target is always so): the model then
+    chooses only the structure and the names, and the rest is forced text (:mod:`text2table.decoding.forced`)."""
     field = {"type": "object",
              "properties": {"name": {"type": "string", "pattern": NAME_PATTERN.pattern, "minLength": 1,
                                      "maxLength": max_name_length},
-                            "type": {"enum": list(FIELD_TYPES)},
-                            "required": {"type": "boolean"}},
+                            "type": {"const": "string"} if pin_defaults else {"enum": list(FIELD_TYPES)},
+                            "required": {"const": False} if pin_defaults else {"type": "boolean"}},
              "required": ["name", "type", "required"], "additionalProperties": False}
     return {"type": "object",
             "properties": {"structure": {"enum": list(STRUCTURES)},
@@ -72,11 +74,13 @@ def schema_answer_json_schema(*, max_fields: int = DEFAULT_MAX_FIELDS,
 
 
 def schema_constraint(*, max_fields: int = DEFAULT_MAX_FIELDS, max_name_length: int = MAX_NAME_LENGTH,
-                      list_end_bias: float = 0.0) -> Constraint:
-    """The pi1 constraint: one valid schema object in answer form (``list_end_bias``: see :class:`Constraint`)."""
+                      list_end_bias: float = 0.0, pin_defaults: bool = False) -> Constraint:
+    """The pi1 constraint: one valid schema object in answer form (``list_end_bias``: see :class:`Constraint`;
+    ``pin_defaults``: see :func:`schema_answer_json_schema`)."""
     if not 1 <= max_name_length <= MAX_NAME_LENGTH:
         raise ConfigError(f"max_name_length={max_name_length}; expected 1..{MAX_NAME_LENGTH}")
-    return Constraint("schema", schema_answer_json_schema(max_fields=max_fields, max_name_length=max_name_length),
+    return Constraint("schema", schema_answer_json_schema(max_fields=max_fields, max_name_length=max_name_length,
+                                                          pin_defaults=pin_defaults),
                       list_end_bias=list_end_bias)
 
 

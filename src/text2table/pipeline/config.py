@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from text2table.checks.config import CheckConfig
 from text2table.errors import ConfigError
 
 FALLBACKS = ("rules", "empty")
@@ -30,11 +31,14 @@ class PipelineConfig:
     seed: int | None = 0
     max_string_length: int | None = 200  # cap on a string value under constraints (stops run-away values)
     schema_fallback: str = "rules"  # when pi1 output is invalid: "rules" (baseline schema) or "empty"
-    verify: bool = True  # null cells the document does not support; drop induced columns left empty (verify.py)
+    verify: bool = True  # run the check chain on the rows (checks/chain.py); False: rows as the model wrote them
+    checks: CheckConfig = CheckConfig()  # which checks of the chain run, and the default language
     parse_tables: bool = True  # a grid table in the document is parsed, not generated (explicit_tables.py)
     item_lists: bool = True  # a list's items are read one per pi2 call, one row each (item_lists.py)
     # pi1 (constrained): logit shift of closing the field list; < 0 lists more fields (verify drops the unfounded)
     field_list_end_bias: float = -1.0
+    # pi1 (constrained): every type "string", every required false, as in pi1's SFT target (the grammar forces them)
+    pin_field_defaults: bool = True
 
     def __post_init__(self) -> None:
         for name in ("max_new_tokens_schema", "max_new_tokens_table", "max_rows"):

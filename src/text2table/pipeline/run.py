@@ -8,9 +8,10 @@
   budget keeps its complete fields (unless the model was looping), otherwise the schema falls back to the
   rules baseline, then to the fields written before the loop, then to none (an empty table); the reason is
   recorded in the diagnostics.
-- With ``verify`` (the default) cells the document does not support are nulled (:mod:`text2table.checks.verify`);
-  ``diagnostics["verify"]`` lists them, and ``raw["pi2_schema"]`` keeps the schema pi2 wrote under when
-  invented columns were dropped.
+- With ``verify`` (the default) the rows go through the check chain (:mod:`text2table.checks.chain`, switched by
+  ``PipelineConfig.checks``): ``diagnostics["evidence"]`` holds each cell's span of the document,
+  ``diagnostics["check_actions"]`` each nulled or corrected cell, and ``raw["pi2_schema"]`` keeps the schema pi2
+  wrote under when invented columns were dropped.
 - Long tables are not lost: when pi2 stops at its token budget (``finish_reason == "length"``) the
   partial last row is dropped and pi2 continues after the complete rows (the prompt gets an assistant
   message holding them) until the table ends, ``max_rows`` or ``max_continuations``; duplicates are removed.
@@ -50,6 +51,7 @@ from text2table.decoding.prompts import pi1_messages
 from text2table.core.schema import Schema
 from text2table.core.table import Row
 from text2table.checks.verify import verify_rows
+from text2table.text.spans import locate_items
 
 @dataclass
 class PipelineResult:
@@ -118,7 +120,8 @@ def _pi1_generate(documents: Sequence[str], metadatas: Sequence[dict[str, Any] |
                   diags: list[dict[str, Any]]) -> list[Generation]:
     if not todo:
         return []
-    constraint = schema_constraint(list_end_bias=bias) if config.constrained else None
+    constraint = (schema_constraint(list_end_bias=bias, pin_defaults=config.pin_field_defaults)
+                  if config.constrained else None)
     prompts = [pi1_messages(documents[i], metadatas[i]) for i in todo]
     gens, share = _generate(backend, prompts, [constraint] * len(prompts), config.max_new_tokens_schema, config)
     for i, gen in zip(todo, gens):
@@ -174,28 +177,30 @@ def _run_pi2(jobs: list[Pi2Job], backend: Backend, config: PipelineConfig, diags
 
 
 def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | None, jobs: list[Pi2Job],
-            diag: dict[str, Any], raw: dict[str, Any], config: PipelineConfig, began: float) -> PipelineResult:
+            diag: dict[str, Any], raw: dict[str, Any], config: PipelineConfig, began: float,
+            schema_given: bool) -> PipelineResult:
     pi2 = diag["pi2"]
     rows: list[Row] = []
     error = None
     if schema is not None:
-        evidence: list[str] | None = None
+        sources: list[Any] | None = None
         if "item_list" in diag:  # one row per item, each checked against its item
             pairs = [(row, k) for k, j in enumerate(jobs) for row in j.rows][:config.max_rows]
             rows, merged_away = [r for r, _ in pairs], 0
-            evidence = [jobs[k].chunk for _, k in pairs]
+            spans = locate_items(document, [j.chunk for j in jobs])
+            diag["item_list"]["item_spans"] = [list(s) if s else None for s in spans]  # found once, read by re-checks
             diag["item_list"]["rows_from"] = [k for _, k in pairs]  # the item of each row before the check
+            sources = [spans[k] for _, k in pairs]
         else:
             rows, merged_away = merge_chunk_rows(schema.structure, [j.rows for j in jobs], schema.names)
             rows = rows[:config.max_rows]
         if config.verify and rows:
-            induced = not diag["pi1"]["skipped"]
-            checked = verify_rows(document, schema, rows, missing=(metadata or {}).get("missing_value_tokens", ()),
-                                  drop_empty_columns=induced, null_repeats=induced, evidence=evidence)
+            checked = verify_rows(document, schema, rows, metadata=metadata, schema_given=schema_given,
+                                  config=config.checks, sources=sources)
             if checked.dropped_columns:  # the raw text keeps the columns: structural metrics read it with them
                 raw["pi2_schema"] = schema.to_dict()
             schema, rows = checked.schema, checked.rows
-            diag["verify"] = checked.diagnostics()
+            diag.update(checked.diagnostics())
         pi2.update(continuations=sum(j.continuations for j in jobs), stop_reasons=[j.stop for j in jobs],
                    duplicates_removed=sum(j.duplicates for j in jobs) + merged_away,
                    dropped=[{"chunk": k, **d} for k, j in enumerate(jobs) for d in j.dropped])
@@ -243,7 +248,7 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
                              if schema is not None and i not in done for chunk in chunks[i]]
     _run_pi2(jobs, backend, config, diags)
     return [_finish(documents[i], metas[i], resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i],
-                    config, began) for i in range(n)]
+                    config, began, given[i] is not None) for i in range(n)]
 
 
 def run(document: str, metadata: dict[str, Any] | None, backend: Backend, config: PipelineConfig | None = None,

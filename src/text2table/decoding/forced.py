@@ -1,0 +1,212 @@
+"""Forced text: the part of a constrained answer that the grammar allows in exactly one way.
+
+Keys, quotes, separators and ``const`` values leave the model no choice: ``{"name": `` comes before the
+first value of every pi2 row, ``,"type":"string","required":false}`` after each field name of a pi1
+answer whose defaults are pinned. A backend can append such text without a decode step (one batched
+evaluation instead of one step per token).
+
+:func:`tracker` compiles a :class:`~text2table.decoding.constraint.Constraint` (the same JSON-Schema subset
+and separators as :mod:`text2table.decoding.constraints`) into a small graph of literals, values and
+forks. :class:`ForcedText` follows the answer byte by byte (:meth:`ForcedText.feed`) and says which bytes
+must come next (:meth:`ForcedText.pending`) and whether the answer is complete
+(:meth:`ForcedText.finished`). A value (string, number, ``null``, ``true``/``false``, enum) is the model's
+choice, and so is the branch at a fork (another array item or ``]``; another row or the end). The opening
+quote of a value that is always a string is forced; a space before any other value is not (BPE merges it
+with the value's first token, and the model was trained on that merged form). Output that
+leaves the graph (possible only without the grammar) turns the tracker off: ``pending`` is then empty.
+Pure Python; no model or backend imports.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from text2table.decoding.constraint import Constraint
+from text2table.decoding.constraints import separators
+
+_BARE = frozenset(b"0123456789+-.eEtruefalsn")
+
+
+@dataclass
+class _Node:
+    kind: str  # "lit" | "value" | "fork" | "end"
+    text: bytes = b""  # a literal's bytes; b'"' for a value that is always a string
+    next: int = -1
+    options: list[int] = field(default_factory=list)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+class _Graph:
+    def __init__(self, item_sep: str, key_sep: str) -> None:
+        self.nodes: list[_Node] = []
+        self.item_sep, self.key_sep = item_sep.encode(), key_sep.encode()
+
+    def add(self, kind: str, text: bytes = b"", nxt: int = -1) -> int:
+        self.nodes.append(_Node(kind, text, nxt))
+        return len(self.nodes) - 1
+
+    def lit(self, text: bytes, nxt: int) -> int:
+        return self.add("lit", text, nxt) if text else nxt
+
+    def value(self, node: Any, nxt: int) -> int:
+        """The start of ``node``'s graph, continuing at ``nxt``."""
+        if not isinstance(node, dict):
+            raise _Unsupported(node)
+        if "const" in node:
+            return self.lit(json.dumps(node["const"], ensure_ascii=False).encode(), nxt)
+        if "enum" in node:
+            if not all(isinstance(v, (str, int, float, bool)) or v is None for v in node["enum"]):
+                raise _Unsupported(node)
+            if len(node["enum"]) == 1:
+                return self.lit(json.dumps(node["enum"][0], ensure_ascii=False).encode(), nxt)
+            strings = all(isinstance(v, str) for v in node["enum"])
+            return self.add("value", b'"' if strings else b"", nxt)
+        alternatives = node.get("anyOf") or node.get("oneOf")
+        kind = node.get("type")
+        if alternatives is not None or isinstance(kind, list):
+            subs = alternatives or [{**node, "type": t} for t in kind]
+            if any(s.get("type") in ("object", "array") or "properties" in s or "items" in s for s in subs):
+                raise _Unsupported(node)
+            return self.add("value", nxt=nxt)
+        if kind == "null":
+            return self.lit(b"null", nxt)
+        if kind in ("string", "integer", "number", "boolean"):
+            return self.add("value", b'"' if kind == "string" else b"", nxt)
+        if kind == "object":
+            return self.object(node, nxt)
+        if kind == "array":
+            return self.array(node, nxt)
+        raise _Unsupported(node)
+
+    def object(self, node: dict[str, Any], nxt: int) -> int:
+        start = self.lit(b"}", nxt)
+        props = list(node.get("properties", {}).items())
+        for i in range(len(props) - 1, -1, -1):
+            key, sub = props[i]
+            start = self.value(sub, start)
+            prefix = (self.item_sep if i else b"") + json.dumps(key, ensure_ascii=False).encode() + self.key_sep
+            start = self.lit(prefix, start)
+        return self.lit(b"{", start) if props else self.lit(b"{}", nxt)
+
+    def array(self, node: dict[str, Any], nxt: int) -> int:
+        if int(node.get("minItems", 0)) < 1:
+            raise _Unsupported(node)
+        fork = self.add("fork")
+        item = self.value(node.get("items", {}), fork)
+        self.nodes[fork].options = [self.lit(self.item_sep, item), self.lit(b"]", nxt)]
+        return self.lit(b"[", item)
+
+
+@dataclass
+class ForcedText:
+    """Where an answer stands in its graph; see the module docstring."""
+
+    nodes: list[_Node]
+    at: int
+    offset: int = 0  # bytes of the current literal already written
+    state: str = ""  # inside a value: "" (not begun), "str", "esc", "bare"
+    dead: bool = False
+
+    def feed(self, data: bytes) -> None:
+        for byte in data:
+            if not self.dead:
+                self._step(byte)
+
+    def _step(self, byte: int) -> None:
+        while True:
+            node = self.nodes[self.at]
+            if node.kind == "lit":
+                if node.text[self.offset] != byte:
+                    self.dead = True
+                    return
+                self.offset += 1
+                if self.offset == len(node.text):
+                    self.at, self.offset = node.next, 0
+                return
+            if node.kind == "fork":
+                branch = next((o for o in node.options if self.nodes[o].text[:1] == bytes([byte])), None)
+                if branch is None:
+                    self.dead = True
+                    return
+                self.at, self.offset = branch, 0
+                continue
+            if node.kind == "end":
+                self.dead = True
+                return
+            if self.state == "":  # a value begins
+                if byte == 0x22:
+                    self.state = "str"
+                elif byte in _BARE:
+                    self.state = "bare"
+                else:
+                    self.dead = True
+                return
+            if self.state == "str":
+                if byte == 0x5C:
+                    self.state = "esc"
+                elif byte == 0x22:
+                    self.at, self.state = node.next, ""
+                return
+            if self.state == "esc":
+                self.state = "str"
+                return
+            if byte in _BARE:  # "bare": a number or literal goes on
+                return
+            self.at, self.state = node.next, ""  # the byte belongs to what follows the value
+
+    def pending(self) -> bytes:
+        """The bytes the grammar forces next (empty when the model has a choice or the tracker is off)."""
+        if self.dead:
+            return b""
+        out, at, offset = b"", self.at, self.offset
+        while self.nodes[at].kind == "lit":
+            out += self.nodes[at].text[offset:]
+            at, offset = self.nodes[at].next, 0
+        if self.nodes[at].kind == "value" and self.state == "":
+            if self.state == "" and self.nodes[at].text:
+                return out + self.nodes[at].text  # a string value's opening quote
+            # the value's first token may merge with a trailing space (` "`, ` null`): leave it to the model
+            return out.rstrip(b" ")
+        return out
+
+    def before_choice(self) -> bool:
+        """True when the pending bytes run up to a fork (the model then picks a branch, e.g. ``,`` or ``]``).
+
+        A backend leaves the last token of such text to the model: the tokenizer merges punctuation runs
+        (``},{"``, ``}],"``), and the model learned the merged tokens."""
+        if self.dead:
+            return False
+        at = self.at
+        while self.nodes[at].kind == "lit":
+            at = self.nodes[at].next
+        return self.nodes[at].kind == "fork"
+
+    def finished(self) -> bool:
+        """True when the answer is complete (only end-of-sequence may follow)."""
+        return not self.dead and self.nodes[self.at].kind == "end"
+
+
+def tracker(constraint: Constraint) -> ForcedText | None:
+    """A fresh :class:`ForcedText` for ``constraint``, or None when its schema is outside the handled subset."""
+    graph = _Graph(*separators(constraint))
+    end = graph.add("end")
+    try:
+        if constraint.kind == "schema":
+            start = graph.value(constraint.json_schema, end)
+        else:
+            if constraint.max_rows == 0:
+                return None
+            fork = graph.add("fork")
+            row = graph.value(constraint.json_schema, graph.lit(b"\n", fork))
+            if graph.nodes[row].kind != "lit":
+                return None
+            graph.nodes[fork].options = [row, graph.lit(b"\n", end)]
+            start = fork
+    except _Unsupported:
+        return None
+    return ForcedText(graph.nodes, start)
