@@ -7,7 +7,7 @@ from safetensors.numpy import load_file
 from text2table.errors import InputError
 from text2table.export.peft_adapter import export_adapter
 
-from .test_export_gguf import write_adapter
+from .test_export_lora_gguf import write_adapter
 
 
 def test_f16_export_keeps_config_and_values_at_half_the_size(tmp_path):
