@@ -27,7 +27,7 @@ def test_unknown_format_names_the_known_ones():
     ("e2e", {"filter": False}, "must be str"),
     ("e2e", {"filter": "strict"}, "option 'filter' must be one of wu, evidence, none"),
     ("wikitabletext", {"filter": "evidence"}, "option 'filter' must be 'wu' or 'none'"),
-    ("rotowire", {"id_prefix": "x"}, "its options: none"),
+    ("rotowire", {"id_prefix": "x"}, "its options: filter"),
     ("wikitabletext", {"id_prefix": 3}, "must be a string or null"),
 ])
 def test_bad_options(fmt, options, message):

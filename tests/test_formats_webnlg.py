@@ -23,8 +23,8 @@ def test_chain_of_subjects_is_one_row_per_subject() -> None:
     out, _ = _convert(DIR / "Airport.xml")
     assert len(out) == 5  # 3 + 2 lexicalisations
     first = out[0]
-    assert first["table"] == {"structure": "flat_single_row", "headers": ["entity", "city_served", "is_part_of", "country"],
-                              "rows": [["Abilene Regional Airport", "Abilene", None, None],
+    assert first["table"] == {"structure": "flat_single_row",
+                              "headers": ["entity", "city_served", "is_part_of", "country"], "rows": [["Abilene Regional Airport", "Abilene", None, None],
                                        ["Abilene", None, "Taylor County, Texas", "United States"]]}
     assert first["document"].startswith("Abilene Regional Airport serves the city of Abilene")
     assert {r["metadata"]["group"] for r in out[:3]} == {out[0]["metadata"]["group"]}
@@ -50,7 +50,8 @@ def test_filter_none_keeps_labels() -> None:
 
 
 def test_folder_input_and_bad_lexicalisations_skipped(tmp_path: Path) -> None:
-    text = (DIR / "Airport.xml").read_text(encoding="utf-8").replace('comment="good" lid="Id2"', 'comment="bad" lid="Id2"', 1)
+    text = (DIR / "Airport.xml").read_text(encoding="utf-8")
+    text = text.replace('comment="good" lid="Id2"', 'comment="bad" lid="Id2"', 1)
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "Airport.xml").write_text(text, encoding="utf-8")
     out, report = _convert(tmp_path)
@@ -69,7 +70,8 @@ def test_errors_name_the_file(tmp_path: Path) -> None:
         _convert(bad)
     broken = tmp_path / "broken.xml"
     broken.write_text("<benchmark><entries><entry eid='Id7'><modifiedtripleset><mtriple>a | b</mtriple>"
-                      "</modifiedtripleset><lex><text>A b.</text></lex></entry></entries></benchmark>", encoding="utf-8")
+                      "</modifiedtripleset><lex><text>A b.</text></lex></entry></entries></benchmark>",
+                      encoding="utf-8")
     with pytest.raises(InputError, match="Id7"):
         _convert(broken)
     out, report = convert("webnlg", [broken], on_error="skip")

@@ -1,6 +1,12 @@
-"""Rotowire as documents JSONL + gold JSON -> one team and one player ``flat_single_row`` record per game.
+"""Rotowire -> one team and one player ``flat_single_row`` record per game summary, from one of three inputs.
 
-Inputs (two files, in any order; told apart by their first object's keys)::
+* the released files (``train.json`` / ``valid.json``: JSON lists of games with ``box_score``): the
+  Text-to-Table paper's preprocessing by default (option ``filter`` ``"wu"``: only the cells the summary
+  states; ``"none"``: every cell), see :mod:`.rotowire_raw`;
+* the four ``nba_data`` sentence-record files of one split (``x_type``/``x_value``/``x_associated``/``y_aux``
+  ``.<split>.txt``): games rebuilt from sentences, see :mod:`.rotowire_sentences`;
+* documents JSONL + gold JSON, described below (two files, in any order; told apart by their first object's
+  keys)::
 
     documents.jsonl   {"id": "g1", "document": "The Atlanta Hawks defeated ..."}            (one per line)
     gold.json         [{"id": "g1", "teams": [{"Team": "Hawks", "Wins": "46"}, ...],
@@ -20,14 +26,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from text2table.errors import InputError
+from text2table.errors import ConfigError, InputError
 from text2table.core.jsonio import iter_jsonl, read_text
 from text2table.core.records import GoldRecord
 from text2table.data.formats._common import Context, FormatSpec, iter_json_lines, make_record, require_file
+from text2table.data.formats.rotowire_raw import open_raw
 from text2table.data.formats.rotowire_sentences import open_sentences, parts_of
 
 TABLES = (("teams", "team"), ("players", "player"))
 _GOLD_HINT = 'gold entries look like {"id": "...", "teams": [{...}], "players": [{...}]}'
+
+
+def is_raw(path: Path) -> bool:
+    """True for a released Rotowire file (a JSON list of games with box scores), by a look at its start."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16).decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    return head.startswith("[") and '"box_score"' in head and '"summary"' in head
 
 
 def _first_object(path: Path) -> tuple[str, dict[str, Any] | None]:
@@ -156,8 +170,15 @@ def open_rotowire(inputs: list[Path], ctx: Context) -> Iterator[GoldRecord]:
     for path in inputs:
         require_file(path, "the rotowire file")
     sentence_files = parts_of(inputs)
+    mode = ctx.options["filter"]
     if sentence_files is not None:
+        if mode != "wu":
+            raise ConfigError(f"rotowire filter {mode!r} does not apply to sentence records (only stated cells)")
         return open_sentences(sentence_files, ctx)
+    if inputs and all(is_raw(p) for p in inputs):
+        return open_raw(inputs, ctx)
+    if mode != "wu":
+        raise ConfigError(f"rotowire filter {mode!r} applies to the released train/valid.json only")
     docs, gold = classify(inputs)
 
     def generate() -> Iterator[GoldRecord]:
@@ -168,5 +189,6 @@ def open_rotowire(inputs: list[Path], ctx: Context) -> Iterator[GoldRecord]:
     return generate()
 
 
-SPEC = FormatSpec(name="rotowire", summary="Rotowire documents JSONL + gold JSON (teams/players) -> team and"
-                  " player tables", options={}, open=open_rotowire)
+SPEC = FormatSpec(name="rotowire", summary="Rotowire (released train/valid.json with the paper's filter, nba_data"
+                  " sentence records, or documents JSONL + gold JSON) -> team and player tables",
+                  options={"filter": "wu"}, open=open_rotowire)

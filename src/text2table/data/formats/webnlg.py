@@ -164,7 +164,8 @@ def _records(path: Path, ctx: Context) -> Iterator[GoldRecord]:
             if not document:
                 ctx.count("lex_without_text")
                 continue
-            structure, headers, rows = entry_table(triples, document, _surface_forms(lex), mode, ctx)  # type: ignore[arg-type]
+            structure, headers, rows = entry_table([t for t in triples if t], document, _surface_forms(lex), mode,
+                                                   ctx)
             group = f"webnlg-{stem}-{eid}"
             yield make_record(f"{group}-{lex.get('lid') or '?'}", document, headers, rows, structure=structure,
                               metadata={"dataset": "webnlg", "group": group,
