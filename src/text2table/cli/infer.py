@@ -186,7 +186,7 @@ def extract_cmd(
                 names = result.schema.names if result.schema else []
                 sys.stdout.write(dump_rows(result.rows, names))
             elif one_table and out is not None:
-                from text2table.cli.schema import one_table as write_one_table
+                from text2table.cli.one_table import one_table as write_one_table
 
                 write_one_table(inputs, engine, out, config, schema, sample=schema_sample,
                                 batch_size=batch_size or default_batch_size(backend), run=_run_with_progress)
