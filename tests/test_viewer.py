@@ -23,8 +23,9 @@ RECORD = {"id": "e2e-9", "schema": {"structure": "kv_single",
 @pytest.mark.parametrize("value, start, expected", [
     ("burger king", 0, (32, 43)), ("Burger   King", 0, (32, 43)), ("the eagle", 10, (72, 81)),
     ("eagle", 0, (4, 9)), ("Japan", 0, (89, 94)), ("Wrestlers", 0, None), ("", 0, None), (None, 0, None),
-    ("a", 0, (13, 14)),
-], ids=["case", "spaces", "from-start", "word", "part-of-word", "absent", "empty", "none", "whole-word-first"])
+    ("a", 0, (13, 14)), ("no", 0, None), ("fee", 0, None),
+], ids=["case", "spaces", "from-start", "word", "part-of-word", "absent", "empty", "none", "whole-word-first",
+        "short-never-inside-a-word", "short-part"])
 def test_find_span(value, start, expected):
     assert find_span(DOC, value, start) == expected
     if expected:

@@ -18,6 +18,7 @@ from html import escape
 from typing import Any
 
 Span = tuple[int, int]
+MIN_PART_OF_WORD = 4  # a shorter value is only looked for as a whole word
 COLOURS = ("#ffd166", "#8ecae6", "#b5e48c", "#f4a3c0", "#cdb4db", "#ffb997", "#a0e7e5", "#e9c46a", "#bde0fe",
            "#d8f3dc")
 
@@ -51,19 +52,21 @@ def _value_text(value: Any) -> str:
 
 def find_span(document: str, value: Any, start: int = 0) -> Span | None:
     """Where ``value``'s text occurs in ``document`` (case and runs of spaces aside), searching from ``start``
-    and then from the beginning; a whole-word match is preferred. None when it does not occur.
+    and then from the beginning; a whole-word match is preferred, and a value shorter than
+    :data:`MIN_PART_OF_WORD` characters must be a whole word (``no`` is not found in "not"). None when absent.
 
     >>> doc = "The Eagle is a pub. Its rating: 5 out of 5. the eagle is cheap."
     >>> find_span(doc, "the eagle"), find_span(doc, "THE  EAGLE", start=10), find_span(doc, 5)
     ((0, 9), (44, 53), (32, 33))
-    >>> find_span(doc, "pu"), find_span(doc, "Wrestlers"), find_span(doc, None)
-    ((15, 17), None, None)
+    >>> find_span(doc, "Eagl"), find_span(doc, "pu"), find_span(doc, "Wrestlers"), find_span(doc, None)
+    ((4, 8), None, None, None)
     """
     text = _value_text(value)
     if not text:
         return None
     body = r"\s+".join(re.escape(token) for token in text.split())
-    for pattern in (rf"(?<!\w){body}(?!\w)", body):
+    patterns = [rf"(?<!\w){body}(?!\w)"] + ([body] if len(text) >= MIN_PART_OF_WORD else [])
+    for pattern in patterns:
         compiled = re.compile(pattern, re.IGNORECASE)
         for origin in dict.fromkeys((start, 0)):
             match = compiled.search(document, origin)
