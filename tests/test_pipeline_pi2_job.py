@@ -1,0 +1,36 @@
+from text2table.backends.base import Generation
+from text2table.core.schema import Schema
+from text2table.pipeline.config import PipelineConfig
+from text2table.pipeline.pi2_job import Pi2Job
+
+FLAT = Schema.from_dict({"structure": "flat_single_row", "fields": [{"name": "player"}, {"name": "points"}]})
+KV = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "name"}]})
+
+
+def job(schema=FLAT, **kw):
+    return Pi2Job(0, "Smith 20, Jones 12, Lee 3.", schema, None, **kw)
+
+
+def test_a_cut_last_row_is_dropped_and_the_job_continues_after_the_complete_rows():
+    j, config = job(), PipelineConfig(max_continuations=2)
+    j.absorb(Generation('{"player": "Smith", "points": 20}\n{"player": "Jo', "length"), config)
+    assert j.rows == [{"player": "Smith", "points": 20}] and not j.done and j.continuations == 1
+    assert j.texts == ['{"player": "Smith", "points": 20}\n'] and "token budget" in j.dropped[0]["reason"]
+    assert j.prompt()[-1] == {"role": "assistant", "content": '{"player": "Smith", "points": 20}\n'}
+    j.absorb(Generation('{"player": "Smith", "points": 20}\n{"player": "Jones", "points": 12}\n', "stop"), config)
+    assert [r["player"] for r in j.rows] == ["Smith", "Jones"] and j.duplicates == 1 and j.stop == "end"
+
+
+def test_caps_and_stops():
+    config = PipelineConfig(max_rows=5)
+    assert job(row_cap=1).cap(config) == 1 and job().cap(config) == 5
+    assert job(KV).remaining(config) == 1
+    capped = job(row_cap=1)
+    capped.absorb(Generation('{"player": "Smith", "points": 20}\n{"player": "Lee", "points": 3}\n', "length"), config)
+    assert capped.rows == [{"player": "Smith", "points": 20}] and capped.stop == "max_rows"
+    stuck = job()
+    stuck.absorb(Generation("no rows here", "length"), config)
+    assert stuck.stop == "no_progress"
+    failed = job()
+    failed.absorb(Generation("", "error", error="server down"), config)
+    assert failed.done and failed.error == "server down"
