@@ -94,7 +94,7 @@ def test_pipeline_answers_a_table_document_without_the_model():
     assert result.diagnostics["parsed_table"] == {"kind": "aligned", "rows": 3, "columns": 4}
     assert result.diagnostics["pi1"]["skipped"] and result.diagnostics["pi1"]["calls"] == 0
     assert result.diagnostics["pi2"]["stop_reasons"] == ["parsed_table"]
-    assert result.diagnostics["verify"]["nulled"] == []
+    assert result.diagnostics["check_actions"] == []
     assert parse_ndjson_strict(result.raw["pi2"], result.schema.names) == result.rows
     assert json.loads(result.raw["pi1"])["fields"][0]["name"] == "bezeichnung"
 

@@ -97,6 +97,8 @@ def test_pipeline_reads_each_item_alone_and_checks_it_against_its_item():
     result = run(RECIPE, None, backend, PipelineConfig(max_new_tokens_schema=1000))
     pi2_docs = [find_block(p, "DOCUMENT") for prompts, _, _ in backend.calls for p in prompts if is_pi2(p)]
     assert pi2_docs == ["800 g chicken thighs, boneless", "4 tbsp of soy sauce", "black pepper"]
+    spans = result.diagnostics["item_list"].pop("item_spans")  # each item's [start, end) in the document
+    assert [RECIPE[a:b] for a, b in spans] == pi2_docs
     assert result.diagnostics["item_list"] == {"kind": "bullets", "items": 3, "line": 4, "rows_from": [0, 1, 2]}
     # "six" is in the document's title but in no item: the column is nulled row by row, then dropped
     assert result.schema.names == ["item", "amount"]
@@ -138,5 +140,6 @@ def test_a_row_read_from_an_item_states_each_value_once():
     assert result.schema.names == ["item", "amount"]
     assert result.rows == [{"item": "eggs", "amount": "4"}, {"item": "leeks", "amount": "2"},
                            {"item": "onions", "amount": "3"}]
-    assert result.diagnostics["verify"]["nulled"][0] == {"row": 0, "field": "serving", "value": "4",
-                                                         "repeats": "amount"}
+    assert result.diagnostics["check_actions"][0] == {
+        "row": 0, "field": "serving", "check": "repeats", "action": "nulled", "old": "4", "new": None,
+        "reason": "repeats 'amount'; the text mentions it 1 time(s)"}

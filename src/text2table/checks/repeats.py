@@ -1,0 +1,67 @@
+"""Check ``repeats``: two cells of one row holding one value need two mentions of it in the row's source.
+
+Rule: within a row, cells whose values are equal (case, spacing and, when the language is known, a leading
+article aside; yes/no cells left out) are matched to distinct mentions of that value in the text the row was
+read from, in column order; each keeps its own mention as evidence, and a cell left without a mention of its
+own is nulled. A small model fills a column it should not have written with a value it already used
+(``near: "Cocum"`` for the restaurant called Cocum, ``serving: "4"`` beside ``quantity: "4"`` in the item
+"4 eggs"). It must not fire when the text states the value once per cell ("Born in Paris, she also died in
+Paris.", "The match ended 2 to 2."). It cannot tell one mention stating two facts ("she was born and died in
+Paris": ``death_place`` is nulled); the model has to learn that case. Without a known language it compares
+values with their articles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from text2table.checks.state import Action, CheckContext, CheckedTable
+from text2table.text.normalise import BOOLEAN_WORDS, fold
+from text2table.text.spans import Span
+
+NAME = "repeats"
+
+
+def value_key(text: str, articles: frozenset[str]) -> str:
+    """The form under which two cells hold the same value.
+
+    >>> value_key("  The  Punter", frozenset({"the"})), value_key("The Punter", frozenset())
+    ('punter', 'the punter')
+    """
+    words = fold(text).split()
+    if len(words) > 1 and words[0] in articles:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _distinct(mentions: list[Span], taken: set[Span]) -> Span | None:
+    return next((m for m in mentions if m not in taken), None)
+
+
+def check(table: CheckedTable, context: CheckContext) -> tuple[CheckedTable, list[Action]]:
+    """Null the cells of a row that repeat an earlier cell's value without a mention of their own."""
+    articles = context.lexicon.articles if context.lexicon else frozenset()
+    rows, spans, actions = [dict(r) for r in table.rows], [dict(s) for s in table.spans], []
+    for i, row in enumerate(table.rows):
+        groups: dict[str, list[str]] = {}
+        for name, value in row.items():
+            text = context.text(value)
+            if text is not None and fold(text) not in BOOLEAN_WORDS:
+                groups.setdefault(value_key(text, articles), []).append(name)
+        for key, names in groups.items():
+            if len(names) < 2:
+                continue
+            mentions = context.source(table.sources[i]).mentions(key)
+            if not mentions:  # not in the text at all: the support check's business, not this one's
+                continue
+            taken: set[Span] = set()
+            for name in names:
+                own = _distinct(mentions, taken)
+                if own is None:
+                    actions.append(Action(table.origins[i], name, NAME, "nulled", rows[i][name], None,
+                                          f"repeats {names[0]!r}; the text mentions it {len(taken)} time(s)"))
+                    rows[i][name] = spans[i][name] = None
+                else:
+                    taken.add(own)
+                    spans[i][name] = own
+    return replace(table, rows=rows, spans=spans), actions

@@ -1,0 +1,41 @@
+"""Checks ``rows`` and ``columns``: empty and duplicated rows leave; an induced schema loses invented columns."""
+
+from __future__ import annotations
+
+from text2table.checks.verify import verify_rows
+from text2table.core.schema import Schema
+
+PLAYERS = Schema.from_dict({"structure": "flat_single_row",
+                            "fields": [{"name": "player"}, {"name": "points"}, {"name": "team"}]})
+BOX = "Smith scored twenty-three points and Jones 1,204 career points. Brown did not play."
+
+
+def test_rows_left_empty_or_duplicated_are_dropped_with_their_evidence() -> None:
+    rows = [{"player": "Smith", "points": "23", "team": None}, {"player": "Smith", "points": "23", "team": "Hawks"},
+            {"player": "Ghost", "points": "7", "team": "Hawks"}, {"player": "Brown", "points": None, "team": None}]
+    v = verify_rows(BOX, PLAYERS, rows, schema_given=True)
+    assert v.rows == [{"player": "Smith", "points": "23", "team": None},
+                      {"player": "Brown", "points": None, "team": None}]
+    assert v.dropped_rows == 2 and len(v.evidence) == 2 and BOX[64:69] == "Brown" and v.evidence[1]["player"] == [64, 69]
+    assert [a["row"] for a in v.actions] == [None] * 4  # in rows that left: row 1 became row 0's copy, row 2 empty
+
+
+def test_distinct_rows_and_rows_with_one_value_stay() -> None:
+    rows = [{"player": "Smith", "points": "23", "team": None}, {"player": "Jones", "points": "1204", "team": None},
+            {"player": "Brown", "points": None, "team": None}]
+    assert verify_rows(BOX, PLAYERS, rows).rows == rows
+
+
+E2E = Schema.from_dict({"structure": "kv_single", "fields": [
+    {"name": "name"}, {"name": "eat_type"}, {"name": "price_range"}, {"name": "family_friendly"}, {"name": "near"}]})
+REVIEW = "Aromi is a coffee shop with a very low price. It is family friendly."
+
+
+def test_an_induced_schema_loses_invented_columns_but_keeps_those_empty_from_the_start() -> None:
+    row = {"name": "Aromi", "eat_type": "coffee shop", "price_range": None, "family_friendly": "yes",
+           "near": "Café Rouge"}
+    v = verify_rows(REVIEW, E2E, [row])
+    assert v.dropped_columns == ["near"] and v.schema.names == ["name", "eat_type", "price_range", "family_friendly"]
+    assert v.schema.schema_id != E2E.schema_id and list(v.evidence[0]) == v.schema.names
+    given = verify_rows(REVIEW, E2E, [row], schema_given=True)
+    assert given.schema == E2E and given.rows == [{**row, "near": None}] and given.dropped_columns == []
