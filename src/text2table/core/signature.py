@@ -25,7 +25,7 @@ from text2table.errors import InputError
 SIDECAR_SUFFIX = ".meta.json"
 #: Backend options that change how fast an answer comes, not which answer: recorded, left out of the hash.
 EXECUTION_KEYS = frozenset({"threads", "concurrency", "timeout", "retries", "api_key_set", "api_key_env"})
-_SHOWN = (("constrained", "constrained"), ("parse_tables", "tables"), ("item_lists", "lists"),
+_SHOWN = (("constrained", "constrained"), ("verify", "verify"), ("parse_tables", "tables"), ("item_lists", "lists"),
           ("chunk_chars", "chunk"), ("max_new_tokens_table", "pi2_tokens"))
 
 
