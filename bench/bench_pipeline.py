@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from text2table.backends.choose import open_backend  # noqa: E402
 from text2table.pipeline.batch import read_inputs  # noqa: E402
-from text2table.pipeline.run import PipelineConfig, run_many  # noqa: E402
+from text2table.pipeline.config import PipelineConfig  # noqa: E402
+from text2table.pipeline.run import run_many  # noqa: E402
 from text2table.decoding.prompts import pi2_messages  # noqa: E402
 
 FALLBACK_DOCS = [

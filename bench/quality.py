@@ -34,7 +34,8 @@ from text2table.core.jsonio import write_jsonl
 from text2table.metrics.bootstrap import bootstrap_ci
 from text2table.metrics.evaluate import evaluate_files
 from text2table.layout.explicit_tables import find_explicit_table
-from text2table.pipeline.run import PipelineConfig, run_many
+from text2table.pipeline.config import PipelineConfig
+from text2table.pipeline.run import run_many
 from text2table.core.records import read_gold
 from text2table.checks.verify import verify_record
 
