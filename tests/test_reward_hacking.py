@@ -166,6 +166,15 @@ PI1_PADDED = {
     "gold schema then another schema": GOLD_SCHEMA + "\n" + schema_text("player", "team", "minutes"),
     "gold schema then a long paragraph": GOLD_SCHEMA + "\n" + LONG_PROSE,
 }
+_GOLD_OBJ = json.loads(GOLD_SCHEMA)
+PI1_PADDED.update({
+    "a key the schema ignores holding the document": json.dumps({**_GOLD_OBJ, "notes": DOC * 2}),
+    "the document as every field's description": json.dumps(
+        {**_GOLD_OBJ, "fields": [{**f, "description": DOC} for f in _GOLD_OBJ["fields"]]}),
+    "constraints stuffed with text": json.dumps({**_GOLD_OBJ, "constraints": {"notes": DOC * 2}}),
+    "enums stuffed with the document": json.dumps(
+        {**_GOLD_OBJ, "fields": [{**f, "enum": [DOC] * 3} for f in _GOLD_OBJ["fields"]]}),
+})
 PI1_LIGHTLY_PADDED = {
     "gold schema then a sentence": GOLD_SCHEMA + "\nThat is the schema.",
     "a sentence then the gold schema": "Here is the schema:\n" + GOLD_SCHEMA,

@@ -20,9 +20,9 @@ _HELP = {
     "hallucination_penalty": "pi1: times the share of fields with no gold match and no support in the document",
     "bloat_penalty": "pi1: times (extra fields beyond the gold count) / gold count, capped at 1",
     "format_penalty": "pi1: when the JSON object comes with other text (prose, code fences)",
-    "padding_penalty": ("pi1 and pipeline: times the share of non-whitespace text outside the one schema object"
-                        " (the schema written again, prose); pi2's rows lose that share of text on non-row lines"
-                        " through their format factor"),
+    "padding_penalty": ("pi1 and pipeline: times the share of non-whitespace text beyond the one schema object"
+                        " in its shortest form (the schema written again, prose, descriptions, enums, extra keys);"
+                        " pi2's rows lose the share of text on non-row lines through their format factor"),
     "ungrounded_penalty": "pi2: times the share of non-null values not found in the document",
     "duplicate_penalty": "pi2: times the share of rows that repeat an earlier row",
     "copy_penalty": "pi2: times the share of values copied from the schema, the policy text or the whole document",

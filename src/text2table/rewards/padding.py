@@ -3,7 +3,10 @@
 pi1 must write one schema object; pi2 one JSON row per line. Any other text (the same schema again, a
 second schema, prose, code fences, lines that are not rows) is padding. The share is measured in
 non-whitespace characters, so a long paragraph costs more than a short one and a gold answer written
-three times costs two thirds (code-fence lines around a schema are left to the format penalty).
+three times costs two thirds (code-fence lines around a schema are left to the format penalty). Inside
+the schema object, whatever goes beyond the shortest answer stating the same fields (names, types,
+required) is padding too: the policy asks for no descriptions, enums, patterns or constraints, and the
+reward cannot check them.
 Pure functions; they never raise on model text.
 
 >>> one = '{"structure": "kv_single", "fields": [{"name": "area"}]}'
@@ -46,9 +49,11 @@ def object_span(text: str) -> tuple[int, int] | None:
     return None
 
 
-def schema_padding(text: str) -> float:
+def schema_padding(text: str, minimal: str | None = None) -> float:
     """Share of ``text``'s non-whitespace characters outside its first JSON object (1.0 when there is none).
 
+    With ``minimal`` (the shortest answer that states the same schema, see :func:`minimal_answer`), what
+    the object holds beyond it counts too: keys the schema ignores, long descriptions, stuffed enums.
     Code-fence lines are not counted: a fenced answer pays ``format_penalty`` once, not padding."""
     text = "\n".join(line for line in text.split("\n") if not line.strip().startswith("```"))
     total = _solid(text)
@@ -57,7 +62,22 @@ def schema_padding(text: str) -> float:
     span = object_span(text)
     if span is None:
         return 1.0
-    return 1.0 - _solid(text[span[0]:span[1]]) / total
+    kept = _solid(text[span[0]:span[1]])
+    if minimal is not None:
+        kept = min(kept, _solid(minimal))
+    return 1.0 - kept / total
+
+
+def minimal_answer(structure: str, fields: list[tuple[str, str, bool]]) -> str:
+    """The shortest pi1 answer for a structure and ``(name, type, required)`` fields: what the policy asks
+    for, without descriptions, enums, patterns, constraints or other keys.
+
+    >>> minimal_answer("kv_single", [("area", "string", False)])
+    '{"structure":"kv_single","fields":[{"name":"area","type":"string","required":false}],"constraints":{}}'
+    """
+    data = {"structure": structure, "fields": [{"name": n, "type": t, "required": r} for n, t, r in fields],
+            "constraints": {}}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def rows_padding(text: str, is_row: list[bool]) -> float:

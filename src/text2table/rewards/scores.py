@@ -29,7 +29,7 @@ from text2table.decoding.parsing import parse_schema_text
 from text2table.decoding.prompts import PI1_POLICY, PI2_POLICY
 from text2table.core.schema import Schema, schema_answer
 from text2table.rewards.config import RewardWeights
-from text2table.rewards.padding import rows_padding, schema_padding
+from text2table.rewards.padding import minimal_answer, rows_padding, schema_padding
 from text2table.rewards.truth import Truth, as_truth
 
 KEYS = ("gated", "empty", "json_valid", "key_order", "schema_valid", "schema_f1", "soft_schema_f1",
@@ -224,7 +224,8 @@ def pi1_score(text: Any, truth: Any, document: Any = None, weights: RewardWeight
     m["hallucinated"] = _hallucinated(match.unmatched_pred(schema.names), _index(document)) / match.n_pred
     m["bloat"] = min(1.0, max(0, match.n_pred - match.n_gold) / max(1, match.n_gold))
     stripped = text.strip()
-    m["padding"] = schema_padding(text)
+    m["padding"] = schema_padding(text, minimal_answer(schema.structure, [(f.name, f.type, f.required)
+                                                                          for f in schema.fields]))
     dirty = not (stripped.startswith("{") and stripped.endswith("}")) or m["padding"] > 0
     score = (base - weights.hallucination_penalty * m["hallucinated"] - weights.bloat_penalty * m["bloat"]
              - weights.format_penalty * dirty - weights.padding_penalty * m["padding"])
