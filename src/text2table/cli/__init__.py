@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from text2table.cli import data, evaluate, export, infer, schema, train, view
+from text2table.cli import data, evaluate, export, infer, schema, train, verify, view
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Documents to tables with language models: convert, prepare, extract, eval, plan, train.")
@@ -16,6 +16,7 @@ train.register(app)
 export.register(app)
 schema.register(app)
 view.register(app)
+verify.register(app)
 
 
 def main() -> None:
