@@ -29,6 +29,7 @@ def test_chain_of_subjects_is_one_row_per_subject() -> None:
     assert first["document"].startswith("Abilene Regional Airport serves the city of Abilene")
     assert {r["metadata"]["group"] for r in out[:3]} == {out[0]["metadata"]["group"]}
     assert first["metadata"]["category"] == "Airport" and first["metadata"]["dataset"] == "webnlg"
+    assert first["id"] == "webnlg-formats-webnlg-Airport-Id1-Id1"  # folders and stem: train and dev ids differ
     for obj in out:
         assert record_from_dict(obj).to_dict() == obj
 

@@ -21,7 +21,8 @@ quotes (``Adams_County,_Pennsylvania`` -> ``Adams County, Pennsylvania``). Optio
 (default) writes a value as this lexicalisation states it when the label is not in the sentence but the
 entity's ``<reference>`` surface form is (``Danish_language`` -> ``Danish``), counting
 ``values_from_reference`` and ``values_not_in_text``; ``"none"`` keeps every label. Ids are
-``webnlg-<size>triples-<category>-<eid>-<lid>`` (the file's folder and stem); ``metadata.group`` is the entry
+``webnlg-<split>-<size>triples-<category>-<eid>-<lid>`` (the file's two folders and stem, so train and dev
+never share an id); ``metadata.group`` is the entry
 (all its lexicalisations belong to one split part), ``metadata.category`` the DBpedia category.
 
 The XML is read with the standard library parser (no external entities, no DTD fetch).
@@ -148,7 +149,7 @@ def _records(path: Path, ctx: Context) -> Iterator[GoldRecord]:
                             hint="pass the WebNLG benchmark XML files"))
         return
     mode = ctx.options["filter"]
-    stem = f"{path.parent.name}-{path.stem}" if path.parent.name else path.stem
+    stem = "-".join(p for p in (path.parent.parent.name, path.parent.name, path.stem) if p)
     for entry in root.iter("entry"):
         eid = entry.get("eid") or "?"
         triples = [parse_triple(t.text or "") for t in entry.findall("modifiedtripleset/mtriple")]
