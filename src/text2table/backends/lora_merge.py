@@ -1,12 +1,13 @@
 """Fold a llama.cpp LoRA adapter (GGUF) into its base model's weights once, and cache the merged GGUF.
 
 A LoRA applied at run time costs llama.cpp two extra small matrix products per adapted weight at every
-step; a merged model decodes at base-model speed. For every weight ``W`` (llama.cpp's numpy layout:
+step; a merged model runs without them. For every weight ``W`` (llama.cpp's numpy layout:
 ``out x in``) with tensors ``W.lora_a`` (``r x in``) and ``W.lora_b`` (``out x r``) the merged weight is
 ``W + (alpha / r) * lora_b @ lora_a`` (``adapter.lora.alpha`` from the adapter's metadata, ``r`` its rank;
 llama.cpp scales a run-time adapter the same way with the user scale 1.0). The base weight is dequantised
-with the ``gguf`` package (numpy only), the sum is written as ``dtype`` (``q4_1``, ``q8_0``, ``f16`` or
-``f32``); untouched tensors and every metadata key are copied unchanged.
+with the ``gguf`` package (numpy only), the sum is written as ``dtype`` (``q8_0``, ``f16`` or ``f32``; a
+4- or 5-bit grid is too coarse for the LoRA delta, which rounds away); untouched tensors and every metadata
+key are copied unchanged.
 
 :func:`merged_gguf` caches the result under ``$TEXT2TABLE_CACHE/merged/<key>.gguf`` (default
 ``~/.cache/text2table``), the key hashing the base file, the adapter file and ``dtype``; the file is
@@ -28,7 +29,7 @@ from text2table.errors import InputError, MissingDependencyError
 
 log = logging.getLogger(__name__)
 
-MERGE_DTYPES = ("q4_1", "q8_0", "f16", "f32")
+MERGE_DTYPES = ("q8_0", "f16", "f32")
 #: Bump when the merged file's content would change for the same inputs (cache key).
 MERGE_VERSION = "1"
 
@@ -94,7 +95,7 @@ def merge_lora(base: Path, adapter: Path, out: Path, *, dtype: str = "q8_0") -> 
     gguf = _gguf()
     import numpy as np
 
-    quant = {"q4_1": gguf.GGMLQuantizationType.Q4_1, "q8_0": gguf.GGMLQuantizationType.Q8_0,
+    quant = {"q8_0": gguf.GGMLQuantizationType.Q8_0,
              "f16": gguf.GGMLQuantizationType.F16, "f32": gguf.GGMLQuantizationType.F32}[dtype]
     reader = gguf.GGUFReader(str(base))
     pairs, scale = lora_pairs(gguf.GGUFReader(str(adapter)), str(adapter))
