@@ -134,3 +134,20 @@ def test_sentence_files_must_be_parallel(tmp_path: Path):
         (tmp_path / f"{part}.valid.txt").write_text("TEAM_NAME\n" * (2 if part == "y_aux" else 1), encoding="utf-8")
     with pytest.raises(InputError, match="differ in length"):
         convert("rotowire", sorted(tmp_path.glob("*.txt")))
+
+
+def test_a_player_of_another_team_starts_a_new_game(tmp_path: Path):
+    # Kevin Love is seen twice with the Cavaliers alone, so his statistics after a Hawks-Bulls game open a game
+    facts = [("TEAM_NAME TEAM-PTS TEAM_NAME TEAM-PTS", "Hawks 95 Bulls 99", "Hawks Hawks Bulls Bulls",
+              "The Bulls beat the Hawks 99 - 95 ."),
+             ("PLAYER_NAME PLAYER-PTS", "Kevin_Love 20", "Kevin_Love Kevin_Love", "Kevin_Love had 20 points ."),
+             ("PLAYER_NAME TEAM_NAME PLAYER-REB", "Kevin_Love Cavaliers 11", "Kevin_Love Cavaliers Kevin_Love",
+              "Kevin_Love led the Cavaliers with 11 boards ."),
+             ("TEAM_NAME TEAM-WINS TEAM-LOSSES PLAYER_NAME PLAYER-AST", "Cavaliers 40 12 Kevin_Love 3",
+              "Cavaliers Cavaliers Cavaliers Kevin_Love Kevin_Love", "The Cavaliers ( 40 - 12 ) got 3 assists from Love .")]
+    for k, part in enumerate(("x_type", "x_value", "x_associated", "y_aux")):
+        (tmp_path / f"{part}.train.txt").write_text("".join(f[k] + "\n" for f in facts), encoding="utf-8")
+    out = [r.to_dict() for r in convert("rotowire", sorted(tmp_path.glob("*.txt")))[0]]
+    assert [(r["metadata"]["group"], r["metadata"]["table_hint"]) for r in out] == [
+        ("nba-train-1", "team"), ("nba-train-2", "team"), ("nba-train-2", "player")]
+    assert out[2]["table"]["rows"] == [["Kevin Love", "3", "20", "11"]]

@@ -15,7 +15,8 @@ not in the gold. Sentences without facts were left out by the release, so a rebu
 fact-stating part of the original.
 
 Games are rebuilt from runs of sentences: a new game starts when a sentence names a team outside the two
-teams of the current game, or states the final score of another pair. Each game yields ``<id>-team``
+teams of the current game, states the final score of another pair, or states a statistic of a player whose
+usual team (learnt from the file's sentences naming one player and one team) is not one of the two. Each game yields ``<id>-team``
 (row header ``Team``: the nickname, e.g. ``Raptors``) and ``<id>-player`` (``Player``: the full name), with
 the paper's column names (:mod:`.rotowire_names`) in the paper's order, rows in order of first mention,
 ``metadata.table_hint`` ``team`` / ``player`` and ``metadata.group`` the game id ``nba-<split>-<n>``. A player
@@ -84,9 +85,32 @@ def _resolve(mention: str, current: set[Team]) -> Team | None:
     return inside[0] if inside else options[0] if len(options) == 1 else None
 
 
-def _starts_new_game(game: _Game, facts: list[tuple[str, str, str]]) -> bool:
+def player_teams(rows: list[list[tuple[str, str, str]]], min_count: int = 2, min_share: float = 0.7) -> dict[
+        str, Team]:
+    """A player's usual team, from sentences that name exactly one player (full name) and one team: kept when
+    seen ``min_count`` times with that team making ``min_share`` of them (trades stay unknown)."""
+    counts: dict[str, dict[Team, int]] = {}
+    for facts in rows:
+        players = {who for ty, _, who in facts if ty.startswith("PLAYER") and "_" in who}
+        teams = {t for ty, _, who in facts if ty.startswith("TEAM") for t in teams_of(who)}
+        if len(players) == 1 and len(teams) == 1:
+            per = counts.setdefault(players.pop(), {})
+            team = teams.pop()
+            per[team] = per.get(team, 0) + 1
+    out: dict[str, Team] = {}
+    for player, per in counts.items():
+        team, n = max(per.items(), key=lambda item: item[1])
+        if n >= min_count and n >= min_share * sum(per.values()):
+            out[player] = team
+    return out
+
+
+def _starts_new_game(game: _Game, facts: list[tuple[str, str, str]], known: dict[str, Team]) -> bool:
     if not game.sentences:
         return False
+    if len(game.teams) == 2 and any(known.get(who, t) not in game.teams for ty, _, who in facts
+                                    if ty.startswith("PLAYER-") for t in [next(iter(game.teams))]):
+        return True
     named = {t for ty, _, who in facts if ty.startswith("TEAM-") for t in [_resolve(who, game.teams)] if t}
     scored = {t for ty, _, who in facts if ty == "TEAM-PTS" for t in [_resolve(who, game.teams)] if t}
     if len(scored) == 2 and len(game.teams) == 2 and scored != game.teams:
@@ -184,14 +208,20 @@ def open_sentences(files: dict[str, Path], ctx: Context) -> Iterator[GoldRecord]
 
     def generate() -> Iterator[GoldRecord]:
         game, n = _Game(), 0
-        for i, sentence in enumerate(columns["y_aux"]):
+        rows: list[list[tuple[str, str, str]] | None] = []
+        for i in range(len(columns["y_aux"])):
             types, values, who = (columns[p][i].split() for p in ("x_type", "x_value", "x_associated"))
             if not (len(types) == len(values) == len(who)):
                 ctx.fail(InputError(f"{len(types)} types, {len(values)} values, {len(who)} entities",
                                     source=str(files["x_type"]), line=i + 1, hint="the files must be parallel"))
+                rows.append(None)
                 continue
-            facts = list(zip(types, values, who))
-            if _starts_new_game(game, facts):
+            rows.append(list(zip(types, values, who)))
+        known = player_teams([r for r in rows if r is not None])
+        for sentence, facts in zip(columns["y_aux"], rows):
+            if facts is None:
+                continue
+            if _starts_new_game(game, facts, known):
                 n += 1
                 yield from _records(f"nba-{split}-{n}", game)
                 game = _Game()
