@@ -53,3 +53,33 @@ def test_every_substring_word_run_is_grounded(text: str) -> None:
     tokens = canonical_tokens(text)
     if tokens:
         assert DocumentIndex(f"before {text} after").supports(" ".join(tokens))
+
+
+def test_grounding_is_computed_apart_from_the_check_chain() -> None:
+    """The metric never runs the checks' matching (text/spans.py), and no check runs the metric's index."""
+    import ast
+    from pathlib import Path
+
+    import text2table.checks as checks_package
+    import text2table.metrics.grounding as grounding
+
+    def imported(path: Path) -> set[str]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        return {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+
+    assert not {m for m in imported(Path(grounding.__file__)) if m.startswith(("text2table.checks", "text2table.text.spans"))}
+    for path in Path(checks_package.__file__).parent.glob("*.py"):
+        assert not {m for m in imported(path) if m.startswith(("text2table.metrics", "text2table.text.document_index"))}, path
+
+
+def test_a_checked_and_an_unchecked_table_are_scored_by_the_same_rule() -> None:
+    from text2table.checks.verify import verify_rows
+    from text2table.core.schema import Schema
+
+    doc = "Smith scored four points for the Bulls."
+    schema = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "player"}, {"name": "team"},
+                                                                   {"name": "coach"}]})
+    raw = [{"player": "Smith", "team": "Bulls", "coach": "Jones"}]
+    checked = verify_rows(doc, schema, raw, schema_given=True).rows
+    assert (ground_rows(raw, doc).cells, ground_rows(raw, doc).grounded) == (3, 2)
+    assert (ground_rows(checked, doc).cells, ground_rows(checked, doc).grounded) == (2, 2)

@@ -2,6 +2,9 @@
 
 A cell is grounded when :meth:`text2table.text.document_index.DocumentIndex.supports` accepts its text
 (canonical tokens, verbatim or in another spelling; a yes/no value through its field name's words).
+The check chain (:mod:`text2table.checks`) matches values with its own code (:mod:`text2table.text.spans`) and
+never calls this one, so the rate of a checked run and of an unchecked run are measured by the same rule,
+not by the filter itself.
 """
 
 from __future__ import annotations
