@@ -144,7 +144,8 @@ def test_a_player_of_another_team_starts_a_new_game(tmp_path: Path):
              ("PLAYER_NAME TEAM_NAME PLAYER-REB", "Kevin_Love Cavaliers 11", "Kevin_Love Cavaliers Kevin_Love",
               "Kevin_Love led the Cavaliers with 11 boards ."),
              ("TEAM_NAME TEAM-WINS TEAM-LOSSES PLAYER_NAME PLAYER-AST", "Cavaliers 40 12 Kevin_Love 3",
-              "Cavaliers Cavaliers Cavaliers Kevin_Love Kevin_Love", "The Cavaliers ( 40 - 12 ) got 3 assists from Love .")]
+              "Cavaliers Cavaliers Cavaliers Kevin_Love Kevin_Love",
+              "The Cavaliers ( 40 - 12 ) got 3 assists from Love .")]
     for k, part in enumerate(("x_type", "x_value", "x_associated", "y_aux")):
         (tmp_path / f"{part}.train.txt").write_text("".join(f[k] + "\n" for f in facts), encoding="utf-8")
     out = [r.to_dict() for r in convert("rotowire", sorted(tmp_path.glob("*.txt")))[0]]

@@ -16,8 +16,8 @@ fact-stating part of the original.
 
 Games are rebuilt from runs of sentences: a new game starts when a sentence names a team outside the two
 teams of the current game, states the final score of another pair, or states a statistic of a player whose
-usual team (learnt from the file's sentences naming one player and one team) is not one of the two. Each game yields ``<id>-team``
-(row header ``Team``: the nickname, e.g. ``Raptors``) and ``<id>-player`` (``Player``: the full name), with
+usual team (learnt from the file's sentences naming one player and one team) is not one of the two. Each
+game yields ``<id>-team`` (row header ``Team``: the nickname, e.g. ``Raptors``) and ``<id>-player`` (``Player``: the full name), with
 the paper's column names (:mod:`.rotowire_names`) in the paper's order, rows in order of first mention,
 ``metadata.table_hint`` ``team`` / ``player`` and ``metadata.group`` the game id ``nba-<split>-<n>``. A player
 statistic stated again with another number also starts a new game (another summary); a team value stated
