@@ -33,11 +33,12 @@ $(STAMP): $(CORE_STAMP)
 	  llama-cpp-python==$(LLAMA_CPP_VERSION)
 	touch $(STAMP)
 
+# --no-cache-dir: pip's own wheel cache is keyed by version, not CMAKE_ARGS, and may hold a native build.
 llama-wheel:
 	@mkdir -p $(WHEELS)
 	@ls $(WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || { \
 	  echo "building llama-cpp-python $(LLAMA_CPP_VERSION) portably (3-6 minutes, cached in $(WHEELS))"; \
-	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel -q --no-deps --no-binary llama-cpp-python \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel -q --no-cache-dir --no-deps --no-binary llama-cpp-python \
 	    llama-cpp-python==$(LLAMA_CPP_VERSION) -w $(WHEELS); }
 
 demo: $(CORE_STAMP)
