@@ -9,30 +9,14 @@ in which case only the language-neutral checks run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from text2table.text.lexicons import de, en, es, fr
+from text2table.text.lexicons.base import Lexicon
 
 __all__ = ["LANGUAGES", "Lexicon", "lexicon_for"]
 
 
-@dataclass(frozen=True)
-class Lexicon:
-    """The closed word classes of one language, lower-case and accent-folded."""
-
-    language: str
-    function_words: frozenset[str]  #: never a cell's whole value (articles, conjunctions, prepositions)
-    articles: frozenset[str]  #: a leading one is ignored when two cells are compared
-    negators: frozenset[str]  #: negate a mention that follows within three words
-    not_negating_after: frozenset[str]  #: a negator followed by one of these negates nothing ("not only")
-    clause_breaks: frozenset[str]  #: conjunctions that end a clause ("but", "while")
-
-
-def _lexicons() -> dict[str, Lexicon]:
-    from text2table.text.lexicons import de, en, es, fr
-
-    return {m.LEXICON.language: m.LEXICON for m in (en, fr, de, es)}
-
-
-LANGUAGES = ("en", "fr", "de", "es")
+_BY_CODE: dict[str, Lexicon] = {m.LEXICON.language: m.LEXICON for m in (en, fr, de, es)}
+LANGUAGES = tuple(_BY_CODE)
 
 
 def lexicon_for(language: str | None) -> Lexicon | None:
@@ -43,4 +27,4 @@ def lexicon_for(language: str | None) -> Lexicon | None:
     """
     if not language or not isinstance(language, str):
         return None
-    return _lexicons().get(language.strip().casefold().replace("_", "-").split("-")[0])
+    return _BY_CODE.get(language.strip().casefold().replace("_", "-").split("-")[0])

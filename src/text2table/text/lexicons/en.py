@@ -4,7 +4,7 @@ Function words leave out every word that is itself a value in ordinary text: ``o
 ``for``/``against`` (a vote), ``it`` (Stephen King's novel), ``who`` (the WHO), ``in`` (inches), ``a`` (a grade).
 """
 
-from text2table.text.lexicons import Lexicon
+from text2table.text.lexicons.base import Lexicon
 
 LEXICON = Lexicon(
     language="en",

@@ -1,6 +1,6 @@
 """French closed word classes for the checks (``de`` is left out of the function words: it opens names)."""
 
-from text2table.text.lexicons import Lexicon
+from text2table.text.lexicons.base import Lexicon
 
 LEXICON = Lexicon(
     language="fr",

@@ -1,0 +1,17 @@
+"""The record of one language's closed word classes (:class:`Lexicon`); the languages are modules beside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The closed word classes of one language, lower-case and accent-folded."""
+
+    language: str
+    function_words: frozenset[str]  #: never a cell's whole value (articles, conjunctions, prepositions)
+    articles: frozenset[str]  #: a leading one is ignored when two cells are compared
+    negators: frozenset[str]  #: negate a mention that follows within three words
+    not_negating_after: frozenset[str]  #: a negator followed by one of these negates nothing ("not only")
+    clause_breaks: frozenset[str]  #: conjunctions that end a clause ("but", "while")
