@@ -61,3 +61,13 @@ def test_repeats_without_a_language_keeps_articles() -> None:
     row = {"name": "The Punter", "near": "Punter"}
     v = verify_rows("The Punter is a pub by the river.", _schema(*row), [row], metadata={"language": "xx"})
     assert v.rows == [row]
+
+
+def test_the_cell_whose_column_names_the_mention_keeps_it() -> None:
+    text = "Cotto provides average, high priced Chinese food."
+    row = {"name": "Cotto", "eat_type": "Chinese", "food": "Chinese"}
+    v = verify_rows(text, _schema(*row), [row], schema_given=True)
+    assert v.rows == [{**row, "eat_type": None}] and v.actions[0]["reason"].startswith("repeats 'food'")
+    rating = {"brand": "Talzan", "tester": "4.0/5", "buyers_rating": "4.0/5"}
+    v = verify_rows("The Talzan watch. Buyers rate it 4.0/5.", _schema(*rating), [rating], schema_given=True)
+    assert v.rows == [{**rating, "tester": None}]

@@ -2,8 +2,10 @@
 
 Rule: within a row, cells whose values are equal (case, spacing and, when the language is known, a leading
 article aside; yes/no cells left out) are matched to distinct mentions of that value in the text the row was
-read from, in column order; each keeps its own mention as evidence, and a cell left without a mention of its
-own is nulled. A small model fills a column it should not have written with a value it already used
+read from; each keeps its own mention as evidence, and a cell left without a mention of its own is nulled.
+When there are fewer mentions than cells, the cells whose column's words stand within three words of a
+mention come first ("high priced Chinese food": ``food`` keeps "Chinese", ``eat_type`` loses it), then
+column order. A small model fills a column it should not have written with a value it already used
 (``near: "Cocum"`` for the restaurant called Cocum, ``serving: "4"`` beside ``quantity: "4"`` in the item
 "4 eggs"). It must not fire when the text states the value once per cell ("Born in Paris, she also died in
 Paris.", "The match ended 2 to 2."). It cannot tell one mention stating two facts ("she was born and died in
@@ -17,7 +19,8 @@ from dataclasses import replace
 
 from text2table.checks.state import Action, CheckContext, CheckedTable
 from text2table.text.normalise import BOOLEAN_WORDS, fold
-from text2table.text.spans import Span
+from text2table.text.spans import SourceText, Span
+from text2table.text.variants import field_words, word_key
 
 NAME = "repeats"
 
@@ -32,6 +35,27 @@ def value_key(text: str, articles: frozenset[str]) -> str:
     if len(words) > 1 and words[0] in articles:
         words = words[1:]
     return " ".join(words)
+
+
+NEAR = 3  #: words on each side of a mention where a column's words name it
+
+
+def named_near(source: SourceText, mentions: list[Span], name: str) -> bool:
+    """True when a word of column ``name`` stands within :data:`NEAR` words of one of the mentions.
+
+    >>> src = SourceText("Cotto serves high priced Chinese food.")
+    >>> named_near(src, src.mentions("Chinese"), "food"), named_near(src, src.mentions("Chinese"), "eat_type")
+    (True, False)
+    """
+    words, tokens = field_words(name), source.tokens
+    for start, end in mentions:
+        inside = [k for k, t in enumerate(tokens) if t.start >= start and t.end <= end]
+        if not inside:
+            continue
+        around = tokens[max(0, inside[0] - NEAR):inside[0]] + tokens[inside[-1] + 1:inside[-1] + 1 + NEAR]
+        if any(word_key(t.key) in words for t in around):
+            return True
+    return False
 
 
 def _distinct(mentions: list[Span], taken: set[Span]) -> Span | None:
@@ -51,9 +75,12 @@ def check(table: CheckedTable, context: CheckContext) -> tuple[CheckedTable, lis
         for key, names in groups.items():
             if len(names) < 2:
                 continue
-            mentions = context.source(table.sources[i]).mentions(key)
+            source = context.source(table.sources[i])
+            mentions = source.mentions(key)
             if not mentions:  # not in the text at all: the support check's business, not this one's
                 continue
+            if len(mentions) < len(names):
+                names = sorted(names, key=lambda n: not named_near(source, mentions, n))  # stable: then column order
             taken: set[Span] = set()
             for name in names:
                 own = _distinct(mentions, taken)
