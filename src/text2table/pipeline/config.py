@@ -58,6 +58,8 @@ class PipelineConfig:
             raise ConfigError(f"field_list_end_bias must be within [-10, 10], got {self.field_list_end_bias}")
         if self.schema_fallback not in FALLBACKS:
             raise ConfigError(f"schema_fallback {self.schema_fallback!r} is not one of {FALLBACKS}")
+        if not isinstance(self.checks, CheckConfig):
+            raise ConfigError(f"PipelineConfig.checks must be a CheckConfig, got {type(self.checks).__name__}")
 
 
 def config_dict(config: PipelineConfig) -> dict[str, Any]:
