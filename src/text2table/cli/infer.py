@@ -128,7 +128,7 @@ def extract_cmd(
     batch_size: int | None = typer.Option(None, min=1, help=BATCH_HELP),
     constrain: bool = typer.Option(True, "--constrain/--no-constrain", help="Schema-constrained decoding."),
     verify: bool = typer.Option(True, "--verify/--no-verify",
-                                help="Null cells the document does not support (listed in diagnostics.verify)."),
+                                help="Run the check chain on the rows (diagnostics.evidence, diagnostics.check_actions)."),
     parse_tables: bool = typer.Option(True, "--parse-tables/--no-parse-tables",
                                       help="Answer a document that holds a grid table (pipe, CSV, aligned columns) "
                                            "by parsing it, without the model (diagnostics.parsed_table)."),
