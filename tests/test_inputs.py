@@ -125,3 +125,12 @@ def test_extract_max_doc_mb_and_exit_1_when_a_document_fails(tmp_path, monkeypat
     failed = runner.invoke(app, ["extract", str(path), "-o", str(tmp_path / "p2.jsonl"), "--backend", "rules"])
     assert failed.exit_code == 1, failed.output
     assert "2 document(s) failed unexpectedly: a, big" in " ".join(failed.output.split())
+
+
+def test_extract_ndjson_of_an_empty_file_prints_nothing_and_loads_no_model(tmp_path, monkeypatch):
+    from text2table.backends import choose
+
+    monkeypatch.setattr(choose, "create_backend", lambda *a, **k: pytest.fail("a backend was created"))
+    (tmp_path / "blank.txt").write_text(" \n\n")
+    result = runner.invoke(app, ["extract", str(tmp_path / "blank.txt"), "--ndjson"])
+    assert result.exit_code == 0 and result.stdout == ""

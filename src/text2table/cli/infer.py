@@ -173,6 +173,8 @@ def extract_cmd(
         inputs = read_inputs(input, limit=limit, policy=policy)
         if ndjson and inputs and inputs[0].problem:
             raise InputError(inputs[0].problem)
+        if ndjson and len(inputs) == 1 and inputs[0].is_empty:
+            return  # an empty document has no rows; no model is loaded
         if ndjson and len(inputs) != 1:
             raise InputError(f"--ndjson prints one document, the input has {len(inputs)}", source=str(input),
                              hint="pass one text file, or --limit 1")
