@@ -79,6 +79,8 @@ def prepare_cmd(
                                             " (a per-stage mixture weight)."),
     item_lists: bool = typer.Option(False, "--item-lists", help="Also a pi2 example per item of a list whose"
                                     " items are the gold rows (as extract reads such lists)."),
+    pi1_form: str = typer.Option("full", "--pi1-form", help="pi1 target: full (every field's type and required)"
+                                 " or compact (defaults left out: {\"fields\":[\"name\",...]})."),
 ) -> None:
     """Build pi1/pi2 SFT (jsonl, parquet) and RL (parquet) files from gold records, deterministically."""
     from text2table.data.prepare import STAGES, PrepareConfig, prepare
@@ -112,7 +114,7 @@ def prepare_cmd(
                 stage = only_stage.get(source[record.id])
                 return (stage,) if stage else STAGES
 
-            config = PrepareConfig(chars_per_token=chars_per_token, item_lists=item_lists)
+            config = PrepareConfig(chars_per_token=chars_per_token, item_lists=item_lists, pi1_form=pi1_form)
             stats = prepare(_read_all(gold, weights, source), out, config=config,
                             on_record=tick, schema_for=schema_for,
                             stages_for=stages_for if only_stage else None)

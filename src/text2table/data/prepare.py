@@ -35,6 +35,7 @@ from text2table.text.normalise import cell_text
 from text2table.decoding.prompts import pi1_messages, pi2_messages
 from text2table.core.records import GoldRecord, gold_rows, gold_schema
 from text2table.core.schema import Schema, schema_answer
+from text2table.decoding.compact import PI1_FORMS, compact_answer
 from text2table.core.table import dump_rows
 
 STAGES = ("pi1", "pi2")
@@ -63,12 +64,15 @@ class PrepareConfig:
     chars_per_token: float = 4.0
     batch_rows: int = 512
     item_lists: bool = False  # also one pi2 example per item of a list whose items are the gold rows
+    pi1_form: str = "full"  # pi1's target: "full" or "compact" (decoding/compact.py; serve with the same form)
 
     def __post_init__(self) -> None:
         if self.chars_per_token <= 0:
             raise ConfigError(f"chars_per_token must be > 0, got {self.chars_per_token}")
         if self.batch_rows < 1:
             raise ConfigError(f"batch_rows must be >= 1, got {self.batch_rows}")
+        if self.pi1_form not in PI1_FORMS:
+            raise ConfigError(f"pi1_form must be one of {PI1_FORMS}, got {self.pi1_form!r}")
 
 
 @dataclass
@@ -89,7 +93,7 @@ def ground_truth_json(schema: Schema, rows: list[dict[str, Any]]) -> str:
 
 
 def build_examples(record: GoldRecord, schema_override: Schema | None = None,
-                   rows_override: list[dict[str, Any]] | None = None) -> list[Example]:
+                   rows_override: list[dict[str, Any]] | None = None, *, pi1_form: str = "full") -> list[Example]:
     """The pi1 and pi2 examples of one gold record.
 
     ``schema_override`` (pipeline RL: a schema predicted by pi1) replaces the gold schema in pi2's prompt;
@@ -105,7 +109,8 @@ def build_examples(record: GoldRecord, schema_override: Schema | None = None,
     examples = []
     if schema_override is None:
         pi1 = pi1_messages(record.document, record.metadata)
-        pi1.append({"role": "assistant", "content": schema_answer(schema)})
+        answer = compact_answer(schema) if pi1_form == "compact" else schema_answer(schema)
+        pi1.append({"role": "assistant", "content": answer})
         examples.append(Example(record.id, "pi1", pi1, truth, record.document, schema.to_json()))
     target_schema = schema_override or schema
     pi2 = pi2_messages(record.document, target_schema, record.metadata)
@@ -230,7 +235,7 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
                 override, mapped = override
             wanted = stages_for(record) if stages_for else STAGES
             extra = item_examples(record) if config.item_lists and override is None else []
-            for ex in [*build_examples(record, override, mapped), *extra]:
+            for ex in [*build_examples(record, override, mapped, pi1_form=config.pi1_form), *extra]:
                 if ex.stage in wanted:
                     writers[ex.stage].add(ex)
             schema = gold_schema(record)

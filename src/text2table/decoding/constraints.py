@@ -32,6 +32,7 @@ from text2table.decoding.constraint import Constraint
 from text2table.errors import ConfigError
 from text2table.core.naming import MAX_NAME_LENGTH, NAME_PATTERN
 from text2table.core.schema import FIELD_TYPES, STRUCTURES, Schema, row_json_schema
+from text2table.decoding.compact import PI1_FORMS, compact_answer_json_schema
 
 DEFAULT_MAX_FIELDS = 40
 DEFAULT_MAX_STRING = 200
@@ -74,14 +75,20 @@ def schema_answer_json_schema(*, max_fields: int = DEFAULT_MAX_FIELDS, max_name_
 
 
 def schema_constraint(*, max_fields: int = DEFAULT_MAX_FIELDS, max_name_length: int = MAX_NAME_LENGTH,
-                      list_end_bias: float = 0.0, pin_defaults: bool = False) -> Constraint:
+                      list_end_bias: float = 0.0, pin_defaults: bool = False, form: str = "full") -> Constraint:
     """The pi1 constraint: one valid schema object in answer form (``list_end_bias``: see :class:`Constraint`;
-    ``pin_defaults``: see :func:`schema_answer_json_schema`)."""
+    ``pin_defaults``: see :func:`schema_answer_json_schema`; ``form="compact"``: names only, see
+    :mod:`text2table.decoding.compact`)."""
     if not 1 <= max_name_length <= MAX_NAME_LENGTH:
         raise ConfigError(f"max_name_length={max_name_length}; expected 1..{MAX_NAME_LENGTH}")
-    return Constraint("schema", schema_answer_json_schema(max_fields=max_fields, max_name_length=max_name_length,
-                                                          pin_defaults=pin_defaults),
-                      list_end_bias=list_end_bias)
+    if form not in PI1_FORMS:
+        raise ConfigError(f"pi1 answer form {form!r}; expected one of {PI1_FORMS}")
+    if form == "compact":
+        answer = compact_answer_json_schema(max_fields=max_fields, max_name_length=max_name_length)
+    else:
+        answer = schema_answer_json_schema(max_fields=max_fields, max_name_length=max_name_length,
+                                           pin_defaults=pin_defaults)
+    return Constraint("schema", answer, list_end_bias=list_end_bias)
 
 
 def rows_constraint(schema: Schema, *, max_rows: int | None = None,

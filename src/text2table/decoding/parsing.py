@@ -14,6 +14,7 @@ from text2table.errors import SchemaError
 from text2table.core.naming import MAX_NAME_LENGTH, normalize_name, normalize_names
 from text2table.core.schema import Schema
 from text2table.core.table import LenientResult, parse_ndjson_lenient
+from text2table.decoding.compact import expand_answer
 
 _DECODER = json.JSONDecoder()
 MAX_SCHEMA_CHARS = 200_000
@@ -98,8 +99,11 @@ def parse_schema_text(text: Any, *, normalize: bool = False) -> tuple[Schema | N
     name is a model repeating itself, and only its first listing is kept (the raw answer keeps all of
     them); different names that normalise alike get ``_2``, ``_3``; a name with a word twice in a row
     (``cohort_cohort_duration``, a decoding loop) is dropped unless it is the only one. Metrics and rewards
-    use the default.
+    use the default. Both answer forms are read: the full one and the compact one, whose fields may be bare
+    names (:mod:`text2table.decoding.compact`).
 
+    >>> parse_schema_text('{"structure":"kv_single","fields":["name","food"]}')[0].names
+    ['name', 'food']
     >>> schema, reason = parse_schema_text('```json\\n{"structure": "kv_single", "fields": [{"name": "area"}]}\\n```')
     >>> schema.names, reason
     (['area'], '')
@@ -114,6 +118,7 @@ def parse_schema_text(text: Any, *, normalize: bool = False) -> tuple[Schema | N
         return None, reason
     if not isinstance(obj, dict):
         return None, f"expected a JSON object, got {type(obj).__name__}"
+    obj = expand_answer(obj)
     if normalize:
         obj = _normalized_copy(obj)
     try:

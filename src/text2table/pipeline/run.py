@@ -120,8 +120,8 @@ def _pi1_generate(documents: Sequence[str], metadatas: Sequence[dict[str, Any] |
                   diags: list[dict[str, Any]]) -> list[Generation]:
     if not todo:
         return []
-    constraint = (schema_constraint(list_end_bias=bias, pin_defaults=config.pin_field_defaults)
-                  if config.constrained else None)
+    constraint = (schema_constraint(list_end_bias=bias, pin_defaults=config.pin_field_defaults,
+                                    form=config.pi1_form) if config.constrained else None)
     prompts = [pi1_messages(documents[i], metadatas[i]) for i in todo]
     gens, share = _generate(backend, prompts, [constraint] * len(prompts), config.max_new_tokens_schema, config)
     for i, gen in zip(todo, gens):
