@@ -85,9 +85,10 @@ def verify_rows(document: str, schema: Schema, rows: list[Row], *, metadata: dic
     if sources is not None and len(sources) != len(rows):
         raise ValueError(f"sources has {len(sources)} spans for {len(rows)} rows")
     whole = (0, len(document))
-    row_sources = [(_span(s) if sources is not None else None) or whole for s in (sources or rows)]
-    given = [{k: _span(v) for k, v in e.items()} if isinstance(e, dict) else {}
-             for e in (evidence if evidence is not None and len(evidence) == len(rows) else [{}] * len(rows))]
+    row_sources = [_span(s) or whole for s in sources] if sources is not None else [whole] * len(rows)
+    if evidence is None or len(evidence) != len(rows):
+        evidence = [{}] * len(rows)
+    given = [{k: _span(v) for k, v in e.items()} if isinstance(e, dict) else {} for e in evidence]
     if missing is None:
         missing = (metadata or {}).get("missing_value_tokens", ())
     language = document_language(metadata, config)
