@@ -23,6 +23,7 @@ AMX. It is imported when the backend is created, not before.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -36,6 +37,8 @@ from text2table.backends.llamacpp_grammar import LazyGrammar, pick
 from text2table.backends.llamacpp_prefix import PrefixStates
 from text2table.decoding.forced import tracker
 from text2table.backends.models import is_gguf, resolve_model_path, split_continuation
+
+log = logging.getLogger(__name__)
 
 
 def check_gbnf(llm: Any, gbnf: str) -> None:
@@ -83,7 +86,10 @@ class LlamaCppBackend(Backend):
         if lora is not None and merge_lora:
             from text2table.backends.lora_merge import merged_gguf
 
-            served, runtime_lora = merged_gguf(path, Path(lora), dtype=merge_dtype), None
+            try:
+                served, runtime_lora = merged_gguf(path, Path(lora), dtype=merge_dtype), None
+            except MissingDependencyError as exc:  # an older install without gguf: slower, same answers
+                log.warning("%s; applying the adapter at run time instead of merging it", exc)
         self.llm = llama_cpp.Llama(model_path=str(served), n_ctx=n_ctx, n_batch=n_batch, n_threads=self.threads,
                                    n_threads_batch=self.threads, lora_path=runtime_lora, verbose=verbose)
         self.prefix = PrefixStates(self.llm, enabled=prefix_cache)
