@@ -39,3 +39,24 @@ def test_an_induced_schema_loses_invented_columns_but_keeps_those_empty_from_the
     assert v.schema.schema_id != E2E.schema_id and list(v.evidence[0]) == v.schema.names
     given = verify_rows(REVIEW, E2E, [row], schema_given=True)
     assert given.schema == E2E and given.rows == [{**row, "near": None}] and given.dropped_columns == []
+
+
+ORDINARY = [  # (text, schema fields, rows): every row and every column states something; nothing may leave
+    ("Smith scored 20 and Jones scored 20.", ["player", "points"],
+     [{"player": "Smith", "points": "20"}, {"player": "Jones", "points": "20"}]),
+    ("Born in Paris, she also died in Paris.", ["birth_place", "death_place"],
+     [{"birth_place": "Paris", "death_place": "Paris"}]),
+    ("She drives a red car, a Fiat Panda.", ["color", "car_model", "year"],
+     [{"color": "red", "car_model": "Fiat Panda", "year": None}]),  # a column empty from the start stays
+    ("Two eggs, two eggs again, and one leek.", ["item", "amount"],
+     [{"item": "eggs", "amount": "2"}, {"item": "leek", "amount": "1"}]),
+    ("It is not only family friendly but also cheap.", ["family_friendly", "price"],
+     [{"family_friendly": "yes", "price": "cheap"}]),
+]
+
+
+def test_rows_and_columns_leave_ordinary_tables_whole() -> None:
+    for text, names, rows in ORDINARY:
+        schema = Schema.from_dict({"structure": "flat_single_row", "fields": [{"name": n} for n in names]})
+        v = verify_rows(text, schema, rows, metadata={"language": "en"})  # an induced schema: columns may leave
+        assert (v.schema.names, v.rows, v.dropped_rows, v.actions) == (names, rows, 0, []), text
