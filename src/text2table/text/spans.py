@@ -98,7 +98,7 @@ class SourceText:
     ((13, 25), (34, 39), (59, 70), None)
     """
 
-    __slots__ = ("text", "start", "end", "_tokens", "_positions", "_spelled")
+    __slots__ = ("text", "start", "end", "_tokens", "_positions", "_spelled", "_found")
 
     def __init__(self, document: str, start: int = 0, end: int | None = None) -> None:
         self.start = max(0, start)
@@ -107,6 +107,7 @@ class SourceText:
         self._tokens: list[Token] | None = None
         self._positions: dict[str, list[int]] | None = None
         self._spelled: list[str] | None = None
+        self._found: dict[str, list[Span]] = {}  # folded value -> its mentions (a cache)
 
     @property
     def tokens(self) -> list[Token]:
@@ -128,6 +129,11 @@ class SourceText:
         folded = fold(value).strip()
         if not folded:
             return []
+        if folded not in self._found:
+            self._found[folded] = self._mentions(folded)
+        return self._found[folded]
+
+    def _mentions(self, folded: str) -> list[Span]:
         wanted = canonical_tokens(folded)
         if not wanted:
             return self._verbatim(folded)
@@ -149,6 +155,8 @@ class SourceText:
 
     def _runs(self, wanted: Sequence[str]) -> list[Span]:
         tokens, out, after = self.tokens, [], -1
+        if len(wanted) == 1:
+            return [(tokens[k].start, tokens[k].end) for k in self._index().get(wanted[0], [])]
         for k in self._index().get(wanted[0], []):
             if k > after and [t.key for t in tokens[k:k + len(wanted)]] == list(wanted):
                 out.append((tokens[k].start, tokens[k + len(wanted) - 1].end))
