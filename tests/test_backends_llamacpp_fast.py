@@ -71,3 +71,15 @@ def test_second_prompt_of_a_stage_restores_the_shared_prefix(backend):
     restored = backend.prefix.stats["restored_tokens"] - before["restored_tokens"]
     assert restored > 60  # system message and policy of pi1 and pi2 were not evaluated again
     assert again.error is None
+
+
+def test_threads_leave_a_core_free_and_back_off_under_load(monkeypatch):
+    from text2table.backends import llamacpp
+
+    monkeypatch.setattr(llamacpp.os, "cpu_count", lambda: 16)
+    monkeypatch.setattr(llamacpp.os, "getloadavg", lambda: (0.2, 0.0, 0.0))
+    assert llamacpp.default_threads() == 15
+    monkeypatch.setattr(llamacpp.os, "getloadavg", lambda: (12.4, 0.0, 0.0))
+    assert llamacpp.default_threads() == 4
+    monkeypatch.setattr(llamacpp.os, "cpu_count", lambda: 2)
+    assert llamacpp.default_threads() == 1

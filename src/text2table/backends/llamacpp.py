@@ -52,10 +52,17 @@ def check_gbnf(llm: Any, gbnf: str) -> None:
 
 
 def default_threads() -> int:
-    """All cores but one (at least one). llama.cpp's threads wait for each other by spinning: on a busy
-    machine, as many threads as cores made decoding 15-25x slower (measured on 2 shared cores), while one
-    thread fewer costs little when the machine is idle."""
-    return max(1, (os.cpu_count() or 2) - 1)
+    """All cores but one, fewer when the machine is busy (at least one), chosen when the backend starts.
+
+    llama.cpp's threads wait for each other by spinning: on a busy machine, as many threads as cores made
+    decoding 15-50x slower (measured on 2 shared cores), while one thread fewer costs little when the
+    machine is idle. The 1-minute load average says how many cores others are using."""
+    cores = os.cpu_count() or 2
+    try:
+        busy = round(os.getloadavg()[0])
+    except (AttributeError, OSError):  # not available on every platform
+        busy = 0
+    return max(1, min(cores - 1, cores - busy))
 
 
 @register_backend("llamacpp")
