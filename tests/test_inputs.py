@@ -84,7 +84,7 @@ def test_run_batch_answers_empty_skips_bad_and_makes_no_model_call_for_them(mess
     backend = ScriptedBackend(table_model(FLAT, ROWS))
     seen = []
     real = batch.run_many
-    monkeypatch.setattr(batch, "run_many", lambda documents, *a, **k: seen.extend(documents) or real(documents, *a, **k))
+    monkeypatch.setattr(batch, "run_many", lambda docs, *a, **k: seen.extend(docs) or real(docs, *a, **k))
     summary = run_batch(read_inputs(messy), backend, out, batch_size=3)
     lines = {p["id"]: p for p in map(json.loads, out.read_text().splitlines())}
     assert list(lines) == ["a", "empty", "blank", "docs.jsonl:4", "docs.jsonl:5", "b", "c"]
