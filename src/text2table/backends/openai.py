@@ -2,8 +2,9 @@
 
 Prompts are sent concurrently from a thread pool; timeouts, connection errors, bodies cut short or not
 JSON, 429 and 5xx answers are retried with exponential backoff (``Retry-After`` honoured up to
-``max_backoff``); a prompt that still fails becomes ``Generation(finish_reason="error")`` instead of stopping the batch. The API key is read
-from the environment variable named by ``api_key_env`` and never logged, stored in errors or described.
+``max_backoff``); a prompt that still fails becomes ``Generation(finish_reason="error")`` instead of
+stopping the batch. The API key is read from the environment variable named by ``api_key_env`` and never
+logged, stored in errors or described.
 
 Constraints use the server's structured outputs (:func:`text2table.decoding.constraints.openai_payload`):
 ``payload_style="structured_outputs"`` (vLLM >= 0.12, default), ``"response_format"`` (JSON schema;
