@@ -7,8 +7,10 @@ When there are fewer mentions than cells, the cells whose column's words stand w
 mention come first ("high priced Chinese food": ``food`` keeps "Chinese", ``eat_type`` loses it), then
 column order. A small model fills a column it should not have written with a value it already used
 (``near: "Cocum"`` for the restaurant called Cocum, ``serving: "4"`` beside ``quantity: "4"`` in the item
-"4 eggs"). It must not fire when the text states the value once per cell ("Born in Paris, she also died in
-Paris.", "The match ended 2 to 2."). It cannot tell one mention stating two facts ("she was born and died in
+"4 eggs"). A number (a value without letters) is held to this only in a row read from its own part of the
+document (a list item): read from the whole text, one number often states several facts ("Both teams scored
+2 goals."). It must not fire when the text states the value once per cell ("Born in Paris, she also died in
+Paris.", "The match ended 2 to 2."), nor on numbers of a row read from the whole text. It cannot tell one mention stating two facts ("she was born and died in
 Paris": ``death_place`` is nulled); the model has to learn that case. Without a known language it compares
 values with their articles.
 """
@@ -66,12 +68,16 @@ def check(table: CheckedTable, context: CheckContext) -> tuple[CheckedTable, lis
     """Null the cells of a row that repeat an earlier cell's value without a mention of their own."""
     articles = context.lexicon.articles if context.lexicon else frozenset()
     rows, spans, actions = [dict(r) for r in table.rows], [dict(s) for s in table.spans], []
+    whole = (0, len(context.document))
     for i, row in enumerate(table.rows):
         groups: dict[str, list[str]] = {}
         for name, value in row.items():
             text = context.text(value)
-            if text is not None and fold(text) not in BOOLEAN_WORDS:
-                groups.setdefault(value_key(text, articles), []).append(name)
+            if text is None or fold(text) in BOOLEAN_WORDS:
+                continue
+            if table.sources[i] == whole and not any(c.isalpha() for c in text):
+                continue  # a number of a row read from the whole text may state several facts
+            groups.setdefault(value_key(text, articles), []).append(name)
         for key, names in groups.items():
             if len(names) < 2:
                 continue
