@@ -32,6 +32,12 @@ def test_find_span(value, start, expected):
         assert DOC[expected[0]:expected[1]].casefold().split() == str(value).casefold().split()
 
 
+def test_a_short_number_is_not_found_inside_a_longer_one():
+    text = "Montage 22 1.452,00 then Fahrt 1 57,00; total 3,5 or 5."
+    assert find_span(text, "1") == (text.index(" 1 ") + 1, text.index(" 1 ") + 2)
+    assert find_span(text, "5") == (len(text) - 2, len(text) - 1) and find_span(text, "452") is None
+
+
 def test_given_evidence_wins_and_its_null_is_respected_and_bad_spans_fall_back():
     rows = [{"name": "The Eagle", "near": "Burger King"}]
     assert cell_spans(DOC, ["name", "near"], rows, [{"name": [74, 83], "near": None}]) == \

@@ -53,7 +53,8 @@ def _value_text(value: Any) -> str:
 def find_span(document: str, value: Any, start: int = 0) -> Span | None:
     """Where ``value``'s text occurs in ``document`` (case and runs of spaces aside), searching from ``start``
     and then from the beginning; a whole-word match is preferred, and a value shorter than
-    :data:`MIN_PART_OF_WORD` characters must be a whole word (``no`` is not found in "not"). None when absent.
+    :data:`MIN_PART_OF_WORD` characters must be a whole word (``no`` is not found in "not", nor ``1`` in
+    "1.452,00"). None when absent.
 
     >>> doc = "The Eagle is a pub. Its rating: 5 out of 5. the eagle is cheap."
     >>> find_span(doc, "the eagle"), find_span(doc, "THE  EAGLE", start=10), find_span(doc, 5)
@@ -65,7 +66,8 @@ def find_span(document: str, value: Any, start: int = 0) -> Span | None:
     if not text:
         return None
     body = r"\s+".join(re.escape(token) for token in text.split())
-    patterns = [rf"(?<!\w){body}(?!\w)"] + ([body] if len(text) >= MIN_PART_OF_WORD else [])
+    # a whole word: no letter or digit on either side, nor a number going on ("1" is not in "1.452,00")
+    patterns = [rf"(?<!\w)(?<!\d[.,]){body}(?!\w)(?![.,]\d)"] + ([body] if len(text) >= MIN_PART_OF_WORD else [])
     for pattern in patterns:
         compiled = re.compile(pattern, re.IGNORECASE)
         for origin in dict.fromkeys((start, 0)):
