@@ -16,7 +16,8 @@ def test_rows_left_empty_or_duplicated_are_dropped_with_their_evidence() -> None
     v = verify_rows(BOX, PLAYERS, rows, schema_given=True)
     assert v.rows == [{"player": "Smith", "points": "23", "team": None},
                       {"player": "Brown", "points": None, "team": None}]
-    assert v.dropped_rows == 2 and len(v.evidence) == 2 and BOX[64:69] == "Brown" and v.evidence[1]["player"] == [64, 69]
+    assert v.dropped_rows == 2 and len(v.evidence) == 2
+    assert BOX[64:69] == "Brown" and v.evidence[1]["player"] == [64, 69]
     assert [a["row"] for a in v.actions] == [None] * 4  # in rows that left: row 1 became row 0's copy, row 2 empty
 
 

@@ -3,16 +3,16 @@
 Rule: within a row, cells whose values are equal (case, spacing and, when the language is known, a leading
 article aside; yes/no cells left out) are matched to distinct mentions of that value in the text the row was
 read from; each keeps its own mention as evidence, and a cell left without a mention of its own is nulled.
-When there are fewer mentions than cells, the cells whose column's words stand within three words of a
-mention come first ("high priced Chinese food": ``food`` keeps "Chinese", ``eat_type`` loses it), then
-column order. A small model fills a column it should not have written with a value it already used
-(``near: "Cocum"`` for the restaurant called Cocum, ``serving: "4"`` beside ``quantity: "4"`` in the item
-"4 eggs"). A number (a value without letters) is held to this only in a row read from its own part of the
-document (a list item): read from the whole text, one number often states several facts ("Both teams scored
-2 goals."). It must not fire when the text states the value once per cell ("Born in Paris, she also died in
-Paris.", "The match ended 2 to 2."), nor on numbers of a row read from the whole text. It cannot tell one mention stating two facts ("she was born and died in
-Paris": ``death_place`` is nulled); the model has to learn that case. Without a known language it compares
-values with their articles.
+When there are fewer mentions than cells, the cells whose column's words stand within three words of a mention
+come first ("high priced Chinese food": ``food`` keeps "Chinese", ``eat_type`` loses it), then column order. A
+small model fills a column it should not have written with a value it already used (``near: "Cocum"`` for the
+restaurant called Cocum, ``serving: "4"`` beside ``quantity: "4"`` in the item "4 eggs"). A number (a value
+without letters) is held to this only in a row read from its own part of the document (a list item): read from
+the whole text, one number often states several facts ("Both teams scored 2 goals."). It must not fire when
+the text states the value once per cell ("Born in Paris, she also died in Paris.", "The match ended 2 to 2."),
+nor on numbers of a row read from the whole text. It cannot tell one mention stating two facts ("she was born
+and died in Paris": ``death_place`` is nulled); the model has to learn that case. Without a known language it
+compares values with their articles.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 :class:`SourceText` reads a text (or a window of a document) once into tokens that remember their offsets:
 the runs of letters and digits of the folded text (case and accents aside), a thousands separator joined
 (``1,000`` is one token ``1000``) and a run of number words turned into its digits (``twenty-three`` is one
-token ``23`` covering both words). A value occurs where its own tokens (:func:`~text2table.text.normalise.canonical_tokens`)
-follow each other in that order; failing that, in another spelling of the same words
+token ``23`` covering both words). A value occurs where its own tokens
+(:func:`~text2table.text.normalise.canonical_tokens`) follow each other in that order; failing that, in another spelling of the same words
 (:func:`~text2table.text.variants.spelling_key`: ``city centre`` in "city center") or as a compound written in
 one or two words (``riverside`` in "river side", values of six letters or more). A value without letters or
 digits (``£``) occurs where its folded text does. Offsets always index the original text, whatever folding
