@@ -17,6 +17,7 @@ compares values with their articles.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import replace
 
 from text2table.checks.state import Action, CheckContext, CheckedTable
@@ -50,11 +51,11 @@ def named_near(source: SourceText, mentions: list[Span], name: str) -> bool:
     (True, False)
     """
     words, tokens = field_words(name), source.tokens
+    starts = [t.start for t in tokens]
     for start, end in mentions:
-        inside = [k for k, t in enumerate(tokens) if t.start >= start and t.end <= end]
-        if not inside:
-            continue
-        around = tokens[max(0, inside[0] - NEAR):inside[0]] + tokens[inside[-1] + 1:inside[-1] + 1 + NEAR]
+        first = bisect_left(starts, start)
+        last = bisect_left(starts, end)  # tokens[first:last] lie in the mention
+        around = tokens[max(0, first - NEAR):first] + tokens[last:last + NEAR]
         if any(word_key(t.key) in words for t in around):
             return True
     return False
