@@ -92,3 +92,14 @@ def test_continued_answer_resumes_at_a_row_boundary():
 
 def test_no_tracker_for_an_empty_table_budget():
     assert tracker(rows_constraint(KV, max_rows=0)) is None
+
+
+def test_a_one_row_table_is_complete_after_its_row():
+    t = tracker(rows_constraint(KV, max_rows=1))
+    t.feed(b'{"name": "A", "eat_type": "pub", "rank": 1}')
+    assert t.pending() == b"\n" and not t.before_choice()
+    t.feed(b"\n")
+    assert t.finished()  # the grammar allows nothing but the end: no decode step is spent on it
+    many = tracker(rows_constraint(KV, max_rows=2))
+    many.feed(b'{"name": "A", "eat_type": "pub", "rank": 1}\n')
+    assert not many.finished()

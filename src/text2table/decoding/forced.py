@@ -202,7 +202,8 @@ def tracker(constraint: Constraint) -> ForcedText | None:
             if constraint.max_rows == 0:
                 return None
             fork = graph.add("fork")
-            row = graph.value(constraint.json_schema, graph.lit(b"\n", fork))
+            # one row at most (kv_single, a list item): the table is complete after it
+            row = graph.value(constraint.json_schema, graph.lit(b"\n", end if constraint.max_rows == 1 else fork))
             if graph.nodes[row].kind != "lit":
                 return None
             graph.nodes[fork].options = [row, graph.lit(b"\n", end)]
