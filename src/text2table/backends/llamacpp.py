@@ -256,9 +256,7 @@ class LlamaCppBackend(Backend):
             if len(tokens) > 0:
                 forced.dead = True  # the grammar disagrees: plain decoding for the rest of this answer
             return False
-        began = time.process_time()
         self.llm.eval(batch)
-        stats["forced_cpu_seconds"] = stats.get("forced_cpu_seconds", 0.0) + time.process_time() - began
         out.extend(batch)
         forced.feed(self.llm.detokenize(batch))
         stats["forced_tokens"] += len(batch)
