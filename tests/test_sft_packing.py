@@ -103,3 +103,25 @@ def test_padding_free_reaches_the_trl_config(tmp_path):
 
     assert sft._sft_config(packed_recipe(tmp_path, padding_free=True), 0, 2, tmp_path, False).padding_free
     assert not sft._sft_config(packed_recipe(tmp_path, padding_free=False), 0, 2, tmp_path, False).padding_free
+
+
+
+def test_fingerprint_ignores_threads_and_an_unset_padding_free(tmp_path):
+    import dataclasses
+    import hashlib
+    import json
+
+    from text2table.errors import ConfigError
+    from text2table.training import sft
+
+    recipe = packed_recipe(tmp_path, padding_free=False)
+    options = sft.SftOptions()
+    before = {k: v for k, v in recipe.to_dict().items() if k != "rl"}  # the recipe as hashed before both options
+    del before["trl"]["threads"], before["trl"]["padding_free"]
+    old = hashlib.sha256(json.dumps({"recipe": before, "limit": None, "seed": 0}, sort_keys=True).encode())
+    assert sft.fingerprint(recipe, options) == old.hexdigest()[:16]  # runs started earlier can still --resume
+    one_thread = recipe.replace(trl=dataclasses.replace(recipe.trl, threads=1))
+    assert sft.fingerprint(one_thread, options) == sft.fingerprint(recipe, options)
+    assert sft.fingerprint(packed_recipe(tmp_path, padding_free=True), options) != sft.fingerprint(recipe, options)
+    with pytest.raises(ConfigError, match="trl.threads"):
+        recipe_from_dict({**recipe.to_dict(), "trl": {"threads": 0}})

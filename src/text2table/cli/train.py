@@ -66,7 +66,8 @@ def sft_cmd(
     stages: str = typer.Option(None, "--stages", help="trl: comma-separated stages to train now (others later"
                                                       " with --resume)."),
     threads: int = typer.Option(None, "--threads", help="trl: torch CPU threads (1 is much faster when the CPU is"
-                                                        " shared with other busy processes)."),
+                                                        " shared with other busy processes) [default: the recipe's"
+                                                        " trl.threads, else torch's]."),
     override: list[str] = typer.Option(None, "--override", help="verl: extra Hydra override for every stage."),
     init_adapter: Path = typer.Option(None, "--init-adapter", help="trl: warm start, the first stage continues"
                                                                   " this PEFT adapter folder (e.g. a shipped one)."),
@@ -96,6 +97,7 @@ def sft_cmd(
 
         from text2table.training.sft import train_sft
 
+        threads = threads if threads is not None else recipe.trl.threads
         if threads is not None:  # a process-wide setting: the CLI owns the process
             import torch
 

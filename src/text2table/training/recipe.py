@@ -138,7 +138,9 @@ class TrlSpec:
 
     ``padding_free``: each micro-batch is one sequence, its examples concatenated with position ids that restart
     at 0; transformers turns those position ids into a block-causal mask (attention stays within each example,
-    with sdpa, eager or flash attention), so there is no padding and the loss equals the unpacked one.
+    with sdpa, eager or flash attention), so there is no padding and the loss equals the unpacked one. On a CPU it
+    is slower (sdpa then runs attention over the whole packed length with a materialised mask; docs/training-cpu.md).
+    ``threads``: torch CPU threads for ``train sft`` (None: torch's default; ``--threads`` overrides it).
     """
 
     gradient_checkpointing: bool = False
@@ -151,8 +153,10 @@ class TrlSpec:
     save_total_limit: int = 2
     dtype: str = "float32"
     seed: int = 42
+    threads: int | None = None
 
     def __post_init__(self) -> None:
+        _check(self.threads is None or self.threads >= 1, f"trl.threads must be >= 1 when set, got {self.threads}")
         _check(self.dtype in ("float32", "bfloat16", "float16"),
                f"trl.dtype must be float32, bfloat16 or float16, got {self.dtype!r}")
         _check(self.save_steps >= 1, "trl.save_steps must be >= 1")

@@ -125,6 +125,9 @@ def effective_recipe(recipe: Recipe, options: SftOptions) -> Recipe:
 
 def fingerprint(recipe: Recipe, options: SftOptions) -> str:
     sft_part = {k: v for k, v in recipe.to_dict().items() if k != "rl"}  # RL settings do not change SFT
+    sft_part["trl"].pop("threads", None)  # speed only, not the result
+    if not sft_part["trl"].get("padding_free"):  # runs started before the option keep their fingerprint
+        sft_part["trl"].pop("padding_free", None)
     data = {"recipe": sft_part, "limit": options.limit_examples, "seed": options.seed}
     if options.init_adapter is not None:
         data["init_adapter"] = str(Path(options.init_adapter).resolve())
