@@ -138,6 +138,9 @@ def extract_cmd(
                                          "(diagnostics.item_list)."),
     field_list_end_bias: float = typer.Option(-1.0, min=-10.0, max=10.0,
                                               help="pi1 logit shift of ending the field list (< 0: more fields)."),
+    pi1_form: str = typer.Option("full", "--pi1-form",
+                                 help="pi1 answer form: full, or compact (for an adapter trained with prepare "
+                                      "--pi1-form compact)."),
     one_table: bool = typer.Option(False, "--one-table",
                                    help="One schema for all documents (induced on a sample, or --schema) and one "
                                         "table with a doc_id column: --out ends in .csv, .parquet or .jsonl."),
@@ -167,7 +170,7 @@ def extract_cmd(
         if out is None and not ndjson:
             raise ConfigError("give --out FILE (prediction JSONL) or --ndjson (rows of one document to stdout)")
         config = _config(constrain, max_rows, max_new_tokens, chunk_chars, verify=verify, parse_tables=parse_tables,
-                         item_lists=item_lists, field_list_end_bias=field_list_end_bias)
+                         item_lists=item_lists, field_list_end_bias=field_list_end_bias, pi1_form=pi1_form)
         schema = _read_schema(schema_file)
         policy = InputPolicy(on_error=on_error, max_doc_bytes=max(1, int(max_doc_mb * 1_000_000)))
         inputs = read_inputs(input, limit=limit, policy=policy)
