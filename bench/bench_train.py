@@ -10,8 +10,9 @@ batches are shuffled once (seeded), the ones with sample examples last (so that 
 E2E batches only); every configuration trains on exactly these batches in this order
 (sequential sampler), from the same LoRA initialisation, so the times compare the same work. The first optimiser
 step is a warm-up; the table reports the rest: examples/s, real tokens/s (padding excluded), seconds per step,
-peak resident memory of the configuration's own process (VmHWM; each configuration runs in a fresh process) and the ratio of
-examples/s to ``base``, the shipped recipe's configuration (micro-batch 1 x accumulation 8, fp32, 2 threads).
+peak resident memory of the configuration's own process (VmHWM; each configuration runs in a fresh
+process) and the ratios of examples/s and of CPU seconds per step to ``base``, the shipped recipe's
+configuration (micro-batch 1 x accumulation 8, fp32, 2 threads unless ``--threads``).
 The baseline runs again at the end (``base-again``) to show how much the shared machine drifted.
 """
 
@@ -192,8 +193,8 @@ def bench(names: list[str], steps: int, out: Path, warmup: int = 1, threads: int
         tokens = sum(lengths[warmup * GLOBAL_BATCH:(warmup + measured) * GLOBAL_BATCH])
         rows.append({"config": name, **config.__dict__, "steps": measured, "seconds": round(seconds, 2),
                      "s_per_step": round(seconds / measured, 2),
-                     "cpu_s_per_step": round((cpu[-1] - cpu[warmup]) / measured, 2), "examples_s": round(measured * GLOBAL_BATCH /
-                                                                                       seconds, 3),
+                     "cpu_s_per_step": round((cpu[-1] - cpu[warmup]) / measured, 2),
+                     "examples_s": round(measured * GLOBAL_BATCH / seconds, 3),
                      "tokens_s": round(tokens / seconds, 1), "peak_mib": round(_peak_mib()),
                      "load1": round(load, 2), "wall_s": round(time.perf_counter() - start, 1)})
         print(json.dumps(rows[-1]), flush=True)
@@ -202,32 +203,38 @@ def bench(names: list[str], steps: int, out: Path, warmup: int = 1, threads: int
 
 def table(rows: list[dict]) -> str:
     base = next((r["examples_s"] for r in rows if r["config"] == "base"), None)
-    lines = ["| config | micro x accum | dtype | padding-free | ckpt | threads | s/step | CPU s/step | examples/s | tokens/s |"
-             " peak MiB | vs base | load1 |", "|" + "---|" * 13]
+    base_cpu = next((r["cpu_s_per_step"] for r in rows if r["config"] == "base"), None)
+    lines = ["| config | micro x accum | dtype | padding-free | ckpt | threads | s/step | CPU s/step | examples/s |"
+             " tokens/s | peak MiB | vs base | vs base, CPU s | load1 |", "|" + "---|" * 14]
     for r in rows:
         ratio = f"{r['examples_s'] / base:.2f}x" if base else "-"
+        cpu_ratio = f"{base_cpu / r['cpu_s_per_step']:.2f}x" if base_cpu else "-"
         lines.append(f"| {r['config']} | {r['micro_batch']} x {GLOBAL_BATCH // r['micro_batch']} | {r['dtype']} |"
                      f" {'yes' if r['padding_free'] else 'no'} | {'on' if r['checkpointing'] else 'off'} |"
-                     f" {r['threads']} | {r['s_per_step']} | {r['cpu_s_per_step']} | {r['examples_s']} | {r['tokens_s']} | {r['peak_mib']} |"
-                     f" {ratio} | {r['load1']} |")
+                     f" {r['threads']} | {r['s_per_step']} | {r['cpu_s_per_step']} | {r['examples_s']} |"
+                     f" {r['tokens_s']} | {r['peak_mib']} |"
+                     f" {ratio} | {cpu_ratio} | {r['load1']} |")
     return "\n".join(lines)
 
 
-def curve(names: list[str], steps: int, every: int, out: Path) -> list[dict]:
-    """Probe-set loss every ``every`` steps for each configuration (same batches, same LoRA initialisation)."""
+def curve(names: list[str], steps: int, every: int, out: Path, threads: int | None = None) -> list[dict]:
+    """Probe-set loss (16 held-out E2E examples) every ``every`` steps for each configuration (same batches, same
+    LoRA initialisation)."""
     from text2table.training.probe import probe_callback
 
     _, tokenizer = sft.load_base_model(load_recipe(RECIPE).base_model)
     train = bench_examples(tokenizer, e2e_records=120, long_n=16)
     probe = bench_examples(tokenizer, e2e_records=8, e2e_skip=120, long_n=0)
-    probe += [e for e in _both(DATA / "sample") if token_length(tokenizer, e) <= 1024][-8:]
     rows = []
     for name in names:
         callback = probe_callback(probe, tokenizer, every=every)
         start = time.perf_counter()
-        train_config(CONFIGS[name.removesuffix("-again")], train, steps, out / f"curve-{name}", callbacks=[callback])
+        config = CONFIGS[name.removesuffix("-again")]
+        train_config(replace(config, threads=threads) if threads else config, train, steps, out / f"curve-{name}",
+                     callbacks=[callback])
         for step, loss in callback.points:
-            rows.append({"config": name, "step": step, "examples": step * GLOBAL_BATCH, "probe_loss": round(loss, 4)})
+            rows.append({"config": name, "step": step, "examples": step * GLOBAL_BATCH,
+                         "probe_loss": round(loss, 4)})
         print(f"{name}: {time.perf_counter() - start:.0f} s, {callback.points}", flush=True)
     return rows
 
@@ -250,7 +257,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown configs {unknown}; choose from {sorted(CONFIGS)}")
     if args.curve:
-        rows = curve(names, args.curve, args.every, args.out)
+        rows = curve(names, args.curve, args.every, args.out, args.threads)
         print("| config | step | examples | probe loss |\n|---|---|---|---|")
         print("\n".join(f"| {r['config']} | {r['step']} | {r['examples']} | {r['probe_loss']} |" for r in rows))
     else:

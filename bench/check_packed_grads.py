@@ -3,11 +3,11 @@ micro-batch 1 x accumulation 8 in fp32 (the shipped recipes) or in another confi
 (default: one padding-free micro-batch of 8; ``--fast mb8-pad-bf16``: a padded micro-batch of 8 under bf16
 autocast, where the gradient is expected to differ by bf16 rounding only).
 
-Run: ``.venv/bin/python bench/check_packed_grads.py [--fast CONFIG] [--batch 0] [--threads 1]``. LoRA dropout is set to 0 so the
-two passes are deterministic; the loss of each pass is normalised by the answer tokens of the whole global batch,
-as the trainer does under gradient accumulation. Same gradient, same optimiser update: the two configurations
-follow the same training curve up to float rounding. Prints the loss of both passes and the largest gradient
-difference relative to the largest gradient entry.
+Run: ``.venv/bin/python bench/check_packed_grads.py [--fast CONFIG] [--batch 0] [--threads 1]``. LoRA dropout is
+set to 0 so the two passes are deterministic; the loss of each pass is normalised by the answer tokens of the whole
+global batch, as the trainer does under gradient accumulation. Same gradient, same optimiser update: the two
+configurations follow the same training curve up to float rounding. Prints the loss of both passes, the largest
+gradient difference relative to the largest gradient entry, and the cosine of the two gradients.
 """
 
 from __future__ import annotations
