@@ -11,7 +11,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install install-core demo test test-fast bench quality heldout train-default clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign clean llama-wheel
 
 install: $(STAMP)
 install-core: $(CORE_STAMP)
@@ -115,6 +115,23 @@ $(WU)/e2e-dev-heldout.jsonl: $(E2E_DEV) $(STAMP)
 $(WU)/wtt-dev-heldout.jsonl: $(WTT_DEV) $(STAMP)
 	$(T2T) convert --format wikitabletext $(WTT_DEV) --out $(WU)/wtt-dev.jsonl
 	$(T2T) split $(WU)/wtt-dev.jsonl --parts train=0.8,heldout=0.2 --out-dir $(WU) --prefix wtt-dev-
+
+# Fifth stage (the default adapter since it was measured better on the held-back parts): the shipped adapter
+# continued on the paper's preprocessing. WTT_TRAIN converted with the paper's filter; the E2E records come from
+# the dev part that `heldout` does not hold back, so the held-back parts stay unseen.
+ADAPTER_DIR := src/text2table/adapters/smollm2-135m
+train-realign: heldout
+	$(T2T) convert --format wikitabletext $(WTT_TRAIN) --out $(WU)/wtt-train.jsonl
+	$(T2T) split $(WU)/e2e-dev-train.jsonl --parts use=0.14,rest=0.86 --seed realign --out-dir $(WU) \
+	  --prefix e2e-realign-
+	$(T2T) split $(WU)/wtt-train.jsonl --parts use=0.03,rest=0.97 --seed realign --out-dir $(WU) --prefix wtt-realign-
+	$(T2T) prepare $(WU)/e2e-realign-use.jsonl $(WU)/wtt-realign-use.jsonl examples/data/train.jsonl \
+	  --oversample examples/data/train.jsonl=2 --out data/prepared/realign
+	$(T2T) prepare examples/data/dev.jsonl --out data/prepared/dev
+	$(T2T) train sft recipes/smollm2-135m-realign.yaml --data data/prepared/realign --dev data/prepared/dev \
+	  --engine trl --out runs/realign --init-adapter $(ADAPTER_DIR) --no-sanity --resume
+	$(T2T) export-gguf runs/realign/adapter --out runs/realign/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/realign/adapter --out runs/realign/ship --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl

@@ -59,6 +59,11 @@ PUBLISHED = {  # Wu et al. 2022, best model, test split (ours: held-back dev par
 }
 
 
+def system_id(system: str) -> str:
+    """The short name of a system (``--systems`` and the prediction file): rules, base, trained, trained-free."""
+    return system.split(" ")[0] + ("" if SYSTEMS[system][2] else "-free")
+
+
 def _subset(path: Path, limit: int, out: Path) -> Path:
     """Every k-th record (spread over the file, so many E2E meaning representations are covered)."""
     records = list(read_gold(path))
@@ -78,7 +83,7 @@ def _verified(pred: Path, gold: Path) -> Path:
         gold_record = records.get(record.get("id"))
         if gold_record is not None:
             missing = gold_record.metadata.get("missing_value_tokens", ())
-            record = verify_record(record, gold_record.document, missing=missing)
+            record = verify_record(record, gold_record.document, metadata=gold_record.metadata, missing=missing)
         lines.append(record)
     write_jsonl(out, lines)
     return out
@@ -132,7 +137,7 @@ def run(args: argparse.Namespace) -> list[str]:
         datasets = {"e2e": Path(args.e2e), "wikitabletext": Path(args.wtt) if args.wtt else None, **datasets}
     elif args.wtt:
         datasets = {"wikitabletext": Path(args.wtt), **datasets}
-    systems = [s for s in SYSTEMS if not args.systems or s.split(" ")[0] in args.systems.split(",")]
+    systems = [s for s in SYSTEMS if not args.systems or system_id(s) in args.systems.split(",")]
     lines = ["| dataset | system | n | " + " | ".join(c for c, _ in CELL) + " | E cell F1 [95% CI] | "
              + " | ".join(c for c, _ in COLUMNS) + " | docs/s |",
              "|---|---|---|" + "---|" * (len(CELL) + 1 + len(COLUMNS) + 1)]
@@ -144,7 +149,7 @@ def run(args: argparse.Namespace) -> list[str]:
         inputs = read_inputs(gold)
         for system in systems:
             backend_name, adapter, constrained = SYSTEMS[system]
-            pred = work / f"{name}.{system.split(' ')[0]}{'' if constrained else '-free'}.pred.jsonl"
+            pred = work / f"{name}.{system_id(system)}.pred.jsonl"
             timing = pred.with_suffix(".seconds.json")
             if not timing.exists():
                 if adapter is None and args.adapter:  # a trained row with a chosen adapter (e.g. a checkpoint)
@@ -187,7 +192,7 @@ def main() -> None:
     parser.add_argument("--wtt", help="held-back WikiTableText dev part (gold JSONL)")
     parser.add_argument("--limit", type=int, default=0, help="documents per public dataset, spread evenly over the"
                         " part (default 0: every document of the held-back part)")
-    parser.add_argument("--systems", default="", help="comma list of: rules,base,trained (default: all)")
+    parser.add_argument("--systems", default="", help="comma list of: rules,base,trained,trained-free (default: all)")
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--adapter", default=None,
                         help="llama.cpp LoRA (.gguf) for the trained rows (default: the shipped adapter);"

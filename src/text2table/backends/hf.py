@@ -9,6 +9,7 @@ dependencies). torch and transformers are imported when the backend is created, 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 
@@ -16,7 +17,10 @@ from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_lark
 from text2table.errors import ConfigError, MissingDependencyError
 from text2table.backends.base import Backend, Generation, Prompt, per_prompt, register_backend
 from text2table.decoding.constraint import Constraint
+from text2table.backends.chat_parts import render_parts
 from text2table.backends.models import load_causal_lm, render_chat
+
+log = logging.getLogger(__name__)
 
 
 def _grammar_key(constraint: Constraint) -> str:
@@ -186,8 +190,8 @@ class TransformersBackend(Backend):
     def generate(self, prompts: list[Prompt], *, constraint: Constraint | list[Constraint | None] | None = None,
                  max_new_tokens: int = 512, temperature: float = 0.0, seed: int | None = 0) -> list[Generation]:
         constraints = per_prompt(constraint, len(prompts))
-        texts = [render_chat(self.tokenizer, p) for p in prompts]
-        lengths = [len(self.tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts]
+        ids = [self.prompt_ids(p) for p in prompts]
+        lengths = [len(x) for x in ids]
         limit = getattr(self.lm.config, "max_position_embeddings", None)
         results: list[Generation | None] = [None] * len(prompts)
         runnable = []
@@ -200,19 +204,31 @@ class TransformersBackend(Backend):
         runnable.sort(key=lambda i: lengths[i])  # similar lengths share a batch: less padding
         for start in range(0, len(runnable), self.batch_size):
             batch = runnable[start:start + self.batch_size]
-            outs = self._generate_batch([texts[i] for i in batch], [constraints[i] for i in batch],
+            outs = self._generate_batch([ids[i] for i in batch], [constraints[i] for i in batch],
                                         max_new_tokens, temperature, seed)
             for i, out in zip(batch, outs):
                 results[i] = out
         return [r for r in results if r is not None]
 
-    def _generate_batch(self, texts: list[str], constraints: list[Constraint | None], max_new_tokens: int,
+    def prompt_ids(self, messages: Prompt) -> list[int]:
+        """The prompt's token ids: control tokens only where the chat template wrote them; message contents
+        (documents, a continued answer) are plain text (:mod:`text2table.backends.chat_parts`)."""
+        tok = self.tokenizer
+        parts = render_parts(messages, lambda marked: tok.apply_chat_template(
+            marked, tokenize=False, add_generation_prompt=True))
+        if parts is None:
+            log.warning("the chat template does not copy message contents verbatim: the prompt is tokenised whole")
+            return tok(render_chat(tok, messages), add_special_tokens=False)["input_ids"]
+        return [t for text, template in parts
+                for t in tok(text, add_special_tokens=False, split_special_tokens=not template)["input_ids"]]
+
+    def _generate_batch(self, ids: list[list[int]], constraints: list[Constraint | None], max_new_tokens: int,
                         temperature: float, seed: int | None) -> list[Generation]:
         import torch
 
         started, cpu = time.perf_counter(), time.process_time()
-        enc = self.tokenizer(texts, return_tensors="pt", padding=True, padding_side="left",
-                             add_special_tokens=False).to(self.device)
+        enc = self.tokenizer.pad({"input_ids": ids}, padding=True, padding_side="left",
+                                 return_tensors="pt").to(self.device)
         matchers = [self._matcher(c) if c is not None else None for c in constraints]
         clock = _Clock()
         processors: list[Any] = [clock]
@@ -237,7 +253,7 @@ class TransformersBackend(Backend):
             out = self.lm.generate(**enc, max_new_tokens=max_new_tokens, eos_token_id=self.eos_ids,
                                    pad_token_id=self.tokenizer.pad_token_id,
                                    logits_processor=LogitsProcessorList(processors), **sampling)
-        n = len(texts)
+        n = len(ids)
         seconds, cpu_seconds = (time.perf_counter() - started) / n, (time.process_time() - cpu) / n
         first = clock.first or (time.perf_counter(), time.process_time())
         timing = {"batch_size": n, "cpu_seconds": cpu_seconds, "prefill_seconds": (first[0] - started) / n,
