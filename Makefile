@@ -125,8 +125,7 @@ train-realign: heldout
 	$(T2T) split $(WU)/e2e-dev-train.jsonl --parts use=0.14,rest=0.86 --seed realign --out-dir $(WU) \
 	  --prefix e2e-realign-
 	$(T2T) split $(WU)/wtt-train.jsonl --parts use=0.03,rest=0.97 --seed realign --out-dir $(WU) --prefix wtt-realign-
-	$(T2T) prepare $(WU)/e2e-realign-use.jsonl $(WU)/wtt-realign-use.jsonl examples/data/train.jsonl \
-	  --oversample examples/data/train.jsonl=2 --out data/prepared/realign
+	$(T2T) prepare $(WU)/e2e-realign-use.jsonl $(WU)/wtt-realign-use.jsonl --out data/prepared/realign
 	$(T2T) prepare examples/data/dev.jsonl --out data/prepared/dev
 	$(T2T) train sft recipes/smollm2-135m-realign.yaml --data data/prepared/realign --dev data/prepared/dev \
 	  --engine trl --out runs/realign --init-adapter $(ADAPTER_DIR) --no-sanity --resume

@@ -59,3 +59,15 @@ def smollm2_tokenizer_dir(tmp_path_factory) -> Path:
     tok = transformers.AutoTokenizer.from_pretrained(str(folder), gguf_file=gguf.name)
     tok.save_pretrained(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def shipped_llamacpp():
+    """The embedded model with the shipped adapter on llama.cpp (n_ctx 2048), loaded once per session."""
+    pytest.importorskip("llama_cpp")
+    from text2table.backends.choose import DEFAULT_ADAPTERS
+    from text2table.backends.llamacpp import LlamaCppBackend
+
+    backend = LlamaCppBackend(n_ctx=2048, lora=DEFAULT_ADAPTERS["llamacpp"])
+    yield backend
+    backend.close()

@@ -22,15 +22,10 @@ DOCS = [("Hawks beat the Bulls 101-99. Smith scored 20 points with 5 rebounds; J
         ("The Vaults is a pub near Café Adriatic in the riverside area. Prices are more than £30.", KV)]
 
 
-@pytest.fixture(scope="module")
-def backend():
-    from text2table.backends.llamacpp import LlamaCppBackend
-    from text2table.backends.choose import DEFAULT_ADAPTERS
-
-    # The shipped adapter: the untrained base model can loop on field names until the budget ends.
-    b = LlamaCppBackend(n_ctx=2048, lora=DEFAULT_ADAPTERS["llamacpp"])
-    yield b
-    b.close()
+@pytest.fixture
+def backend(shipped_llamacpp):
+    """The shipped adapter: the untrained base model can loop on field names until the budget ends."""
+    return shipped_llamacpp
 
 
 @pytest.mark.slow

@@ -17,14 +17,10 @@ DOCS = ["The Vaults is a pub near Café Adriatic in the riverside area. It is no
 KV = Schema("kv_single", (Field("name"), Field("eat_type"), Field("area")))
 
 
-@pytest.fixture(scope="module")
-def backend():
-    from text2table.backends.choose import DEFAULT_ADAPTERS
-    from text2table.backends.llamacpp import LlamaCppBackend
-
-    b = LlamaCppBackend(n_ctx=2048, lora=DEFAULT_ADAPTERS["llamacpp"])
-    yield b
-    b.close()
+@pytest.fixture
+def backend(shipped_llamacpp):
+    """The shipped adapter: the untrained base model can loop on field names until the budget ends."""
+    return shipped_llamacpp
 
 
 @pytest.mark.slow

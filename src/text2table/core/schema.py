@@ -49,8 +49,15 @@ class Field:
         if self.enum is not None:
             object.__setattr__(self, "enum", tuple(str(v) for v in self.enum))
 
-    def to_dict(self, *, answer: bool = False) -> dict[str, Any]:
+    def to_dict(self, *, answer: bool = False, defaults: bool = True) -> dict[str, Any]:
+        """The field as JSON; ``answer``: no bookkeeping (``source_header``); ``defaults=False``: no
+        ``"type": "string"`` and no ``"required": false`` (the compact forms of prompts and answers)."""
         out: dict[str, Any] = {"name": self.name, "type": self.type, "required": self.required}
+        if not defaults:
+            if self.type == "string":
+                del out["type"]
+            if not self.required:
+                del out["required"]
         if self.source_header is not None and not answer:
             out["source_header"] = self.source_header
         for key in ("description", "enum", "pattern"):

@@ -30,11 +30,7 @@ def compact_answer(schema: Schema) -> str:
     """The pi1 answer text in compact form (the SFT target when training on it)."""
     fields: list[Any] = []
     for f in schema.fields:
-        entry = f.to_dict(answer=True)
-        if entry["type"] == "string":
-            del entry["type"]
-        if not entry["required"]:
-            del entry["required"]
+        entry = f.to_dict(answer=True, defaults=False)
         fields.append(entry["name"] if list(entry) == ["name"] else entry)
     data: dict[str, Any] = {"structure": schema.structure, "fields": fields}
     if schema.constraints:

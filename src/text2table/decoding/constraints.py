@@ -261,13 +261,18 @@ def _rep_suffix(lo: int, hi: int | None) -> str:
     return f"{{{lo}}}" if lo == hi else f"{{{lo},{hi}}}"
 
 
-class _GbnfWriter:
-    def __init__(self) -> None:
-        self.extra: dict[str, str] = {}
+class _Writer:
+    """Writes the compiled rule tree in one grammar syntax: subclasses spell literals and terminals."""
+
+    def lit(self, text: str) -> str:
+        raise NotImplementedError
+
+    def term(self, t: _Term) -> str:
+        raise NotImplementedError
 
     def expr(self, node: Any) -> str:
         if isinstance(node, _Lit):
-            return _gbnf_lit(node.text)
+            return self.lit(node.text)
         if isinstance(node, _Ref):
             return node.name
         if isinstance(node, _Seq):
@@ -277,6 +282,14 @@ class _GbnfWriter:
         if isinstance(node, _Rep):
             return f"({self.expr(node.item)}){_rep_suffix(node.lo, node.hi)}"
         return self.term(node)
+
+
+class _GbnfWriter(_Writer):
+    def __init__(self) -> None:
+        self.extra: dict[str, str] = {}
+
+    def lit(self, text: str) -> str:
+        return _gbnf_lit(text)
 
     def term(self, t: _Term) -> str:
         if t.kind == "integer":
@@ -309,22 +322,12 @@ def to_gbnf(constraint: Constraint, *, default_max_string: int = DEFAULT_MAX_STR
 
 # ---------------------------------------------------------------- Lark (llguidance)
 
-class _LarkWriter:
+class _LarkWriter(_Writer):
     def __init__(self) -> None:
         self.terminals: dict[str, str] = {}
 
-    def expr(self, node: Any) -> str:
-        if isinstance(node, _Lit):
-            return json.dumps(node.text, ensure_ascii=True)
-        if isinstance(node, _Ref):
-            return node.name
-        if isinstance(node, _Seq):
-            return " ".join(self.expr(i) for i in node.items)
-        if isinstance(node, _Alt):
-            return "(" + " | ".join(self.expr(i) for i in node.items) + ")"
-        if isinstance(node, _Rep):
-            return f"({self.expr(node.item)}){_rep_suffix(node.lo, node.hi)}"
-        return self.term(node)
+    def lit(self, text: str) -> str:
+        return json.dumps(text, ensure_ascii=True)
 
     def term(self, t: _Term) -> str:
         if t.kind in ("integer", "number"):

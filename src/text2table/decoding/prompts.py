@@ -62,14 +62,7 @@ def render_schema_block(schema: Schema) -> str:
     Field defaults are left out to save prompt tokens: no ``type`` means ``"string"``, no ``required``
     means ``false``; bookkeeping keys (``source_header``) are never shown.
     """
-    fields = []
-    for f in schema.fields:
-        entry = f.to_dict(answer=True)
-        if entry["type"] == "string":
-            del entry["type"]
-        if not entry["required"]:
-            del entry["required"]
-        fields.append(entry)
+    fields = [f.to_dict(answer=True, defaults=False) for f in schema.fields]
     data = {"schema_id": schema.schema_id, "structure": schema.structure, "fields": fields}
     if schema.constraints:
         data["constraints"] = schema.constraints

@@ -100,6 +100,27 @@ def require_file(path: Path, what: str) -> Path:
     return path
 
 
+def require_files(inputs: list[Path], what: str, ctx: Context) -> list[Path]:
+    """Every input checked (:func:`require_file`); a set ``id_prefix`` with several files is refused."""
+    paths = [require_file(p, what) for p in inputs]
+    if ctx.options.get("id_prefix") and len(paths) > 1:
+        raise InputError(f"id_prefix is set but {len(paths)} files are given; ids would collide",
+                         source=str(paths[1]), hint="convert one file at a time or leave id_prefix unset")
+    return paths
+
+
+def note_dropped(ctx: Context, label: str, unit: str) -> None:
+    """Note ``<label>: dropped D of T <unit>s (P%): <reason> N, ...`` from the counters ``<unit>s_total``,
+    ``<unit>s_dropped`` and ``dropped.<reason>``; nothing when no unit was counted."""
+    counters = ctx.report.counters
+    total, dropped = counters.get(f"{unit}s_total", 0), counters.get(f"{unit}s_dropped", 0)
+    if not total:
+        return
+    reasons = ", ".join(f"{k[8:]} {v}" for k, v in sorted(counters.items()) if k.startswith("dropped."))
+    ctx.note(f"{label}: dropped {dropped} of {total} {unit}s ({100 * dropped / total:.1f}%)"
+             + (f": {reasons}" if reasons else ""))
+
+
 def iter_raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """Yield ``(line_number, bytes)`` for every line (1-based), without the line ending (LF or CRLF)."""
     with path.open("rb") as handle:

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from text2table.errors import ConfigError, InputError
 from text2table.core.records import GoldRecord
-from text2table.data.formats._common import Context, FormatSpec, cell, make_record, require_file, short_hash
+from text2table.data.formats._common import (Context, FormatSpec, cell, make_record, note_dropped, require_files,
+                                             short_hash)
 from text2table.data.formats.e2e_filter import filter_slots
 from text2table.data.formats.e2e_wu import filter_slots_wu
 
@@ -133,21 +134,14 @@ def open_e2e(inputs: list[Path], ctx: Context) -> Iterator[GoldRecord]:
     known = (*FILTERS, "none")
     if ctx.options["filter"] not in known:
         raise ConfigError(f"e2e: option 'filter' must be one of {', '.join(known)}, got {ctx.options['filter']!r}")
-    paths = [require_file(p, "the E2E CSV file") for p in inputs]
-    if ctx.options["id_prefix"] and len(paths) > 1:
-        raise InputError(f"id_prefix is set but {len(paths)} files are given; ids would collide",
-                         source=str(paths[1]), hint="convert one file at a time or leave id_prefix unset")
+    paths = require_files(inputs, "the E2E CSV file", ctx)
 
     def generate() -> Iterator[GoldRecord]:
         for path in paths:
             yield from _records(path, ctx)
         counters = ctx.report.counters
-        if ctx.options["filter"] != "none" and counters.get("slots_total"):
-            total, dropped = counters["slots_total"], counters.get("slots_dropped", 0)
-            per_slot = ", ".join(f"{k[8:]} {v}" for k, v in sorted(counters.items()) if k.startswith("dropped."))
-            ctx.note(f"e2e filter {ctx.options['filter']}: dropped {dropped} of {total} slots"
-                     f" ({100 * dropped / total:.1f}%)"
-                     + (f": {per_slot}" if per_slot else ""))
+        if ctx.options["filter"] != "none":
+            note_dropped(ctx, f"e2e filter {ctx.options['filter']}", "slot")
         if counters.get("empty_tables"):
             ctx.note(f"{counters['empty_tables']} lines left out: no slot supported by the text")
 

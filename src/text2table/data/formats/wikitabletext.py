@@ -26,7 +26,7 @@ from pathlib import Path
 from text2table.errors import ConfigError, InputError
 from text2table.core.records import GoldRecord
 from text2table.data.formats._common import (Context, FormatSpec, cell, decode_line, iter_raw_lines, make_record,
-                                             require_file)
+                                             note_dropped, require_files)
 from text2table.data.formats.wikitabletext_wu import detokenize, paper_table
 
 _SEPARATOR = re.compile(r"_\|\|_|\|\|")
@@ -113,21 +113,12 @@ def open_wikitabletext(inputs: list[Path], ctx: Context) -> Iterator[GoldRecord]
     """Check the inputs now; return the lazy record iterator over every file."""
     if ctx.options["filter"] not in ("wu", "none"):
         raise ConfigError(f"wikitabletext: option 'filter' must be 'wu' or 'none', got {ctx.options['filter']!r}")
-    paths = [require_file(p, "the WikiTableText file") for p in inputs]
-    if ctx.options["id_prefix"] and len(paths) > 1:
-        raise InputError(f"id_prefix is set but {len(paths)} files are given; ids would collide",
-                         source=str(paths[1]), hint="convert one file at a time or leave id_prefix unset")
+    paths = require_files(inputs, "the WikiTableText file", ctx)
 
     def generate() -> Iterator[GoldRecord]:
         for path in paths:
             yield from _records(path, ctx)
-        counters = ctx.report.counters
-        if counters.get("cells_total"):
-            total, dropped = counters["cells_total"], counters.get("cells_dropped", 0)
-            reasons = ", ".join(f"{k[8:]} {v}" for k, v in sorted(counters.items()) if k.startswith("dropped."))
-            ctx.note(f"wikitabletext filter wu: dropped {dropped} of {total} cells"
-                     f" ({100 * dropped / total:.1f}%)"
-                     + (f": {reasons}" if reasons else ""))
+        note_dropped(ctx, "wikitabletext filter wu", "cell")
 
     return generate()
 
