@@ -166,7 +166,7 @@ def test_list_end_bias_moves_where_the_field_list_ends(backend):
                                max_new_tokens=300)[0]
         return [f["name"] for f in json.loads(out.text)["fields"]]
 
-    plain, closing, listing = fields(0.0), fields(10.0), fields(-3.0)
+    plain, closing, listing = fields(0.0), fields(10.0), fields(-6.0)
     assert len(closing) == 1 < len(plain) < len(listing)
     assert listing[:len(plain) - 1] == plain[:-1]  # the same fields, up to where the plain list ended
     ids = backend.list_end_tokens()
