@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from text2table.backends.chat_parts import render_parts
+from text2table.backends.chat_parts import prompt_parts, render_parts
 
 
 def chatml(messages):
@@ -43,3 +43,10 @@ def test_empty_contents_leave_no_empty_parts():
     parts = render_parts([{"role": "system", "content": ""}, {"role": "user", "content": "x"}], chatml)
     assert all(text for text, _ in parts)
     assert [text for text, template in parts if not template] == ["x"]
+
+
+def test_prompt_parts_fall_back_to_the_whole_prompt_as_template_text():
+    twice = lambda ms: chatml(ms) + ms[-1]["content"]  # noqa: E731 - a template that copies a content twice
+    messages = [{"role": "user", "content": "doc"}, {"role": "assistant", "content": "{"}]
+    assert prompt_parts(messages, twice) == [(twice(messages[:1]) + "{", True)]
+    assert prompt_parts(messages, chatml) == render_parts(messages, chatml)

@@ -9,7 +9,6 @@ dependencies). torch and transformers are imported when the backend is created, 
 from __future__ import annotations
 
 import json
-import logging
 import time
 from typing import Any
 
@@ -17,10 +16,8 @@ from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_lark
 from text2table.errors import ConfigError, MissingDependencyError
 from text2table.backends.base import Backend, Generation, Prompt, per_prompt, register_backend
 from text2table.decoding.constraint import Constraint
-from text2table.backends.chat_parts import render_parts
-from text2table.backends.models import load_causal_lm, render_chat
-
-log = logging.getLogger(__name__)
+from text2table.backends.chat_parts import prompt_parts
+from text2table.backends.models import load_causal_lm
 
 
 def _grammar_key(constraint: Constraint) -> str:
@@ -214,11 +211,8 @@ class TransformersBackend(Backend):
         """The prompt's token ids: control tokens only where the chat template wrote them; message contents
         (documents, a continued answer) are plain text (:mod:`text2table.backends.chat_parts`)."""
         tok = self.tokenizer
-        parts = render_parts(messages, lambda marked: tok.apply_chat_template(
+        parts = prompt_parts(messages, lambda marked: tok.apply_chat_template(
             marked, tokenize=False, add_generation_prompt=True))
-        if parts is None:
-            log.warning("the chat template does not copy message contents verbatim: the prompt is tokenised whole")
-            return tok(render_chat(tok, messages), add_special_tokens=False)["input_ids"]
         return [t for text, template in parts
                 for t in tok(text, add_special_tokens=False, split_special_tokens=not template)["input_ids"]]
 

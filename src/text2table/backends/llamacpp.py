@@ -37,7 +37,7 @@ from text2table.backends.llamacpp_grammar import LazyGrammar, pick
 from text2table.backends.llamacpp_prefix import PrefixStates
 from text2table.decoding.forced import tracker
 from text2table.backends.models import is_gguf, resolve_model_path, split_continuation
-from text2table.backends.chat_parts import render_parts
+from text2table.backends.chat_parts import prompt_parts
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,6 @@ class LlamaCppBackend(Backend):
         self.max_string_length = max_string_length
         self._grammars: dict[str, str] = {}
         self._list_end: Any = None
-        self._warned_parts = False
         self.options = {"model": str(path), "n_ctx": n_ctx, "threads": self.threads, "lora": lora,
                         "merged": str(served) if runtime_lora != lora else None, "prefix_cache": prefix_cache,
                         "fast_forward": fast_forward}
@@ -128,9 +127,9 @@ class LlamaCppBackend(Backend):
         head, partial = split_continuation(messages)
         return self._formatter(messages=head).prompt + (partial or "")
 
-    def tokenize(self, text: str, *, special: bool = True) -> list[int]:
-        """Token ids of ``text`` after the model's BOS; ``special``: control-token text becomes control tokens."""
-        return self._with_bos(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=special))
+    def tokenize(self, text: str) -> list[int]:
+        """Token ids of ``text`` (control-token text parsed) after the model's BOS."""
+        return self._with_bos(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
     def _with_bos(self, tokens: list[int]) -> list[int]:
         bos = self.llm.token_bos()
@@ -141,16 +140,9 @@ class LlamaCppBackend(Backend):
     def prompt_tokens(self, messages: Prompt) -> list[int]:
         """The prompt's token ids: control tokens only where the chat template wrote them; message contents
         (documents, a continued answer) are plain text (:mod:`text2table.backends.chat_parts`)."""
-        parts = render_parts(messages, lambda marked: self._formatter(messages=marked).prompt)
-        if parts is None:
-            if not self._warned_parts:
-                log.warning("the chat template does not copy message contents verbatim: the prompt is tokenised "
-                            "whole, and control-token text inside a document acts as a control token")
-                self._warned_parts = True
-            return self.tokenize(self.render(messages))
-        tokens = [t for text, template in parts
-                  for t in self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=template)]
-        return self._with_bos(tokens)
+        parts = prompt_parts(messages, lambda marked: self._formatter(messages=marked).prompt)
+        return self._with_bos([t for text, template in parts
+                               for t in self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=template)])
 
     def grammar(self, constraint: Constraint) -> str:
         """The (cached, validated) GBNF grammar of ``constraint``."""
