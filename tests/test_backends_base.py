@@ -35,3 +35,19 @@ def test_per_prompt_expands_one_constraint_and_checks_a_list():
     assert per_prompt([c, None], 2) == [c, None]
     with pytest.raises(ConfigError, match="2 constraints for 3 prompts"):
         per_prompt([c, None], 3)
+
+
+def test_an_adapter_card_with_an_unknown_form_is_a_clear_error(tmp_path):
+    from text2table.adapters.card import write_card
+    from text2table.backends.base import adapter_pi1_form
+    from text2table.errors import InputError
+
+    assert adapter_pi1_form(None) == "full" and adapter_pi1_form(str(tmp_path)) == "full"
+    write_card(tmp_path, {"pi1_form": "compact"})
+    assert adapter_pi1_form(str(tmp_path / "adapter.gguf")) == "compact"
+    write_card(tmp_path, {"pi1_form": "short"})
+    with pytest.raises(InputError, match="text2table.json"):
+        adapter_pi1_form(str(tmp_path))
+    (tmp_path / "text2table.json").write_text("{")
+    with pytest.raises(InputError, match="not a readable JSON object"):
+        adapter_pi1_form(str(tmp_path))

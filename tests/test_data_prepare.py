@@ -32,6 +32,7 @@ def test_outputs_are_byte_identical_across_runs(gold_file, tmp_path):
 def test_chat_records_and_targets(gold_file, tmp_path):
     stats = prepare(read_gold(gold_file), tmp_path)
     assert stats["records"] == 2 and stats["structures"] == {"flat_single_row": 1, "kv_single": 1}
+    assert stats["pi1_form"] == "full"  # training reads it to write the adapter's card (adapters/card.py)
     pi1 = [json.loads(line) for line in (tmp_path / "pi1.jsonl").read_text().splitlines()]
     assert [m["role"] for m in pi1[0]["messages"]] == ["system", "user", "assistant"]
     answer = json.loads(pi1[0]["messages"][2]["content"])

@@ -53,3 +53,22 @@ def test_adapters_of_different_weights_are_refused(tmp_path):
         average_adapters(tmp_path / "one", tmp_path / "two", tmp_path / "avg")
     with pytest.raises(InputError, match="outside"):
         average_adapters(tmp_path / "one", tmp_path / "one", tmp_path / "avg", weight=1.5)
+
+
+@pytest.mark.parametrize("weight,want", [(0.5, "compact"), (0.7, "compact"), (0.3, "full")])
+def test_the_average_answers_in_the_form_of_the_larger_share(tmp_path, weight, want):
+    from text2table.adapters.card import pi1_form_of, read_card, write_card
+
+    _adapter(tmp_path / "one", rank=2, alpha=4.0, seed=1)
+    _adapter(tmp_path / "two", rank=2, alpha=4.0, seed=2)
+    write_card(tmp_path / "one", {"pi1_form": "compact"})
+    average_adapters(tmp_path / "one", tmp_path / "two", tmp_path / "avg", weight=weight)
+    assert pi1_form_of(tmp_path / "avg") == want
+    assert [a["card"] for a in read_card(tmp_path / "avg")["averaged"]] == [{"pi1_form": "compact"}, {}]
+
+
+def test_two_adapters_without_cards_average_to_one_without(tmp_path):
+    _adapter(tmp_path / "one", rank=2, alpha=4.0, seed=1)
+    _adapter(tmp_path / "two", rank=2, alpha=4.0, seed=2)
+    average_adapters(tmp_path / "one", tmp_path / "two", tmp_path / "avg")
+    assert not (tmp_path / "avg" / "text2table.json").exists()

@@ -192,6 +192,17 @@ def test_f16_halves_the_file_and_keeps_the_values(tmp_path, base_gguf):
     np.testing.assert_allclose(a["blk.1.ffn_up.weight"], b["blk.1.ffn_up.weight"], rtol=0.02, atol=0.02)
 
 
+def test_the_adapter_card_is_written_beside_the_gguf(tmp_path, base_gguf):
+    from text2table.adapters.card import pi1_form_of, write_card
+
+    write_adapter(tmp_path / "adapter")
+    convert_lora(tmp_path / "adapter", base_gguf, tmp_path / "plain" / "a.gguf")
+    assert not (tmp_path / "plain" / "text2table.json").exists()  # no card, none written
+    write_card(tmp_path / "adapter", {"pi1_form": "compact"})
+    convert_lora(tmp_path / "adapter", base_gguf, tmp_path / "out" / "a.gguf")
+    assert pi1_form_of(tmp_path / "out" / "a.gguf") == "compact"
+
+
 @pytest.mark.parametrize(("setup", "message"), [
     ("missing", "adapter_config.json not found"),
     ("dora", "DoRA cannot be expressed"),

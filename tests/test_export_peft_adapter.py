@@ -34,3 +34,12 @@ def test_bad_dtype_and_missing_files_are_clear_errors(tmp_path):
     with pytest.raises(InputError, match="adapter_config.json not found"):
         export_adapter(tmp_path / "nope", tmp_path / "ship")
     assert not (tmp_path / "ship").exists()
+
+
+def test_the_adapter_card_travels_with_the_export(tmp_path):
+    from text2table.adapters.card import pi1_form_of, write_card
+
+    write_adapter(tmp_path / "ckpt")
+    write_card(tmp_path / "ckpt", {"pi1_form": "compact"})
+    export_adapter(tmp_path / "ckpt", tmp_path / "ship")
+    assert pi1_form_of(tmp_path / "ship") == "compact"

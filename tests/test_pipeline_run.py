@@ -251,3 +251,15 @@ def test_a_field_list_the_bias_pushed_past_the_budget_is_decoded_again_without_i
     plain = run("The Vaults is in the riverside area.", None, ScriptedBackend(answer),
                 PipelineConfig(max_new_tokens_schema=1000, field_list_end_bias=0.0))
     assert "unbiased_retry" not in plain.diagnostics["pi1"] and plain.diagnostics["pi1"]["calls"] == 1
+
+
+def test_pi1_is_constrained_to_the_form_the_backend_adapter_answers():
+    backend = ScriptedBackend(table_model(KV, [{"name": "The Vaults", "area": "riverside"}]))
+    run("The Vaults is in the riverside area.", None, backend, PipelineConfig(max_new_tokens_schema=1000))
+    assert "constraints" in backend.calls[0][1][0].json_schema["properties"]  # full form: the backend's default
+    backend.pi1_form = "compact"  # what a backend sets when its adapter's card says so (adapters/card.py)
+    run("The Vaults is in the riverside area.", None, backend, PipelineConfig(max_new_tokens_schema=1000))
+    fields = backend.calls[2][1][0].json_schema["properties"]["fields"]
+    assert fields["items"]["type"] == "string"  # names only
+    run("The Vaults.", None, backend, PipelineConfig(max_new_tokens_schema=1000, pi1_form="full"))
+    assert "constraints" in backend.calls[4][1][0].json_schema["properties"]  # an explicit form wins

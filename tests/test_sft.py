@@ -105,6 +105,8 @@ def test_two_stages_chain_resume_and_outputs(tiny_model_dir, tmp_path):
     key = next(k for k in final if "lora_B" in k)
     assert final[key].abs().sum() > 0 and not (final[key] == s1[key]).all()
     assert json.loads((run / "adapter" / "adapter_config.json").read_text())["lora_dropout"] == 0.05
+    # no stats.json in the data folder: the card says the full form
+    assert json.loads((run / "adapter" / "text2table.json").read_text())["pi1_form"] == "full"
     assert summary["steps"] == 5 and summary["seconds_per_step"] > 0
     assert set(summary["losses"]) == {"s1", "s2"} and summary["recipe"]["name"] == "tiny"
     assert json.loads((run / "train_summary.json").read_text())["steps"] == 5
@@ -226,3 +228,11 @@ def test_bf16_recipe_runs_autocast_on_a_cpu(tmp_path):
     config = sft._sft_config(recipe, 0, 2, tmp_path / "out", has_eval=False)
     assert config.bf16 and config.use_cpu == (not sft._has_cuda())  # transformers refuses bf16 on CPU otherwise
     assert not sft._sft_config(tiny_recipe(tmp_path), 0, 2, tmp_path / "out", has_eval=False).use_cpu
+
+
+def test_the_data_folder_says_which_pi1_form_the_adapter_learns(tmp_path):
+    from text2table.training.sft import data_pi1_form
+
+    assert data_pi1_form(tmp_path) == "full"
+    (tmp_path / "stats.json").write_text(json.dumps({"records": 3, "pi1_form": "compact"}))
+    assert data_pi1_form(tmp_path) == "compact"

@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from text2table.adapters.card import card_path, pi1_form_of
+from text2table.decoding.compact import PI1_FORMS
 from text2table.decoding.constraint import Constraint
-from text2table.errors import ConfigError
+from text2table.errors import ConfigError, InputError
 
 Message = dict[str, str]
 Prompt = list[Message]
@@ -42,6 +44,9 @@ class Backend(abc.ABC):
     """Subclasses set ``name`` and implement :meth:`generate`; constructors take keyword options only."""
 
     name: ClassVar[str] = ""
+    #: The pi1 answer form the loaded adapter was trained on ("full" or "compact", from its card:
+    #: :mod:`text2table.adapters.card`); the pipeline constrains pi1 to it unless told otherwise.
+    pi1_form: str = "full"
 
     @abc.abstractmethod
     def generate(self, prompts: list[Prompt], *, constraint: Constraint | list[Constraint | None] | None = None,
@@ -54,6 +59,18 @@ class Backend(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (threads, sessions)."""
+
+
+def adapter_pi1_form(adapter: str | None) -> str:
+    """The pi1 form an adapter was trained on, from its card (``"full"`` for no adapter or no card)."""
+    try:
+        form = pi1_form_of(adapter)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    if form not in PI1_FORMS:
+        raise InputError(f"pi1_form {form!r} is not one of {PI1_FORMS}", source=str(card_path(adapter or ".")),
+                         hint='write "full" or "compact", the form of the adapter\'s pi1 training targets')
+    return form
 
 
 _REGISTRY: dict[str, Callable[..., Backend]] = {}

@@ -31,7 +31,7 @@ from typing import Any
 
 from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_gbnf
 from text2table.errors import ConfigError, InputError, MissingDependencyError
-from text2table.backends.base import Backend, Generation, Prompt, per_prompt, register_backend
+from text2table.backends.base import Backend, Generation, Prompt, adapter_pi1_form, per_prompt, register_backend
 from text2table.decoding.constraint import Constraint
 from text2table.backends.llamacpp_grammar import LazyGrammar, pick
 from text2table.backends.llamacpp_prefix import PrefixStates
@@ -90,6 +90,7 @@ class LlamaCppBackend(Backend):
         if n_ctx < 16:
             raise ConfigError(f"n_ctx={n_ctx}; expected at least 16 tokens")
         self.threads = threads or default_threads()
+        self.pi1_form = adapter_pi1_form(lora)
         served, runtime_lora = path, lora
         if lora is not None and merge_lora:
             from text2table.backends.lora_merge import merged_gguf
@@ -114,7 +115,7 @@ class LlamaCppBackend(Backend):
         self._list_end: Any = None
         self.options = {"model": str(path), "n_ctx": n_ctx, "threads": self.threads, "lora": lora,
                         "merged": str(served) if runtime_lora != lora else None, "prefix_cache": prefix_cache,
-                        "fast_forward": fast_forward}
+                        "fast_forward": fast_forward, "pi1_form": self.pi1_form}
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, **self.options}

@@ -138,9 +138,9 @@ def extract_cmd(
                                          "(diagnostics.item_list)."),
     field_list_end_bias: float = typer.Option(-1.0, min=-10.0, max=10.0,
                                               help="pi1 logit shift of ending the field list (< 0: more fields)."),
-    pi1_form: str = typer.Option("full", "--pi1-form",
-                                 help="pi1 answer form: full, or compact (for an adapter trained with prepare "
-                                      "--pi1-form compact)."),
+    pi1_form: str = typer.Option("auto", "--pi1-form",
+                                 help="pi1 answer form: auto (the form the adapter was trained on, from its "
+                                      "text2table.json; full without one), full, or compact."),
     one_table: bool = typer.Option(False, "--one-table",
                                    help="One schema for all documents (induced on a sample, or --schema) and one "
                                         "table with a doc_id column: --out ends in .csv, .parquet or .jsonl."),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from text2table.adapters.card import read_card, write_card
 from text2table.core.jsonio import atomic_writer, write_json
 from text2table.errors import InputError
 from text2table.export.lora_gguf import DTYPES
@@ -45,7 +46,9 @@ def average_deltas(first: dict[str, np.ndarray], second: dict[str, np.ndarray], 
 
 def average_adapters(first_dir: str | Path, second_dir: str | Path, out_dir: str | Path, *, weight: float = 0.5,
                      dtype: str = "f16") -> AdapterExport:
-    """Write the average adapter (``weight`` on the first) to ``out_dir`` (config and safetensors, atomically)."""
+    """Write the average adapter (``weight`` on the first) to ``out_dir`` (config and safetensors, atomically).
+
+    Its ``text2table.json`` card (the pi1 answer form) is that of the adapter with the larger share."""
     from safetensors.numpy import save
 
     if not 0.0 <= weight <= 1.0:
@@ -69,4 +72,10 @@ def average_adapters(first_dir: str | Path, second_dir: str | Path, out_dir: str
     with atomic_writer(out / "adapter_model.safetensors", "wb") as handle:
         handle.write(blob)
     write_json(out / "adapter_config.json", config)
+    card_1, card_2 = read_card(first), read_card(second)
+    card = card_1 if weight >= 0.5 else card_2
+    if card or card_1 != card_2:
+        # the pi1 form of the adapter with the larger share; both cards are kept for the record
+        write_card(out, {**card, "averaged": [{"adapter": str(first), "weight": weight, "card": card_1},
+                                              {"adapter": str(second), "weight": 1 - weight, "card": card_2}]})
     return AdapterExport(out, len(merged), dtype, len(blob), time.perf_counter() - began)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from text2table.adapters.card import copy_card
 from text2table.errors import InputError
 from text2table.export.readers import read_gguf_header, read_peft_adapter
 
@@ -187,7 +188,8 @@ def llama_lora_tensors(pairs: dict[tuple[int, str], dict[str, np.ndarray]], base
 
 def convert_lora(adapter_dir: str | Path, base_gguf: str | Path, out: str | Path, *, dtype: str = "f32",
                  permute_qk: bool = True) -> LoraExport:
-    """Write ``out`` (a llama.cpp LoRA GGUF) from a PEFT adapter folder trained on the model in ``base_gguf``.
+    """Write ``out`` (a llama.cpp LoRA GGUF) from a PEFT adapter folder trained on the model in ``base_gguf``,
+    and the adapter's ``text2table.json`` card (if it has one) into ``out``'s folder.
 
     ``dtype`` is the storage type of the LoRA matrices (``f32`` or ``f16``). ``permute_qk=False`` skips the q/k
     row permutation: it exists only to measure what a converter that forgets it gets wrong. The file is
@@ -229,6 +231,7 @@ def convert_lora(adapter_dir: str | Path, base_gguf: str | Path, out: str | Path
         writer.close()
         tmp.unlink(missing_ok=True)
         raise
+    copy_card(adapter_dir, out.parent)  # the pi1 form the adapter answers, beside the file (adapters/card.py)
     return LoraExport(out, len(pairs), tuple(sorted(ranks)), alpha, dtype, out.stat().st_size,
                       time.perf_counter() - start)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from text2table.adapters.card import copy_card
 from text2table.errors import InputError
 from text2table.core.jsonio import atomic_writer, write_json
 from text2table.export.lora_gguf import DTYPES
@@ -30,7 +31,8 @@ class AdapterExport:
 
 
 def export_adapter(adapter_dir: str | Path, out_dir: str | Path, *, dtype: str = "f16") -> AdapterExport:
-    """Write ``out_dir/adapter_config.json`` and ``adapter_model.safetensors`` (``dtype``), each atomically."""
+    """Write ``out_dir/adapter_config.json`` and ``adapter_model.safetensors`` (``dtype``), each atomically,
+    and the adapter's ``text2table.json`` card if it has one."""
     from safetensors.numpy import save
 
     if dtype not in DTYPES:
@@ -44,4 +46,5 @@ def export_adapter(adapter_dir: str | Path, out_dir: str | Path, *, dtype: str =
     with atomic_writer(out / "adapter_model.safetensors", "wb") as handle:
         handle.write(blob)
     write_json(out / "adapter_config.json", config)
+    copy_card(adapter_dir, out)
     return AdapterExport(out, len(cast), dtype, len(blob), time.perf_counter() - began)

@@ -39,8 +39,9 @@ class PipelineConfig:
     field_list_end_bias: float = -1.0
     # pi1 (constrained): every type "string", every required false, as in pi1's SFT target (the grammar forces them)
     pin_field_defaults: bool = True
-    # pi1's answer form: "full" (what the shipped adapter was trained on) or "compact" (decoding/compact.py)
-    pi1_form: str = "full"
+    # pi1's answer form: "full", "compact" (decoding/compact.py), or "auto": the form the backend's adapter was
+    # trained on (its text2table.json card, adapters/card.py; "full" without one)
+    pi1_form: str = "auto"
 
     def __post_init__(self) -> None:
         for name in ("max_new_tokens_schema", "max_new_tokens_table", "max_rows"):
@@ -58,12 +59,20 @@ class PipelineConfig:
             raise ConfigError(f"max_string_length must be positive or None, got {self.max_string_length}")
         if not -10.0 <= self.field_list_end_bias <= 10.0:
             raise ConfigError(f"field_list_end_bias must be within [-10, 10], got {self.field_list_end_bias}")
-        if self.pi1_form not in ("full", "compact"):
-            raise ConfigError(f"pi1_form {self.pi1_form!r} is not 'full' or 'compact'")
+        if self.pi1_form not in ("auto", "full", "compact"):
+            raise ConfigError(f"pi1_form {self.pi1_form!r} is not 'auto', 'full' or 'compact'")
         if self.schema_fallback not in FALLBACKS:
             raise ConfigError(f"schema_fallback {self.schema_fallback!r} is not one of {FALLBACKS}")
         if not isinstance(self.checks, CheckConfig):
             raise ConfigError(f"PipelineConfig.checks must be a CheckConfig, got {type(self.checks).__name__}")
+
+
+def pi1_form(config: PipelineConfig, backend: Any) -> str:
+    """The pi1 answer form to constrain: the configured one, or with ``"auto"`` the backend's (the form its
+    adapter was trained on; ``"full"`` for a backend that does not say)."""
+    if config.pi1_form != "auto":
+        return config.pi1_form
+    return str(getattr(backend, "pi1_form", "full"))
 
 
 def config_dict(config: PipelineConfig) -> dict[str, Any]:

@@ -41,7 +41,7 @@ from typing import Any
 from text2table.backends.base import Backend, Generation, Prompt
 from text2table.decoding.constraint import Constraint
 from text2table.layout.blocks import induce_schema
-from text2table.pipeline.config import PipelineConfig
+from text2table.pipeline.config import PipelineConfig, pi1_form
 from text2table.pipeline.chunking import Chunk, merge_chunk_rows, split_document
 from text2table.decoding.constraints import rows_constraint, schema_constraint
 from text2table.errors import BackendError, ConfigError
@@ -121,7 +121,7 @@ def _pi1_generate(documents: Sequence[str], metadatas: Sequence[dict[str, Any] |
     if not todo:
         return []
     constraint = (schema_constraint(list_end_bias=bias, pin_defaults=config.pin_field_defaults,
-                                    form=config.pi1_form) if config.constrained else None)
+                                    form=pi1_form(config, backend)) if config.constrained else None)
     prompts = [pi1_messages(documents[i], metadatas[i]) for i in todo]
     gens, share = _generate(backend, prompts, [constraint] * len(prompts), config.max_new_tokens_schema, config)
     for i, gen in zip(todo, gens):

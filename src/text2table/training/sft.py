@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from text2table.adapters.card import write_card
 from text2table.errors import ConfigError
 from text2table.core.jsonio import write_json
 from text2table.training.data import ChatExample, load_chat_records, load_task, sample_examples, to_dataset
@@ -337,10 +338,19 @@ def train_sft(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, options
     if final.exists():
         shutil.rmtree(final)
     shutil.copytree(prev, final)
+    write_card(final, {"pi1_form": data_pi1_form(data_dir), "base_model": recipe.base_model, "recipe": recipe.name})
     summary = _summary(recipe, plan, state, data_dir, options, dev_split, len(dev))
     write_json(run / "train_summary.json", summary)
     log(f"adapter saved to {final}")
     return summary
+
+
+def data_pi1_form(data_dir: str | Path) -> str:
+    """The pi1 answer form of a prepared folder's targets (``stats.json``; "full" when it does not say)."""
+    stats = Path(data_dir) / "stats.json"
+    if not stats.is_file():
+        return "full"
+    return str(json.loads(stats.read_text(encoding="utf-8")).get("pi1_form", "full"))
 
 
 def _summary(recipe: Recipe, plan: Plan, state: dict[str, Any], data_dir: str | Path, options: SftOptions,

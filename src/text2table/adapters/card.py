@@ -1,0 +1,64 @@
+"""What an adapter was trained to answer: ``text2table.json`` beside its weights.
+
+An adapter trained by ``train sft`` carries ``text2table.json`` in its folder, e.g.
+``{"pi1_form": "compact"}``: the pi1 answer form of its SFT targets (``prepare --pi1-form``). A backend
+that loads the adapter reads it so that the pipeline constrains pi1 to the form the adapter writes. For a
+GGUF adapter file the card is the ``text2table.json`` in the file's folder. No card (an adapter trained
+elsewhere, or before the card existed): the full form.
+
+This module sits in the lowest layer, so it reads and writes plain JSON with the standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+CARD_NAME = "text2table.json"
+DEFAULT_PI1_FORM = "full"
+
+
+def card_path(adapter: str | Path) -> Path:
+    """The card of a PEFT folder (inside it) or of an adapter file (beside it)."""
+    path = Path(adapter)
+    return path / CARD_NAME if path.is_dir() else path.parent / CARD_NAME
+
+
+def read_card(adapter: str | Path | None) -> dict[str, Any]:
+    """The card's contents, ``{}`` when the adapter has none. A card that is not a JSON object raises
+    ``ValueError`` naming the file."""
+    if adapter is None:
+        return {}
+    path = card_path(adapter)
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable JSON object ({exc}); fix or delete the file "
+                         f"(without it the adapter is read as answering pi1 in the full form)") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a JSON object such as {{\"pi1_form\": \"compact\"}}")
+    return data
+
+
+def pi1_form_of(adapter: str | Path | None) -> str:
+    """The pi1 answer form the adapter was trained on (``"full"`` without a card)."""
+    return str(read_card(adapter).get("pi1_form", DEFAULT_PI1_FORM))
+
+
+def write_card(folder: str | Path, card: dict[str, Any]) -> Path:
+    """Write ``folder/text2table.json`` atomically; returns its path."""
+    path = Path(folder) / CARD_NAME
+    tmp = path.with_name(f".{CARD_NAME}.tmp")
+    tmp.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def copy_card(source: str | Path, folder: str | Path) -> Path | None:
+    """Copy ``source``'s card (if it has one) into ``folder``; returns the written path or None."""
+    card = read_card(source)
+    return write_card(folder, card) if card else None
