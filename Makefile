@@ -11,7 +11,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact clean llama-wheel
 
 install: $(STAMP)
 install-core: $(CORE_STAMP)
@@ -135,6 +135,23 @@ train-realign: heldout
 	$(T2T) export-gguf runs/average --out runs/average/adapter.gguf --dtype f16
 	$(T2T) export-adapter runs/average --out runs/average/ship --dtype f16
 	# to ship: copy runs/average/ship/* and runs/average/adapter.gguf into $(ADAPTER_DIR)/
+
+# Sixth stage: the realign/balance average continued with pi1 answering in the compact form (adapters/card.py
+# records the form; extract reads it), on unseen E2E and WikiTableText records and the sample x2.
+AVERAGE_DIR ?= runs/average
+train-compact: heldout
+	$(T2T) split $(WU)/e2e-realign-rest.jsonl --parts use=0.12,rest=0.88 --seed compact --out-dir $(WU) \
+	  --prefix e2e-compact-
+	$(T2T) split $(WU)/wtt-realign-rest.jsonl --parts use=0.062,rest=0.938 --seed compact --out-dir $(WU) \
+	  --prefix wtt-compact-
+	$(T2T) prepare $(WU)/e2e-compact-use.jsonl $(WU)/wtt-compact-use.jsonl examples/data/train.jsonl \
+	  --oversample examples/data/train.jsonl=2 --pi1-form compact --out data/prepared/compact
+	$(T2T) prepare examples/data/dev.jsonl --pi1-form compact --out data/prepared/dev-compact
+	$(T2T) train sft recipes/smollm2-135m-compact.yaml --data data/prepared/compact --dev data/prepared/dev-compact \
+	  --engine trl --out runs/compact --init-adapter $(AVERAGE_DIR) --no-sanity --resume
+	$(T2T) export-gguf runs/compact/adapter --out runs/compact/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/compact/adapter --out runs/compact/ship --dtype f16
+	# to ship: copy runs/compact/ship/* into $(ADAPTER_DIR)/
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl

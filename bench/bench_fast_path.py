@@ -8,7 +8,10 @@ Rows of the printed table (all with the shipped adapter unless named "base"):
 - ``pipeline today``: ``run_many`` with the adapter applied at run time, no prefix snapshots, no forced
   text, pi1 types and ``required`` left to the model (``-O merge_lora=false -O prefix_cache=false
   -O fast_forward=false`` and ``PipelineConfig(pin_field_defaults=False)``);
-- ``pipeline default``: today's defaults (merged adapter, prefix snapshots, forced text, pinned defaults).
+- ``pipeline default``: today's defaults (merged adapter, prefix snapshots, forced text, pinned defaults, pi1
+  in the form the adapter's card names).
+``--today-adapter`` serves the ``today`` rows with another adapter (the one shipped when the baseline was taken,
+in the pi1 form its card names, full without one); the raw decode rows always use the shipped adapter.
 Columns: documents/s (wall clock), CPU seconds per document (this process; llama.cpp runs in it with one
 thread: on a shared machine the wall clock also counts other people's work), generated tokens per document
 split into decoded (one step each) and forced (appended in batches), tokens/s over wall seconds, tokens per
@@ -91,6 +94,9 @@ def main() -> None:
                              " sample's dev split)")
     parser.add_argument("--limit", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--today-adapter", default=None,
+                        help="llama.cpp LoRA GGUF for the `today` rows (default: the shipped adapter), e.g. the"
+                             " adapter that shipped when the baseline was measured; its card sets its pi1 form")
     args = parser.parse_args()
     from text2table.backends.lora_merge import merged_gguf
     from text2table.backends.models import embedded_gguf_path
@@ -102,7 +108,7 @@ def main() -> None:
     base = embedded_gguf_path()
     merged = merged_gguf(base, Path(lora))
     options = {"threads": args.threads}
-    today = Counting(open_backend("llamacpp", options={**options, **TODAY}))
+    today = Counting(open_backend("llamacpp", adapter=args.today_adapter, options={**options, **TODAY}))
     fast = Counting(open_backend("llamacpp", options=options))
     configs = {"today": PipelineConfig(pin_field_defaults=False), "default": PipelineConfig()}
     engines = {"today": today, "default": fast}

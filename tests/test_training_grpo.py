@@ -180,3 +180,35 @@ def test_pipeline_pi1_runs_with_an_injected_pi2(tiny_model: Path, data_dir: Path
     step = next(line for line in lines if "reward" in line)
     assert {"pipeline-pi1/pi2_failed", "pipeline-pi1/schema_valid", "pipeline-pi1/cell_f1"} <= set(step)
     assert summary["pi2"]["calls"] == len(pi2.jobs)  # a random policy writes no valid schema: usually none
+
+
+@pytest.mark.slow
+def test_shared_prefix_trains_the_same_adapter(tiny_model: Path, data_dir: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """rl.shared_prefix changes how the log-probabilities are computed, not the update (same seed, same rewards)."""
+    import torch
+    from safetensors.torch import load_file
+
+    from text2table.rewards.scores import RewardResult
+
+    def by_length(stage, weights):  # noqa: ANN001, ANN202 - rewards that differ inside a group
+        def score(prompts, completions, columns):  # noqa: ANN001, ANN202
+            return [RewardResult(len(grpo.completion_text(c)) / 100, {"length": 1.0}) for c in completions]
+        return score
+
+    from text2table.training import shared_prefix
+
+    calls = []
+    original = shared_prefix.shared_prefix_logps
+    monkeypatch.setattr(shared_prefix, "shared_prefix_logps", lambda *a, **k: calls.append(1) or original(*a, **k))
+    monkeypatch.setattr(grpo, "local_scorer", by_length)
+    runs = {}
+    for shared in (False, True):
+        recipe = tiny_recipe(tiny_model, kl_coef=0.0, micro_batch_size=4, shared_prefix=shared)
+        summary = grpo.train_grpo(recipe, data_dir, "pi2", tmp_path / str(shared), grpo.GrpoOptions(threads=1, seed=3),
+                                  log=print)
+        assert summary["update_norm"] > 0.0 and bool(calls) == shared  # only the shared run used it
+        runs[shared] = load_file(str(tmp_path / str(shared) / "adapter" / "adapter_model.safetensors"))
+    assert runs[False].keys() == runs[True].keys()
+    for name in runs[False]:
+        torch.testing.assert_close(runs[True][name], runs[False][name], rtol=1e-3, atol=1e-5, msg=name)

@@ -33,6 +33,7 @@ from text2table.rewards.trl import completion_text, score_batch
 from text2table.training.pipeline_rl import BackendPi2, PipelinePi1Scorer, Pi2Runner, metadata_from_prompt
 from text2table.training.recipe import Recipe
 from text2table.training.rl_config import RLSpec, stage_model
+from text2table.training.shared_prefix import with_shared_prefix
 from text2table.training.verl_grpo import rl_parquet
 
 Log = Callable[[str], None]
@@ -245,10 +246,12 @@ def train_grpo(recipe: Recipe, data_dir: str | Path, stage: str, run_dir: str | 
     history: list[dict[str, Any]] = []
     metrics_path = run / "metrics.jsonl"
     metrics_path.unlink(missing_ok=True)
-    trainer = GRPOTrainer(model=model, reward_funcs=[reward], args=grpo_config(recipe, rl, stage, run / "trainer",
-                                                                                 steps, seed),
-                          train_dataset=Dataset.from_list(rows), processing_class=tokenizer, peft_config=peft_config,
-                          callbacks=[_history_callback(stage, steps, metrics_path, log, history)])
+    trainer_class = with_shared_prefix(GRPOTrainer) if rl.shared_prefix else GRPOTrainer
+    trainer = trainer_class(model=model, reward_funcs=[reward],
+                            args=grpo_config(recipe, rl, stage, run / "trainer", steps, seed),
+                            train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
+                            peft_config=peft_config,
+                            callbacks=[_history_callback(stage, steps, metrics_path, log, history)])
     trainer.remove_callback(PrinterCallback)
     before = _trainable(trainer.model)
     log(f"{stage}: {len(rows)} prompts, {steps} steps, {rl.prompts_per_step} prompts x {rl.num_generations}"

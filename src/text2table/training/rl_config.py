@@ -119,6 +119,10 @@ class RLSpec:
     rollout_gpu_memory_utilization: float = 0.6
     rollout_tensor_parallel_size: int = 1
     seed: int = 42
+    #: local TRL engine: run each distinct prompt of a micro-batch once for its completions' log-probabilities
+    #: (same values and gradient, fewer tokens: training/shared_prefix.py); pays when a micro-batch holds
+    #: several completions of a prompt, i.e. micro_batch_size near prompts_per_step x num_generations
+    shared_prefix: bool = False
     pipeline: PipelineSpec = field(default_factory=PipelineSpec)
 
     def __post_init__(self) -> None:
