@@ -41,14 +41,16 @@ class Config:
     threads: int = 1
     max_completion: int = 128
     shared_prefix: bool = False  # each prompt run once per micro-batch (training/shared_prefix.py)
+    shared_generation: bool = True  # with shared_prefix: the group sampled from one prompt cache too
 
 
 CONFIGS = {
     "today": Config(),
     "mb8": Config(micro_batch=8),
     "mb16": Config(micro_batch=16),
-    "mb32": Config(micro_batch=32),
+    "mb32": Config(micro_batch=32),  # TRL's full pass over 32 completions: ran out of memory here (24 GiB)
     "shared-mb16": Config(micro_batch=16, shared_prefix=True),
+    "shared-logps-mb32": Config(micro_batch=32, shared_prefix=True, shared_generation=False),
     "shared-mb32": Config(micro_batch=32, shared_prefix=True),
     "threads2": Config(threads=2),
     "today-again": Config(),
@@ -74,6 +76,14 @@ class Clock:
         return timed
 
 
+def timed_generation(trainer_class, clock: Clock, own: bool):
+    """The shared-prefix trainer, its own ``_generate_single_turn`` on the clock too when it samples itself
+    (``own``; otherwise it hands over to TRL's, which is on the clock already)."""
+    if own:
+        trainer_class._generate_single_turn = clock.wrap("generate", trainer_class._generate_single_turn)
+    return trainer_class
+
+
 def run_one(name: str, steps: int, stage: str, init_adapter: str | None) -> dict:
     import torch
     from transformers import TrainerCallback
@@ -91,6 +101,9 @@ def run_one(name: str, steps: int, stage: str, init_adapter: str | None) -> dict
     recipe = base.replace(rl=rl)
     clock = Clock()
     GRPOTrainer._generate_single_turn = clock.wrap("generate", GRPOTrainer._generate_single_turn)
+    shared = grpo.with_shared_prefix
+    grpo.with_shared_prefix = lambda cls: timed_generation(shared(cls, generation=config.shared_generation), clock,
+                                                           config.shared_generation)
     grpo.score_batch = clock.wrap("reward", grpo.score_batch)
     marks: list[tuple[float, float, dict, dict]] = []
 
@@ -174,8 +187,10 @@ def main() -> None:
                                args.stage, "--init-adapter", args.init_adapter], capture_output=True, text=True)
         line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
         if line is None:
-            sys.stderr.write(proc.stderr[-4000:])
-            raise SystemExit(f"{name}: no result (exit {proc.returncode})")
+            sys.stderr.write(proc.stderr[-2000:])
+            why = " (killed: out of memory?)" if proc.returncode == -9 else ""
+            print(f"{name}: no result, exit {proc.returncode}{why}", flush=True)
+            continue
         results.append(json.loads(line[len("RESULT "):]))
         print(f"{name}: {[round(s['wall'], 1) for s in results[-1]['steps']]} s per step", flush=True)
     print(table(results))

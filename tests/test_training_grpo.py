@@ -201,13 +201,16 @@ def test_shared_prefix_trains_the_same_adapter(tiny_model: Path, data_dir: Path,
     calls = []
     original = shared_prefix.shared_prefix_logps
     monkeypatch.setattr(shared_prefix, "shared_prefix_logps", lambda *a, **k: calls.append(1) or original(*a, **k))
+    sampled = []
+    generate = shared_prefix.shared_prefix_generate
+    monkeypatch.setattr(shared_prefix, "shared_prefix_generate", lambda *a, **k: sampled.append(1) or generate(*a, **k))
     monkeypatch.setattr(grpo, "local_scorer", by_length)
     runs = {}
     for shared in (False, True):
         recipe = tiny_recipe(tiny_model, kl_coef=0.0, micro_batch_size=4, shared_prefix=shared)
         summary = grpo.train_grpo(recipe, data_dir, "pi2", tmp_path / str(shared), grpo.GrpoOptions(threads=1, seed=3),
                                   log=print)
-        assert summary["update_norm"] > 0.0 and bool(calls) == shared  # only the shared run used it
+        assert summary["update_norm"] > 0.0 and bool(calls) == bool(sampled) == shared  # only the shared run
         runs[shared] = load_file(str(tmp_path / str(shared) / "adapter" / "adapter_model.safetensors"))
     assert runs[False].keys() == runs[True].keys()
     for name in runs[False]:

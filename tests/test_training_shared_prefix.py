@@ -90,3 +90,26 @@ def test_entropies_are_those_of_the_full_pass():
     on = mask[:, -keep:].bool()
     torch.testing.assert_close(entropies[on], want[on], rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(logps, shared_prefix_logps(model, ids, mask, keep))
+
+
+def test_generation_from_the_shared_prompt_cache_matches_plain_generation():
+    from transformers import GenerationConfig
+
+    from text2table.training.shared_prefix import left_pad, shared_prefix_generate
+
+    model = _lora_llama().eval()
+    prompts = [[5, 6, 7, 8, 9], [11, 12, 13], [5, 6, 7, 8, 9], [11, 12, 13], [40]]
+    config = GenerationConfig(max_new_tokens=6, do_sample=False, pad_token_id=0, eos_token_id=1)
+    ids, mask = left_pad(prompts, 0)
+    with torch.no_grad():
+        want = model.generate(input_ids=ids, attention_mask=mask, generation_config=config)
+        got, width = shared_prefix_generate(model, prompts, config, pad_id=0)
+    assert width == ids.size(1) == 5
+    torch.testing.assert_close(got, want, rtol=0, atol=0)
+
+
+def test_a_completion_ends_at_its_first_end_token():
+    from text2table.training.shared_prefix import _until_eos
+
+    assert _until_eos([4, 5, 1, 0, 0], [1, 2]) == [4, 5, 1]
+    assert _until_eos([4, 5, 6], 1) == [4, 5, 6]

@@ -8,7 +8,10 @@ that cache for the completions of the prompt, and runs only the completion token
 same log-probabilities and, because the gradient flows back through the repeated cache into the one prompt
 pass, the same gradient (the tests check both against the full pass on a tiny Llama).
 
-It pays when a micro-batch holds several completions of one prompt: TRL shuffles a step's completions
+Sampling the group shares the prompt the same way (:func:`shared_prefix_generate`: the prompt's cache is
+computed once and repeated for its generations before ``generate`` continues from it).
+
+The log-probabilities pay when a micro-batch holds several completions of one prompt: TRL shuffles a step's completions
 before cutting micro-batches, so ``train grpo`` uses it with one micro-batch per optimiser step
 (``rl.shared_prefix``). Positions are those of the full pass (left padding counted, as TRL's pass does);
 models whose forward does not take ``past_key_values`` cannot use it.
@@ -61,9 +64,41 @@ def shared_prefix_logps(model: Any, input_ids: Any, attention_mask: Any, logits_
     return logps, -(all_logps.exp() * all_logps).sum(-1)
 
 
-def with_shared_prefix(trainer_class: Any) -> Any:
+def left_pad(rows: list[list[int]], pad_id: int) -> tuple[Any, Any]:
+    """``(ids, mask)``: token lists left-padded to one length (as TRL pads prompts for generation)."""
+    import torch
+
+    width = max(len(r) for r in rows)
+    ids = torch.tensor([[pad_id] * (width - len(r)) + list(r) for r in rows])
+    mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows])
+    return ids, mask
+
+
+def shared_prefix_generate(model: Any, prompt_ids: list[list[int]], generation_config: Any,
+                           pad_id: int) -> tuple[Any, int]:
+    """Sample one completion per row of ``prompt_ids`` with each distinct prompt's tokens (all but its last)
+    run once and their key/value cache repeated for its rows; returns ``(sequences, prompt_width)`` as
+    ``model.generate`` would for the left-padded rows. Call it under ``torch.no_grad()``."""
+    import torch
+
+    distinct: dict[tuple[int, ...], int] = {}
+    index = [distinct.setdefault(tuple(r), len(distinct)) for r in prompt_ids]
+    ids, mask = left_pad([list(k) for k in distinct], pad_id)
+    rows = torch.tensor(index)
+    kwargs: dict[str, Any] = {}
+    if ids.size(1) > 1:
+        cache = model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], use_cache=True).past_key_values
+        cache.batch_select_indices(rows)
+        kwargs["past_key_values"] = cache
+    out = model.generate(input_ids=ids[rows], attention_mask=mask[rows], generation_config=generation_config,
+                         **kwargs)
+    return out, ids.size(1)
+
+
+def with_shared_prefix(trainer_class: Any, *, generation: bool = True) -> Any:
     """A subclass of TRL's ``GRPOTrainer`` (``trainer_class``) whose log-probabilities come from
-    :func:`shared_prefix_logps`; calls it cannot serve (MoE aux loss, images) go to TRL's own pass."""
+    :func:`shared_prefix_logps` and (``generation``) whose groups are sampled by :func:`shared_prefix_generate`;
+    calls they cannot serve (MoE aux loss, images, tools, vLLM) go to TRL's own code."""
     import torch
 
     class SharedPrefixGRPOTrainer(trainer_class):  # type: ignore[misc, valid-type]
@@ -86,4 +121,30 @@ def with_shared_prefix(trainer_class: Any) -> Any:
                 entropies.append(ent)
             return torch.cat(logps), torch.cat(entropies) if compute_entropy else None, None
 
+        def _generate_single_turn(self, prompt_ids: Any, images: Any, multimodal_fields: Any, num_generations: int,
+                                  has_tool_images: bool = False) -> tuple[Any, Any]:
+            if not generation or self.use_vllm or self.use_transformers_continuous_batching or images is not None \
+                    or multimodal_fields or self.tools or self.pad_to_multiple_of:
+                return super()._generate_single_turn(prompt_ids, images, multimodal_fields, num_generations,
+                                                     has_tool_images)
+            from trl.models import unwrap_model_for_generation
+
+            with unwrap_model_for_generation(self.model_wrapped, self.accelerator,
+                                             gather_deepspeed3_params=self.args.ds3_gather_for_generation,
+                                             generation_kwargs=self.generation_kwargs,
+                                             gradient_checkpointing_kwargs=self.args.gradient_checkpointing_kwargs
+                                             ) as unwrapped, torch.no_grad():
+                sequences, width = shared_prefix_generate(unwrapped, prompt_ids, self.generation_config,
+                                                          self._tokenizer.pad_token_id)
+            return [_until_eos(c, self.eos_token_ids) for c in sequences[:, width:].tolist()], None
+
     return SharedPrefixGRPOTrainer
+
+
+def _until_eos(tokens: list[int], eos: Any) -> list[int]:
+    """A sampled row up to and including its first end-of-sequence token (padding after it dropped)."""
+    stops = set(eos if isinstance(eos, (list, tuple)) else [eos])
+    for i, token in enumerate(tokens):
+        if token in stops:
+            return tokens[:i + 1]
+    return tokens
