@@ -7,7 +7,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 
-def _lora_llama(seed: int = 0):
+def _lora_llama(seed: int = 0, fused_temperature: float | None = None):
+    """A tiny LoRA Llama; ``fused_temperature``: patched with TRL's fused LM head first, as GRPOTrainer does."""
     from peft import LoraConfig, get_peft_model
     from transformers import LlamaConfig, LlamaForCausalLM
 
@@ -15,7 +16,12 @@ def _lora_llama(seed: int = 0):
     config = LlamaConfig(vocab_size=96, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                          num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256,
                          tie_word_embeddings=True)
-    model = get_peft_model(LlamaForCausalLM(config), LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"],
+    base = LlamaForCausalLM(config)
+    if fused_temperature is not None:
+        from trl.trainer.utils import add_fused_lm_head
+
+        add_fused_lm_head(base, temperature=fused_temperature, outputs=("log_probs", "entropy"))
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"],
                                                                 lora_dropout=0.0, init_lora_weights=False))
     return model.float()
 
@@ -48,8 +54,8 @@ def test_rows_of_one_prompt_are_grouped_padding_included():
     assert prompt_groups(*same_tokens_other_padding) == ([0, 1], [0, 1])
 
 
-@pytest.mark.parametrize("temperature", [1.0, 0.7])
-def test_same_log_probs_and_gradient_as_the_full_pass(temperature):
+@pytest.mark.parametrize("temperature,fused", [(1.0, False), (0.7, False), (0.7, True)])
+def test_same_log_probs_and_gradient_as_the_full_pass(temperature, fused):
     from text2table.training.shared_prefix import shared_prefix_logps
 
     ids, mask, keep = _batch()
@@ -57,8 +63,8 @@ def test_same_log_probs_and_gradient_as_the_full_pass(temperature):
     grads = []
     values = []
     for fn in (lambda m: _full_logps(m, ids, mask, keep, temperature),
-               lambda m: shared_prefix_logps(m, ids, mask, keep, temperature)):
-        model = _lora_llama()
+               lambda m: shared_prefix_logps(m, ids, mask, keep, temperature, fused=fused)):
+        model = _lora_llama(fused_temperature=temperature if fused else None)
         logps = fn(model)
         values.append(logps.detach() * completion_mask)
         ((logps * completion_mask).sum() / completion_mask.sum()).backward()
@@ -90,6 +96,11 @@ def test_entropies_are_those_of_the_full_pass():
     on = mask[:, -keep:].bool()
     torch.testing.assert_close(entropies[on], want[on], rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(logps, shared_prefix_logps(model, ids, mask, keep))
+    fused = _lora_llama(fused_temperature=1.0)
+    with torch.no_grad():
+        fused_logps, fused_entropies = shared_prefix_logps(fused, ids, mask, keep, entropy=True, fused=True)
+    torch.testing.assert_close(fused_logps[on], logps[on], rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(fused_entropies[on], want[on], rtol=1e-5, atol=1e-5)
 
 
 def test_generation_from_the_shared_prompt_cache_matches_plain_generation():

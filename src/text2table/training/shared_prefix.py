@@ -38,10 +38,15 @@ def prompt_groups(prompt_ids: Any, prompt_mask: Any) -> tuple[list[int], list[in
 
 
 def shared_prefix_logps(model: Any, input_ids: Any, attention_mask: Any, logits_to_keep: int,
-                        temperature: float = 1.0, *, entropy: bool = False) -> Any:
+                        temperature: float = 1.0, *, entropy: bool = False, fused: bool = False) -> Any:
     """Per-token log-probabilities ``[batch, logits_to_keep]`` of the last ``logits_to_keep`` tokens of each row
     (the completion), at ``temperature``, with each distinct prompt run once (see the module docstring).
-    ``entropy=True`` returns ``(log_probs, entropies)``, the entropy of each predicted distribution."""
+    ``entropy=True`` returns ``(log_probs, entropies)``, the entropy of each predicted distribution.
+
+    The prompts' tokens but the last are run once and cached; every row then runs its prompt's last token and
+    its completion on top of the repeated cache. ``fused=True`` scores them with the model's fused LM head
+    (TRL's ``add_fused_lm_head``: log-probabilities in tiles, the temperature it was patched with, never the
+    whole ``batch x tokens x vocabulary`` logits in memory); otherwise from the logits."""
     import torch
 
     prompt_len = input_ids.size(1) - logits_to_keep
@@ -49,16 +54,23 @@ def shared_prefix_logps(model: Any, input_ids: Any, attention_mask: Any, logits_
         raise ValueError(f"logits_to_keep={logits_to_keep} leaves no prompt in rows of {input_ids.size(1)} tokens")
     prompts, prompt_mask = input_ids[:, :prompt_len], attention_mask[:, :prompt_len]
     first, index = prompt_groups(prompts, prompt_mask)
-    rows = torch.tensor(index, device=input_ids.device)
-    head = model(input_ids=prompts[first], attention_mask=prompt_mask[first], use_cache=True, logits_to_keep=1)
-    cache = head.past_key_values
-    cache.batch_select_indices(rows)  # every row gets its prompt's keys and values (differentiable indexing)
-    completion = input_ids[:, prompt_len:]
-    tail = model(input_ids=completion, attention_mask=attention_mask, past_key_values=cache, use_cache=True)
-    # the logit that predicts completion token t sits at position t - 1: the prompt's last one, then the tail's
-    logits = torch.cat([head.logits[rows][:, -1:], tail.logits[:, :-1]], dim=1).float() / temperature
-    all_logps = torch.log_softmax(logits, dim=-1)
-    logps = all_logps.gather(-1, completion.unsqueeze(-1)).squeeze(-1)
+    kwargs: dict[str, Any] = {}
+    if prompt_len > 1:
+        head = model(input_ids=prompts[first, :-1], attention_mask=prompt_mask[first, :-1], use_cache=True,
+                     logits_to_keep=1)
+        cache = head.past_key_values
+        cache.batch_select_indices(torch.tensor(index, device=input_ids.device))  # differentiable indexing
+        kwargs["past_key_values"] = cache
+    tail = input_ids[:, prompt_len - 1:]  # the prompt's last token predicts the first completion token
+    if fused:
+        labels = tail.masked_fill(attention_mask[:, prompt_len - 1:] == 0, -100)
+        labels[:, 0] = -100
+        out = model(input_ids=tail, attention_mask=attention_mask, labels=labels, fused_lm_head=True, **kwargs)
+        logps = out.log_probs[:, -logits_to_keep:]
+        return (logps, out.entropy[:, -logits_to_keep:]) if entropy else logps
+    out = model(input_ids=tail, attention_mask=attention_mask, use_cache=True, **kwargs)
+    all_logps = torch.log_softmax(out.logits[:, :-1].float() / temperature, dim=-1)
+    logps = all_logps.gather(-1, tail[:, 1:].unsqueeze(-1)).squeeze(-1)
     if not entropy:
         return logps
     return logps, -(all_logps.exp() * all_logps).sum(-1)
@@ -116,7 +128,7 @@ def with_shared_prefix(trainer_class: Any, *, generation: bool = True) -> Any:
                 with self.accelerator.autocast():
                     lp, ent = shared_prefix_logps(model, input_ids[start:start + size],
                                                   attention_mask[start:start + size], logits_to_keep,
-                                                  self.temperature, entropy=True)
+                                                  self.temperature, entropy=True, fused=True)
                 logps.append(lp)
                 entropies.append(ent)
             return torch.cat(logps), torch.cat(entropies) if compute_entropy else None, None
