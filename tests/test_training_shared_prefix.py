@@ -54,8 +54,9 @@ def test_rows_of_one_prompt_are_grouped_padding_included():
     assert prompt_groups(*same_tokens_other_padding) == ([0, 1], [0, 1])
 
 
-@pytest.mark.parametrize("temperature,fused", [(1.0, False), (0.7, False), (0.7, True)])
-def test_same_log_probs_and_gradient_as_the_full_pass(temperature, fused):
+@pytest.mark.parametrize("temperature,fused,tail_rows", [(1.0, False, 4), (0.7, False, 2), (0.7, True, 4),
+                                                         (1.0, True, 1)])
+def test_same_log_probs_and_gradient_as_the_full_pass(temperature, fused, tail_rows):
     from text2table.training.shared_prefix import shared_prefix_logps
 
     ids, mask, keep = _batch()
@@ -63,7 +64,7 @@ def test_same_log_probs_and_gradient_as_the_full_pass(temperature, fused):
     grads = []
     values = []
     for fn in (lambda m: _full_logps(m, ids, mask, keep, temperature),
-               lambda m: shared_prefix_logps(m, ids, mask, keep, temperature, fused=fused)):
+               lambda m: shared_prefix_logps(m, ids, mask, keep, temperature, fused=fused, tail_rows=tail_rows)):
         model = _lora_llama(fused_temperature=temperature if fused else None)
         logps = fn(model)
         values.append(logps.detach() * completion_mask)

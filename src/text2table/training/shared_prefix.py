@@ -37,43 +37,66 @@ def prompt_groups(prompt_ids: Any, prompt_mask: Any) -> tuple[list[int], list[in
     return first, index
 
 
+def _rows_cache(cache: Any, rows: Any) -> Any:
+    """A new cache holding ``rows`` of ``cache`` (indexing keeps the autograd graph to the prompt pass)."""
+    from transformers import DynamicCache
+
+    return DynamicCache([(layer.keys[rows], layer.values[rows]) for layer in cache.layers])
+
+
 def shared_prefix_logps(model: Any, input_ids: Any, attention_mask: Any, logits_to_keep: int,
-                        temperature: float = 1.0, *, entropy: bool = False, fused: bool = False) -> Any:
+                        temperature: float = 1.0, *, entropy: bool = False, fused: bool = False,
+                        tail_rows: int = 4) -> Any:
     """Per-token log-probabilities ``[batch, logits_to_keep]`` of the last ``logits_to_keep`` tokens of each row
     (the completion), at ``temperature``, with each distinct prompt run once (see the module docstring).
-    ``entropy=True`` returns ``(log_probs, entropies)``, the entropy of each predicted distribution.
+    ``entropy=True`` returns ``(log_probs, entropies)``, the entropy of each predicted distribution. Positions
+    after a completion's end (padding) hold 0.
 
-    The prompts' tokens but the last are run once and cached; every row then runs its prompt's last token and
-    its completion on top of the repeated cache. ``fused=True`` scores them with the model's fused LM head
-    (TRL's ``add_fused_lm_head``: log-probabilities in tiles, the temperature it was patched with, never the
-    whole ``batch x tokens x vocabulary`` logits in memory); otherwise from the logits."""
+    The prompts' tokens but the last are run once and cached. The rows are then sorted by completion length and
+    run ``tail_rows`` at a time, each its prompt's last token and its completion (cut at the longest in its
+    group, so a long completion does not pad the others) on top of its prompt's cache. ``fused=True`` scores
+    them with the model's fused LM head (TRL's ``add_fused_lm_head``: log-probabilities in tiles at the
+    temperature it was patched with, never the whole ``batch x tokens x vocabulary`` logits in memory)."""
     import torch
+    import torch.nn.functional as F
 
     prompt_len = input_ids.size(1) - logits_to_keep
     if prompt_len < 1:
         raise ValueError(f"logits_to_keep={logits_to_keep} leaves no prompt in rows of {input_ids.size(1)} tokens")
     prompts, prompt_mask = input_ids[:, :prompt_len], attention_mask[:, :prompt_len]
     first, index = prompt_groups(prompts, prompt_mask)
-    kwargs: dict[str, Any] = {}
+    cache = None
     if prompt_len > 1:
-        head = model(input_ids=prompts[first, :-1], attention_mask=prompt_mask[first, :-1], use_cache=True,
-                     logits_to_keep=1)
-        cache = head.past_key_values
-        cache.batch_select_indices(torch.tensor(index, device=input_ids.device))  # differentiable indexing
-        kwargs["past_key_values"] = cache
-    tail = input_ids[:, prompt_len - 1:]  # the prompt's last token predicts the first completion token
-    if fused:
-        labels = tail.masked_fill(attention_mask[:, prompt_len - 1:] == 0, -100)
-        labels[:, 0] = -100
-        out = model(input_ids=tail, attention_mask=attention_mask, labels=labels, fused_lm_head=True, **kwargs)
-        logps = out.log_probs[:, -logits_to_keep:]
-        return (logps, out.entropy[:, -logits_to_keep:]) if entropy else logps
-    out = model(input_ids=tail, attention_mask=attention_mask, use_cache=True, **kwargs)
-    all_logps = torch.log_softmax(out.logits[:, :-1].float() / temperature, dim=-1)
-    logps = all_logps.gather(-1, tail[:, 1:].unsqueeze(-1)).squeeze(-1)
+        cache = model(input_ids=prompts[first, :-1], attention_mask=prompt_mask[first, :-1], use_cache=True,
+                      logits_to_keep=1).past_key_values
+    lengths = attention_mask[:, prompt_len:].sum(1).tolist()
+    order = sorted(range(input_ids.size(0)), key=lambda r: lengths[r])
+    parts: list[tuple[Any, Any]] = []
+    for start in range(0, len(order), max(1, tail_rows)):
+        rows = order[start:start + max(1, tail_rows)]
+        width = max(1, max(lengths[r] for r in rows))
+        tail = input_ids[rows, prompt_len - 1:prompt_len + width]  # the prompt's last token predicts the first
+        mask = attention_mask[rows, :prompt_len + width]
+        kwargs = {} if cache is None else {
+            "past_key_values": _rows_cache(cache, torch.tensor([index[r] for r in rows], device=input_ids.device))}
+        if fused:
+            labels = tail.masked_fill(mask[:, prompt_len - 1:] == 0, -100)
+            labels[:, 0] = -100
+            out = model(input_ids=tail, attention_mask=mask, labels=labels, fused_lm_head=True, **kwargs)
+            lp, ent = out.log_probs, out.entropy
+        else:
+            out = model(input_ids=tail, attention_mask=mask, use_cache=True, **kwargs)
+            all_logps = torch.log_softmax(out.logits[:, :-1].float() / temperature, dim=-1)
+            lp = all_logps.gather(-1, tail[:, 1:].unsqueeze(-1)).squeeze(-1)
+            ent = -(all_logps.exp() * all_logps).sum(-1) if entropy else None
+        on = mask[:, prompt_len:].to(lp.dtype)
+        pad = logits_to_keep - lp.size(1)
+        parts.append((F.pad(lp * on, (0, pad)), F.pad(ent * on, (0, pad)) if entropy else None))
+    back = torch.tensor(sorted(range(len(order)), key=lambda i: order[i]), device=input_ids.device)
+    logps = torch.cat([p[0] for p in parts])[back]
     if not entropy:
         return logps
-    return logps, -(all_logps.exp() * all_logps).sum(-1)
+    return logps, torch.cat([p[1] for p in parts])[back]
 
 
 def left_pad(rows: list[list[int]], pad_id: int) -> tuple[Any, Any]:
