@@ -202,8 +202,8 @@ def test_shared_prefix_trains_the_same_adapter(tiny_model: Path, data_dir: Path,
     original = shared_prefix.shared_prefix_logps
     monkeypatch.setattr(shared_prefix, "shared_prefix_logps", lambda *a, **k: calls.append(1) or original(*a, **k))
     sampled = []
-    generate = shared_prefix.shared_prefix_generate
-    monkeypatch.setattr(shared_prefix, "shared_prefix_generate", lambda *a, **k: sampled.append(1) or generate(*a, **k))
+    sample = shared_prefix.shared_prefix_sample
+    monkeypatch.setattr(shared_prefix, "shared_prefix_sample", lambda *a, **k: sampled.append(1) or sample(*a, **k))
     monkeypatch.setattr(grpo, "local_scorer", by_length)
     runs = {}
     for shared in (False, True):

@@ -8,8 +8,8 @@ that cache for the completions of the prompt, and runs only the completion token
 same log-probabilities and, because the gradient flows back through the repeated cache into the one prompt
 pass, the same gradient (the tests check both against the full pass on a tiny Llama).
 
-Sampling the group shares the prompt the same way (:func:`shared_prefix_generate`: the prompt's cache is
-computed once and repeated for its generations before ``generate`` continues from it).
+Sampling the group shares the prompt the same way (:func:`shared_prefix_sample`: the prompt's cache is
+computed once and repeated for its generations, and a generation that has ended leaves the batch).
 
 The log-probabilities pay when a micro-batch holds several completions of one prompt: TRL shuffles a step's completions
 before cutting micro-batches, so ``train grpo`` uses it with one micro-batch per optimiser step
@@ -109,31 +109,64 @@ def left_pad(rows: list[list[int]], pad_id: int) -> tuple[Any, Any]:
     return ids, mask
 
 
-def shared_prefix_generate(model: Any, prompt_ids: list[list[int]], generation_config: Any,
-                           pad_id: int) -> tuple[Any, int]:
-    """Sample one completion per row of ``prompt_ids`` with each distinct prompt's tokens (all but its last)
-    run once and their key/value cache repeated for its rows; returns ``(sequences, prompt_width)`` as
-    ``model.generate`` would for the left-padded rows. Call it under ``torch.no_grad()``."""
+def _next_tokens(logits: Any, temperature: float, top_p: float) -> Any:
+    """One token per row: greedy at temperature 0, else sampled at ``temperature`` from the top-``top_p`` mass
+    (the order of ``generate``'s warpers: temperature, then nucleus)."""
+    import torch
+
+    if temperature <= 0:
+        return logits.argmax(-1)
+    probs = torch.softmax(logits.float() / temperature, dim=-1)
+    if top_p < 1.0:
+        sorted_probs, order = probs.sort(dim=-1, descending=True)
+        outside = sorted_probs.cumsum(-1) - sorted_probs > top_p  # tokens after the mass is reached
+        sorted_probs = sorted_probs.masked_fill(outside, 0.0)
+        probs = torch.zeros_like(probs).scatter(-1, order, sorted_probs)
+    return torch.multinomial(probs, 1).squeeze(-1)
+
+
+def shared_prefix_sample(model: Any, prompt_ids: list[list[int]], *, max_new_tokens: int, eos: list[int],
+                         pad_id: int, temperature: float = 1.0, top_p: float = 1.0) -> list[list[int]]:
+    """One completion per row of ``prompt_ids`` (each ending at its first ``eos`` token, or after
+    ``max_new_tokens``). Each distinct prompt is run once and its key/value cache repeated for its rows; a row
+    that has ended leaves the batch, so the decode steps cost what the unfinished rows need rather than
+    ``rows x longest``. Positions count from the padded start, as the training pass does (for rotary models a
+    constant shift per row changes nothing). Call it under ``torch.no_grad()``."""
     import torch
 
     distinct: dict[tuple[int, ...], int] = {}
     index = [distinct.setdefault(tuple(r), len(distinct)) for r in prompt_ids]
     ids, mask = left_pad([list(k) for k in distinct], pad_id)
     rows = torch.tensor(index)
-    kwargs: dict[str, Any] = {}
-    if ids.size(1) > 1:
-        cache = model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], use_cache=True).past_key_values
-        cache.batch_select_indices(rows)
-        kwargs["past_key_values"] = cache
-    out = model.generate(input_ids=ids[rows], attention_mask=mask[rows], generation_config=generation_config,
-                         **kwargs)
-    return out, ids.size(1)
+    out = model(input_ids=ids, attention_mask=mask, use_cache=True, logits_to_keep=1)
+    cache, logits, mask = _rows_cache(out.past_key_values, rows), out.logits[rows, -1], mask[rows]
+    stops = set(eos)
+    completions: list[list[int]] = [[] for _ in prompt_ids]
+    active = list(range(len(prompt_ids)))
+    for step in range(max_new_tokens):
+        tokens = _next_tokens(logits, temperature, top_p)
+        keep = []
+        for j, (row, token) in enumerate(zip(active, tokens.tolist())):
+            completions[row].append(token)
+            if token not in stops:
+                keep.append(j)
+        if not keep or step == max_new_tokens - 1:
+            break
+        if len(keep) < len(active):
+            kept = torch.tensor(keep)
+            cache.batch_select_indices(kept)
+            mask, tokens, active = mask[kept], tokens[kept], [active[j] for j in keep]
+        mask = torch.cat([mask, mask.new_ones(len(active), 1)], dim=1)
+        out = model(input_ids=tokens.unsqueeze(-1), attention_mask=mask, past_key_values=cache, use_cache=True)
+        logits = out.logits[:, -1]
+    return completions
 
 
 def with_shared_prefix(trainer_class: Any, *, generation: bool = True) -> Any:
     """A subclass of TRL's ``GRPOTrainer`` (``trainer_class``) whose log-probabilities come from
-    :func:`shared_prefix_logps` and (``generation``) whose groups are sampled by :func:`shared_prefix_generate`;
-    calls they cannot serve (MoE aux loss, images, tools, vLLM) go to TRL's own code."""
+    :func:`shared_prefix_logps` and (``generation``) whose groups are sampled by :func:`shared_prefix_sample`;
+    calls they cannot serve (MoE aux loss, images, tools, vLLM, top-k, min-p, repetition penalty) go to TRL's
+    own code."""
     import torch
 
     class SharedPrefixGRPOTrainer(trainer_class):  # type: ignore[misc, valid-type]
@@ -159,7 +192,8 @@ def with_shared_prefix(trainer_class: Any, *, generation: bool = True) -> Any:
         def _generate_single_turn(self, prompt_ids: Any, images: Any, multimodal_fields: Any, num_generations: int,
                                   has_tool_images: bool = False) -> tuple[Any, Any]:
             if not generation or self.use_vllm or self.use_transformers_continuous_batching or images is not None \
-                    or multimodal_fields or self.tools or self.pad_to_multiple_of:
+                    or multimodal_fields or self.tools or self.top_k or self.min_p \
+                    or self.repetition_penalty != 1.0:
                 return super()._generate_single_turn(prompt_ids, images, multimodal_fields, num_generations,
                                                      has_tool_images)
             from trl.models import unwrap_model_for_generation
@@ -169,17 +203,10 @@ def with_shared_prefix(trainer_class: Any, *, generation: bool = True) -> Any:
                                              generation_kwargs=self.generation_kwargs,
                                              gradient_checkpointing_kwargs=self.args.gradient_checkpointing_kwargs
                                              ) as unwrapped, torch.no_grad():
-                sequences, width = shared_prefix_generate(unwrapped, prompt_ids, self.generation_config,
-                                                          self._tokenizer.pad_token_id)
-            return [_until_eos(c, self.eos_token_ids) for c in sequences[:, width:].tolist()], None
+                completions = shared_prefix_sample(unwrapped, prompt_ids, max_new_tokens=self.max_completion_length,
+                                                   eos=list(self.eos_token_ids), pad_id=self._tokenizer.pad_token_id,
+                                                   temperature=self.temperature, top_p=self.top_p)
+            return completions, None
 
     return SharedPrefixGRPOTrainer
 
-
-def _until_eos(tokens: list[int], eos: Any) -> list[int]:
-    """A sampled row up to and including its first end-of-sequence token (padding after it dropped)."""
-    stops = set(eos if isinstance(eos, (list, tuple)) else [eos])
-    for i, token in enumerate(tokens):
-        if token in stops:
-            return tokens[:i + 1]
-    return tokens
