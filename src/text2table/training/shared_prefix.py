@@ -1,20 +1,24 @@
-"""GRPO's log-probabilities with each prompt run once per group: the same numbers for fewer tokens.
+"""GRPO with each prompt run once per group, when sampling and when scoring: the same numbers, fewer tokens.
 
-A GRPO step scores every completion of a group against the same prompt. TRL's scorer runs the model over
-``prompt + completion`` for every completion, so with 4 generations of a 260-token prompt and 40-token answers
-it runs 1,200 tokens forward and backward where 420 carry new information. :func:`shared_prefix_logps` runs
-each distinct prompt of a micro-batch once (keeping its key/value cache *with* its autograd graph), repeats
-that cache for the completions of the prompt, and runs only the completion tokens on top. The result is the
-same log-probabilities and, because the gradient flows back through the repeated cache into the one prompt
-pass, the same gradient (the tests check both against the full pass on a tiny Llama).
+A GRPO step samples several completions of each prompt and scores each against that prompt. TRL runs the
+model over ``prompt + completion`` for every completion, so with 4 generations of a 260-token prompt and
+40-token answers it runs 1,200 tokens forward and backward where 420 carry new information.
 
-Sampling the group shares the prompt the same way (:func:`shared_prefix_sample`: the prompt's cache is
-computed once and repeated for its generations, and a generation that has ended leaves the batch).
+- :func:`shared_prefix_logps` (scoring) runs each distinct prompt of a micro-batch once, keeping its
+  key/value cache *with* its autograd graph, repeats that cache for the prompt's completions and runs only
+  their tokens on top. The log-probabilities are the same, and so is the gradient: it flows back through the
+  repeated cache into the one prompt pass (the tests check both against the full pass on a tiny Llama).
+- :func:`shared_prefix_sample` (sampling) computes each prompt's cache once, repeats it for its
+  generations, and lets a generation that has ended leave the batch.
+- :func:`with_shared_prefix` puts both into TRL's ``GRPOTrainer`` (``rl.shared_prefix`` in a recipe).
 
-The log-probabilities pay when a micro-batch holds several completions of one prompt: TRL shuffles a step's completions
-before cutting micro-batches, so ``train grpo`` uses it with one micro-batch per optimiser step
-(``rl.shared_prefix``). Positions are those of the full pass (left padding counted, as TRL's pass does);
-models whose forward does not take ``past_key_values`` cannot use it.
+Scoring pays when a micro-batch holds several completions of one prompt. TRL shuffles a step's completions
+before cutting micro-batches, so a recipe that turns it on sets ``micro_batch_size`` to the whole step
+(``recipes/smollm2-135m-cpu.yaml``). Positions are those of the full pass (left padding counted, as TRL's
+pass does); a model whose forward does not take ``past_key_values`` cannot use it. With LoRA dropout the
+prompt pass draws one dropout mask for its whole group (the full pass draws one per completion): the same
+gradient in expectation, with noise shared inside a group. Measurements:
+``docs/training-cpu.md`` (``bench/bench_grpo.py``).
 """
 
 from __future__ import annotations
