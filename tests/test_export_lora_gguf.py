@@ -201,6 +201,8 @@ def test_the_adapter_card_is_written_beside_the_gguf(tmp_path, base_gguf):
     write_card(tmp_path / "adapter", {"pi1_form": "compact"})
     convert_lora(tmp_path / "adapter", base_gguf, tmp_path / "out" / "a.gguf")
     assert pi1_form_of(tmp_path / "out" / "a.gguf") == "compact"
+    convert_lora(tmp_path / "adapter", base_gguf, tmp_path / "cache" / "a.gguf", card=False)
+    assert not (tmp_path / "cache" / "text2table.json").exists()  # a folder shared by many adapters
 
 
 @pytest.mark.parametrize(("setup", "message"), [

@@ -187,9 +187,9 @@ def llama_lora_tensors(pairs: dict[tuple[int, str], dict[str, np.ndarray]], base
 
 
 def convert_lora(adapter_dir: str | Path, base_gguf: str | Path, out: str | Path, *, dtype: str = "f32",
-                 permute_qk: bool = True) -> LoraExport:
+                 permute_qk: bool = True, card: bool = True) -> LoraExport:
     """Write ``out`` (a llama.cpp LoRA GGUF) from a PEFT adapter folder trained on the model in ``base_gguf``,
-    and the adapter's ``text2table.json`` card (if it has one) into ``out``'s folder.
+    and (``card``) the adapter's ``text2table.json`` card, if it has one, into ``out``'s folder.
 
     ``dtype`` is the storage type of the LoRA matrices (``f32`` or ``f16``). ``permute_qk=False`` skips the q/k
     row permutation: it exists only to measure what a converter that forgets it gets wrong. The file is
@@ -231,7 +231,8 @@ def convert_lora(adapter_dir: str | Path, base_gguf: str | Path, out: str | Path
         writer.close()
         tmp.unlink(missing_ok=True)
         raise
-    copy_card(adapter_dir, out.parent)  # the pi1 form the adapter answers, beside the file (adapters/card.py)
+    if card:  # the pi1 form the adapter answers, beside the file (adapters/card.py)
+        copy_card(adapter_dir, out.parent)
     return LoraExport(out, len(pairs), tuple(sorted(ranks)), alpha, dtype, out.stat().st_size,
                       time.perf_counter() - start)
 
@@ -257,6 +258,6 @@ def cached_lora_gguf(adapter_dir: str | Path, base_gguf: str | Path, *, cache_di
                              hint="pass a folder written by PEFT's save_pretrained (safetensors)")
         digest.update(file_sha256(adapter_dir / name).encode())
     out = Path(cache_dir or cache_root()) / "lora" / f"{adapter_dir.resolve().name}-{digest.hexdigest()[:16]}.gguf"
-    if not out.is_file():
-        convert_lora(adapter_dir, base_gguf, out, dtype=dtype)
+    if not out.is_file():  # no card: the cache folder holds many adapters (the card stays with the PEFT folder)
+        convert_lora(adapter_dir, base_gguf, out, dtype=dtype, card=False)
     return out
