@@ -154,10 +154,14 @@ def test_learning_signal_moves_the_adapter(tiny_model: Path, data_dir: Path, tmp
     assert moved["update_norm"] > 0.0
     # continuing from a trained adapter (the --init-adapter path, KL against a frozen copy of it) keeps it trainable
     with_kl = tiny_recipe(tiny_model, kl_coef=0.05)
+    from text2table.adapters.card import pi1_form_of, write_card
+
+    write_card(tmp_path / "moved" / "adapter", {"pi1_form": "compact"})
     again = grpo.train_grpo(with_kl, data_dir, "pi1", tmp_path / "again",
                             grpo.GrpoOptions(threads=1, init_adapter=str(tmp_path / "moved" / "adapter")), log=print)
     assert again["update_norm"] > 0.0 and again["init_adapter"].endswith("adapter")
     assert not (tmp_path / "again" / "adapter" / "ref").exists()  # only the trained adapter is saved
+    assert pi1_form_of(tmp_path / "again" / "adapter") == "compact"  # the start adapter's card travels on
 
 
 class RecordingPi2:

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from text2table.checks.config import CheckConfig
+from text2table.decoding.compact import PI1_FORMS
 from text2table.errors import ConfigError
 
 FALLBACKS = ("rules", "empty")
@@ -59,8 +60,8 @@ class PipelineConfig:
             raise ConfigError(f"max_string_length must be positive or None, got {self.max_string_length}")
         if not -10.0 <= self.field_list_end_bias <= 10.0:
             raise ConfigError(f"field_list_end_bias must be within [-10, 10], got {self.field_list_end_bias}")
-        if self.pi1_form not in ("auto", "full", "compact"):
-            raise ConfigError(f"pi1_form {self.pi1_form!r} is not 'auto', 'full' or 'compact'")
+        if self.pi1_form not in ("auto", *PI1_FORMS):
+            raise ConfigError(f"pi1_form {self.pi1_form!r} is not one of {('auto', *PI1_FORMS)}")
         if self.schema_fallback not in FALLBACKS:
             raise ConfigError(f"schema_fallback {self.schema_fallback!r} is not one of {FALLBACKS}")
         if not isinstance(self.checks, CheckConfig):
