@@ -11,7 +11,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire quality-rotowire clean llama-wheel
 
 install: $(STAMP)
 install-core: $(CORE_STAMP)
@@ -59,6 +59,10 @@ bench: $(STAMP)
 E2E_DEV ?= data/raw/e2e/devset.csv
 WTT_TRAIN ?= data/raw/wtt/MSRA_NLC.Table2Text.train
 WTT_DEV ?= data/raw/wtt/MSRA_NLC.Table2Text.dev
+# Rotowire-class summaries: the nba_data sentence records of github.com/ZhitingHu/text_content_manipulation
+# (train/ and val/: x_type, x_value, x_associated, y_aux .<split>.txt), copied flat into NBA_RAW.
+NBA_RAW ?= data/raw/nba
+NBA = $(GOLD)/nba
 GOLD := data/gold
 T2T := $(BIN)/text2table
 
@@ -153,8 +157,31 @@ train-compact: heldout
 	$(T2T) export-adapter runs/compact/adapter --out runs/compact/ship --dtype f16
 	# to ship: copy runs/compact/ship/* into $(ADAPTER_DIR)/
 
+# Seventh stage: the compact adapter continued on Rotowire train games (nba_data), with unseen E2E and
+# WikiTableText records and the sample as replay (recipes/smollm2-135m-rotowire.yaml).
+train-rotowire: heldout $(NBA)/train.jsonl
+	$(T2T) split $(NBA)/train.jsonl --parts use=0.085,rest=0.915 --seed roto --out-dir $(NBA) --prefix train-roto-
+	$(T2T) split $(WU)/e2e-compact-rest.jsonl --parts use=0.04,rest=0.96 --seed grpo --out-dir $(WU) --prefix e2e-grpo-
+	$(T2T) split $(WU)/wtt-compact-rest.jsonl --parts use=0.025,rest=0.975 --seed grpo --out-dir $(WU) --prefix wtt-grpo-
+	$(T2T) split $(WU)/e2e-grpo-rest.jsonl --parts use=0.055,rest=0.945 --seed roto --out-dir $(WU) --prefix e2e-roto-
+	$(T2T) split $(WU)/wtt-grpo-rest.jsonl --parts use=0.017,rest=0.983 --seed roto --out-dir $(WU) --prefix wtt-roto-
+	$(T2T) prepare $(NBA)/train-roto-use.jsonl $(WU)/e2e-roto-use.jsonl $(WU)/wtt-roto-use.jsonl \
+	  examples/data/train.jsonl --pi1-form compact --out data/prepared/roto
+	$(T2T) train sft recipes/smollm2-135m-rotowire.yaml --data data/prepared/roto --dev data/prepared/dev-compact \
+	  --engine trl --out runs/roto --init-adapter $(ADAPTER_DIR) --no-sanity --resume
+	$(T2T) export-gguf runs/roto/adapter --out runs/roto/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/roto/adapter --out runs/roto/ship --dtype f16
+
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl
+
+# Rotowire valid (never trained on) as game summaries with a team and a player table each; --limit: games.
+$(NBA)/%.jsonl: $(STAMP)
+	$(T2T) convert --format rotowire $(foreach f,x_type x_value x_associated y_aux,$(NBA_RAW)/$(f).$*.txt) --out $@
+
+quality-rotowire: $(NBA)/valid.jsonl
+	$(BIN)/python bench/quality.py --rotowire $(NBA)/valid.jsonl --no-sample --systems trained --limit 200 \
+	  --work runs/quality-rotowire
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

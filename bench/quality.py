@@ -8,7 +8,9 @@ what ``extract`` returns out of the box: documents that hold a grid table are an
 table parser (``explicit_tables.py``, no model), the others by the verified trained constrained decode;
 its docs/s counts the model's seconds on the documents it ran on.
 datasets: the held-back part of E2E dev and of WikiTableText dev (made with ``text2table split ...
---parts train=0.8,heldout=0.2``; never trained on), and the bundled sample's dev split.
+--parts train=0.8,heldout=0.2``; never trained on), the bundled sample's dev split, and with ``--rotowire``
+Rotowire-class game summaries (a team and a player table each; their own table, from
+``quality_rotowire.py``, with rows missing and duplicated and seconds per summary; ``--limit`` counts games).
 Columns: the number of documents; Text-to-Table non-header cell precision, recall and F1 (exact ``E``) with
 the F1's 95% bootstrap interval over documents (:mod:`text2table.metrics.bootstrap`, 1000 resamples, seed
 0); row-header F1 (``E``), row-header and cell F1 (``chrf``), aligned cell F1, schema F1, JSON validity,
@@ -38,6 +40,8 @@ from text2table.pipeline.config import PipelineConfig
 from text2table.pipeline.run import run_many
 from text2table.core.records import read_gold
 from text2table.checks.verify import verify_record
+
+from quality_rotowire import HEADER as ROTOWIRE_HEADER, rotowire_lines, subset_games
 
 ROOT = Path(__file__).resolve().parents[1]
 SYSTEMS = {  # name -> (backend, adapter, constrained)
@@ -137,15 +141,19 @@ def run(args: argparse.Namespace) -> list[str]:
         datasets = {"e2e": Path(args.e2e), "wikitabletext": Path(args.wtt) if args.wtt else None, **datasets}
     elif args.wtt:
         datasets = {"wikitabletext": Path(args.wtt), **datasets}
+    if args.rotowire:
+        datasets["rotowire"] = Path(args.rotowire)
     systems = [s for s in SYSTEMS if not args.systems or system_id(s) in args.systems.split(",")]
     lines = ["| dataset | system | n | " + " | ".join(c for c, _ in CELL) + " | E cell F1 [95% CI] | "
              + " | ".join(c for c, _ in COLUMNS) + " | docs/s |",
              "|---|---|---|" + "---|" * (len(CELL) + 1 + len(COLUMNS) + 1)]
+    games = [ROTOWIRE_HEADER, "|---" * ROTOWIRE_HEADER.count(" | ") + "|---|"]
     for name, path in datasets.items():
         if path is None or not path.exists():
             print(f"skip {name}: {path} not found", file=sys.stderr)
             continue
-        gold = _subset(path, args.limit if name != "sample" else 0, work / f"{name}.gold.jsonl")
+        limit, out = (args.limit if name != "sample" else 0), work / f"{name}.gold.jsonl"
+        gold = subset_games(path, limit, out) if name == "rotowire" else _subset(path, limit, out)
         inputs = read_inputs(gold)
         for system in systems:
             backend_name, adapter, constrained = SYSTEMS[system]
@@ -174,6 +182,10 @@ def run(args: argparse.Namespace) -> list[str]:
                 shown.append(("trained (default: tables parsed)", default,
                               spent["written"] / seconds if seconds else float("inf")))
             for label, path, docs_per_s in shown:
+                if name == "rotowire":
+                    games.extend(rotowire_lines(name, label, gold, path))
+                    print("\n".join(games[-2:]), flush=True)
+                    continue
                 metrics, docs = evaluate_files(gold, path)
                 lines.append(f"| {name} | {label} | {metrics['n_documents']} | "
                              + " | ".join(_pct(metrics.get(key)) for _, key in CELL) + f" | {cell_f1_ci(docs)} | "
@@ -183,13 +195,15 @@ def run(args: argparse.Namespace) -> list[str]:
             pub = PUBLISHED[name]
             lines.append(f"| {name} | Wu et al. 2022 (published, test) | - | - | - | {pub['wu.exact.cell_f1']:.2f} | "
                          + " | ".join(f"{pub[k]:.2f}" if k in pub else "-" for _, k in COLUMNS) + " | - |")
-    return lines
+    return lines + (["", *games] if len(games) > 2 else [])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--e2e", help="held-back E2E dev part (gold JSONL)")
     parser.add_argument("--wtt", help="held-back WikiTableText dev part (gold JSONL)")
+    parser.add_argument("--rotowire", help="held-back Rotowire-class summaries (gold JSONL, team and player records"
+                        " grouped by metadata.group), e.g. data/gold/nba/valid.jsonl")
     parser.add_argument("--limit", type=int, default=0, help="documents per public dataset, spread evenly over the"
                         " part (default 0: every document of the held-back part)")
     parser.add_argument("--no-sample", action="store_true", help="leave out the bundled sample's dev split (to"
