@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from text2table.checks.config import CheckConfig
 from text2table.checks.verify import verify_rows
 from text2table.core.schema import Schema
 
@@ -32,13 +33,16 @@ E2E = Schema.from_dict({"structure": "kv_single", "fields": [
 REVIEW = "Aromi is a coffee shop with a very low price. It is family friendly."
 
 
+DROP = CheckConfig(drop_invented_columns=True)
+
+
 def test_an_induced_schema_loses_invented_columns_but_keeps_those_empty_from_the_start() -> None:
     row = {"name": "Aromi", "eat_type": "coffee shop", "price_range": None, "family_friendly": "yes",
            "near": "Café Rouge"}
-    v = verify_rows(REVIEW, E2E, [row])
+    v = verify_rows(REVIEW, E2E, [row], config=DROP)
     assert v.dropped_columns == ["near"] and v.schema.names == ["name", "eat_type", "price_range", "family_friendly"]
     assert v.schema.schema_id != E2E.schema_id and list(v.evidence[0]) == v.schema.names
-    given = verify_rows(REVIEW, E2E, [row], schema_given=True)
+    given = verify_rows(REVIEW, E2E, [row], schema_given=True, config=DROP)
     assert given.schema == E2E and given.rows == [{**row, "near": None}] and given.dropped_columns == []
 
 
@@ -59,5 +63,13 @@ ORDINARY = [  # (text, schema fields, rows): every row and every column states s
 def test_rows_and_columns_leave_ordinary_tables_whole() -> None:
     for text, names, rows in ORDINARY:
         schema = Schema.from_dict({"structure": "flat_single_row", "fields": [{"name": n} for n in names]})
-        v = verify_rows(text, schema, rows, metadata={"language": "en"})  # an induced schema: columns may leave
+        v = verify_rows(text, schema, rows, metadata={"language": "en"}, config=DROP)  # induced: columns may leave
         assert (v.schema.names, v.rows, v.dropped_rows, v.actions) == (names, rows, 0, []), text
+
+
+def test_by_default_an_induced_schema_keeps_a_column_whose_values_were_nulled() -> None:
+    row = {"name": "Aromi", "eat_type": "coffee shop", "price_range": None, "family_friendly": "yes",
+           "near": "Café Rouge"}
+    v = verify_rows(REVIEW, E2E, [row])
+    assert v.schema == E2E and v.rows == [{**row, "near": None}] and v.dropped_columns == []
+    assert "columns" not in v.checks

@@ -46,7 +46,8 @@ def test_the_pipeline_checks_by_default_and_keeps_a_user_schema_whole() -> None:
 
 
 def test_the_pipeline_drops_invented_columns_of_an_induced_schema_only() -> None:
-    result = run(REVIEW, None, ScriptedBackend(table_model(E2E, [INVENTED])), WIDE_PI1)
+    dropping = PipelineConfig(max_new_tokens_schema=1000, checks=CheckConfig(drop_invented_columns=True))
+    result = run(REVIEW, None, ScriptedBackend(table_model(E2E, [INVENTED])), dropping)
     assert result.diagnostics["pi1"]["skipped"] is False
     assert result.schema.names == ["name", "eat_type", "family_friendly"]
     assert result.raw["pi2_schema"]["fields"][-1]["name"] == "near"
@@ -89,7 +90,8 @@ def test_a_re_check_reads_the_recorded_row_sources_instead_of_finding_the_list_a
 def test_key_order_is_read_against_the_schema_pi2_wrote_under_when_columns_were_dropped() -> None:
     from text2table.metrics.document import Prediction, structural_counts
 
-    result = run(REVIEW, None, ScriptedBackend(table_model(E2E, [INVENTED])), WIDE_PI1)
+    dropping = PipelineConfig(max_new_tokens_schema=1000, checks=CheckConfig(drop_invented_columns=True))
+    result = run(REVIEW, None, ScriptedBackend(table_model(E2E, [INVENTED])), dropping)
     record = result.to_record("doc-1")
     counts = structural_counts(Prediction.from_dict(record), result.schema)
     assert counts.rates()["key_order_pass_rate"] == 1.0

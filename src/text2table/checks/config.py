@@ -17,13 +17,16 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 @dataclass(frozen=True)
 class CheckConfig:
-    """Switches of the check chain; every check is on by default. Validated at construction."""
+    """Switches of the check chain; every check but ``drop_invented_columns`` is on by default. Validated at
+    construction. ``bench/ablate_checks.py`` measures what each is worth (docs/measurements.md)."""
 
     support: bool = True  # null a cell the text (its row's source) does not mention; record each cell's span
     function_words: bool = True  # null a cell that is one function word of the document's language
     polarity: bool = True  # turn a yes/no cell the text contradicts ("not family friendly" read as yes)
     repeats: bool = True  # two cells of a row with one value need two mentions of it
-    drop_invented_columns: bool = True  # an induced schema loses a column whose every value was nulled
+    # an induced schema loses a column whose every value was nulled; off by default: it moved no cell and cost
+    # WikiTableText 7.8 schema F1 points with the compact adapter (docs/measurements.md)
+    drop_invented_columns: bool = False
     # the language of a document whose metadata names none: "en", as records.default_metadata assumes;
     # "" reads such documents with the language-neutral checks only
     default_language: str = "en"

@@ -79,7 +79,7 @@ def verify_rows(document: str, schema: Schema, rows: list[Row], *, metadata: dic
     >>> s = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "name"}, {"name": "near"}]})
     >>> v = verify_rows("The Eagle is a pub.", s, [{"name": "The Eagle", "near": "Shanghai"}])
     >>> v.rows, v.schema.names, v.evidence, [a["reason"] for a in v.actions]
-    ([{'name': 'The Eagle'}], ['name'], [{'name': [0, 9]}], ['not in the text'])
+    ([{'name': 'The Eagle', 'near': None}], ['name', 'near'], [{'name': [0, 9], 'near': None}], ['not in the text'])
     """
     config = config or CheckConfig()
     if sources is not None and len(sources) != len(rows):
