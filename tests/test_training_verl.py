@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.tiny_llama import save_tiny_llama, write_prepared
+from text2table.adapters.card import pi1_form_of
 from text2table.errors import ConfigError
 from text2table.training.recipe import load_recipe, recipe_from_dict
 from text2table.training.verl import (
@@ -141,6 +142,19 @@ def test_dry_run_plans_and_prints(tmp_path, capsys):
     torchrun = next(c for c in cmds if c.argv[0] == "torchrun").argv
     assert f"data.val_files={dev.resolve()}/pi2_sft.parquet" in torchrun
     assert not (tmp_path / "run" / "adapter_init").exists()  # nothing ran
+    merged = next(c for c in cmds if c.argv[0] == "python").argv[-1]  # the merge's --target_dir
+    assert json.loads((Path(merged) / "text2table.json").read_text())["pi1_form"] == "full"  # no form in stats
+
+
+def test_merged_adapters_carry_the_card_of_the_prepared_data(tmp_path):
+    data = write_prepared(tmp_path / "data", 4)
+    stats = data / "stats.json"
+    stats.write_text(json.dumps({**(json.loads(stats.read_text()) if stats.is_file() else {}), "pi1_form": "compact"}))
+    recipe = recipe_from_dict({**load_recipe(ROOT / "recipes" / "llama31-8b-pi2.yaml").to_dict(),
+                               "base_model": "/models/llama"})
+    cmds = train_verl(recipe, data, tmp_path / "run", dry_run=True, log=lambda line: None)
+    merged = Path(next(c for c in cmds if c.argv[0] == "python").argv[-1])
+    assert pi1_form_of(merged) == "compact"
 
 
 @pytest.mark.slow

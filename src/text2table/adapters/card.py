@@ -50,8 +50,9 @@ def pi1_form_of(adapter: str | Path | None) -> str:
 
 
 def write_card(folder: str | Path, card: dict[str, Any]) -> Path:
-    """Write ``folder/text2table.json`` atomically; returns its path."""
+    """Write ``folder/text2table.json`` atomically (the folder made if need be); returns its path."""
     path = Path(folder) / CARD_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{CARD_NAME}.tmp")
     tmp.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, path)
