@@ -86,6 +86,15 @@ def test_pi1_hand_computed() -> None:
     assert r.score == pytest.approx(0.6 * 0.5 + 0.2 * 0.75 + 0.2 * 1.0 - 0.5 * 0.25)
 
 
+def test_pi1_reads_the_compact_answer_form_as_the_full_one() -> None:
+    from text2table.decoding.compact import compact_answer
+
+    compact = compact_answer(KV)
+    assert compact.startswith('{"structure":"kv_single","fields":["name"')
+    assert pi1_score(compact, KV_TRUTH, KV_DOC).score == pi1_score(schema_answer(KV), KV_TRUTH, KV_DOC).score == 1.0
+    assert pi1_score(compact * 3, KV_TRUTH, KV_DOC).score < 0.8  # padding costs in this form too
+
+
 def test_pi1_penalties_and_gates() -> None:
     gold_text = schema_answer(KV)
     assert pi1_score(gold_text, KV_TRUTH, KV_DOC).score == 1.0

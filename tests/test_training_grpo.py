@@ -112,6 +112,28 @@ def test_grpo_config_maps_the_rl_section(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_both_alternates_pi1_and_pi2_rows_and_scores_each_with_its_reward(data_dir: Path) -> None:
+    rows = grpo.load_rl_rows(data_dir, "both")
+    assert [(r["stage"], r["id"]) for r in rows] == [("pi1", "e2e-1"), ("pi2", "e2e-1"), ("pi1", "match-7"),
+                                                      ("pi2", "match-7")]
+    assert [r["stage"] for r in grpo.load_rl_rows(data_dir, "both", limit=1)] == ["pi1", "pi2"]
+    pi1, pi2 = rows[2], rows[3]
+    logged: dict[str, float] = {}
+    reward = grpo.logged_reward("both", grpo.local_scorer("both", RLSpec().reward_weights))
+    schema = json.dumps(json.loads(pi1["ground_truth"])["schema"])
+    answers = [schema, "", json.dumps(json.loads(pi2["ground_truth"])["rows"][0]), ""]
+    batch = [pi1, pi1, pi2, pi2]
+    scores = reward(prompts=[r["prompt"] for r in batch],
+                    completions=[[{"role": "assistant", "content": a}] for a in answers],
+                    ground_truth=[r["ground_truth"] for r in batch], document=[r["document"] for r in batch],
+                    stage=[r["stage"] for r in batch], log_metric=logged.__setitem__)
+    expected = [compute_score(f"text2table/{r['stage']}", a, r["ground_truth"], {"document": r["document"]})["score"]
+                for r, a in zip(batch, answers)]
+    assert scores == pytest.approx(expected) and scores[0] > scores[1] and scores[2] > scores[3]
+    assert {k.split("/")[0] for k in logged} == {"pi1", "pi2"} and logged["pi2/empty"] == 0.5
+    assert reward.__name__ == "text2table_both"
+
+
 def test_cli_trains_pi2_and_logs_submetrics_per_step(tiny_model: Path, data_dir: Path, tmp_path: Path) -> None:
     import yaml
     from typer.testing import CliRunner

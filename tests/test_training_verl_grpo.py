@@ -15,7 +15,7 @@ import pytest
 from text2table.errors import ConfigError
 from text2table.data.prepare import prepare
 from text2table.training.recipe import load_recipe
-from text2table.training.rl_config import RL_STAGES, PipelineSpec
+from text2table.training.rl_config import VERL_STAGES, PipelineSpec
 from text2table.training.verl_grpo import (PIPELINE_PI1_SOURCE, compose_overrides, example_script, plan_launch,
                                            write_pipeline_parquet)
 
@@ -42,7 +42,7 @@ def _launch(stage: str, data_dir: Path, run: Path, **kwargs):
                        **kwargs)
 
 
-@pytest.mark.parametrize("stage", RL_STAGES)
+@pytest.mark.parametrize("stage", VERL_STAGES)
 def test_overrides_compose_against_installed_verl(stage: str, data_dir: Path, tmp_path: Path) -> None:
     launch = _launch(stage, data_dir, tmp_path / "run")
     cfg = compose_overrides(launch.overrides)
@@ -97,7 +97,7 @@ def test_misspelt_key_fails_to_compose(data_dir: Path, tmp_path: Path) -> None:
 
 
 def test_no_legacy_reward_keys_are_generated(data_dir: Path, tmp_path: Path) -> None:
-    for stage in RL_STAGES:
+    for stage in VERL_STAGES:
         overrides = _launch(stage, data_dir, tmp_path / stage).overrides
         assert not [o for o in overrides if o.lstrip("+").startswith("custom_reward_function")]
         assert sum(o.startswith("reward.custom_reward_function.path=") for o in overrides) == 1
@@ -138,7 +138,7 @@ def test_missing_rl_parquet_names_the_fix(tmp_path: Path) -> None:
         _launch("pi2", tmp_path, tmp_path / "run")
 
 
-@pytest.mark.parametrize("stage", RL_STAGES)
+@pytest.mark.parametrize("stage", VERL_STAGES)
 def test_example_scripts_are_current(stage: str) -> None:
     script = ROOT / "examples" / "grpo" / f"run_llama31_8b_{stage.replace('-', '_')}.sh"
     expected = example_script(load_recipe(ROOT / RECIPES[stage]), stage, recipe_file=RECIPES[stage])

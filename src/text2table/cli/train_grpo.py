@@ -10,7 +10,8 @@ import typer
 from text2table.cli.common import console, friendly_errors
 
 STAGE_HELP = ("pi1 | pi2 (local rewards), pipeline-pi1 (pi1 rewarded through a frozen pi2), pipeline-pi2 (pi2 on"
-              " data prepared with --schemas-from)")
+              " data prepared with --schemas-from), both (pi1 and pi2 prompts mixed, each with its local reward:"
+              " the one adapter serving both stages; trl only)")
 
 
 def _log(message: str) -> None:

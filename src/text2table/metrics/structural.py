@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from text2table.core.naming import is_policy_name
+from text2table.decoding.compact import expand_answer
 from text2table.decoding.parsing import extract_json_object
 from text2table.core.schema import STRUCTURES, Field, Schema
 
@@ -161,8 +162,15 @@ class SchemaCheck:
 
 
 def check_schema(text_or_obj: Any) -> SchemaCheck:
-    """Check pi1 output (text in the answer form, or a parsed dict): parses, policy names, unique, structure."""
+    """Check pi1 output (text in either answer form, or a parsed dict): parses, policy names, unique, structure.
+
+    >>> check_schema('{"structure":"kv_single","fields":["name","food"]}').valid  # the compact form
+    True
+    >>> check_schema('{"structure":"kv_single","fields":["name","Food"]}').reason[:24]
+    "field name 'Food' breaks"
+    """
     obj, reason = (extract_json_object(text_or_obj) if isinstance(text_or_obj, str) else (text_or_obj, ""))
+    obj = expand_answer(obj)
     if not isinstance(obj, dict) or not isinstance(obj.get("fields"), list) or "structure" not in obj:
         why = reason or "expected a JSON object with 'structure' and a 'fields' list"
         return SchemaCheck(False, False, False, False, False, why)

@@ -5,7 +5,10 @@ One reward function per run (``text2table_<stage>``): TRL logs it as ``rewards/<
 order, grounding, duplicate and copy rates, ...) is logged per step as ``<stage>/<key>`` through TRL's
 ``log_metric`` hook. pipeline-pi1 scores each sampled schema through a frozen pi2
 (:mod:`text2table.training.pipeline_rl`); pipeline-pi2 is pi2 GRPO on data prepared with
-``--schemas-from`` (the pi2 reward against the gold table mapped onto pi1's schemas). ``RUN_DIR`` layout::
+``--schemas-from`` (the pi2 reward against the gold table mapped onto pi1's schemas). ``both`` alternates pi1
+and pi2 prompts in one run, each completion scored by its own stage's reward and logged as ``pi1/<key>`` or
+``pi2/<key>``: the shipped adapter serves both stages, and GRPO on pi2 prompts alone moved pi1's schemas
+(docs/training-cpu.md). ``RUN_DIR`` layout::
 
     adapter/            the trained LoRA adapter (PEFT, safetensors)
     trainer/            TRL checkpoints
@@ -16,6 +19,7 @@ order, grounding, duplicate and copy rates, ...) is logged per step as ``<stage>
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import os
@@ -33,7 +37,7 @@ from text2table.rewards.scores import RewardResult
 from text2table.rewards.trl import completion_text, score_batch
 from text2table.training.pipeline_rl import BackendPi2, PipelinePi1Scorer, Pi2Runner, metadata_from_prompt
 from text2table.training.recipe import Recipe
-from text2table.training.rl_config import RLSpec, stage_model
+from text2table.training.rl_config import MIXED_STAGE, RLSpec, stage_model, stage_models
 from text2table.training.shared_prefix import with_shared_prefix
 from text2table.training.verl_grpo import rl_parquet
 
@@ -55,18 +59,26 @@ class GrpoOptions:
 # ----------------------------------------------------------------------------- data
 
 def load_rl_rows(data_dir: str | Path, stage: str, *, limit: int | None = None) -> list[dict[str, Any]]:
-    """The RL parquet of ``stage`` as TRL rows: ``prompt`` (chat), ``ground_truth``, ``document``, ``metadata``, ``id``."""
+    """The RL parquet of ``stage`` as TRL rows: ``prompt`` (chat), ``ground_truth``, ``document``, ``metadata``,
+    ``id`` and ``stage`` (the model the prompt asks: pi1 or pi2). For ``both``, the pi1 and pi2 rows alternate
+    (``limit`` applies to each)."""
     import pyarrow.parquet as pq
 
-    table = pq.read_table(str(rl_parquet(data_dir, stage)), columns=["prompt", "reward_model", "extra_info"])
-    rows = []
-    for prompt, reward, extra in zip(*(table.column(c).to_pylist() for c in table.column_names)):
-        rows.append({"prompt": [{"role": m["role"], "content": m["content"]} for m in prompt],
-                     "ground_truth": reward["ground_truth"], "document": extra["document"],
-                     "metadata": json.dumps(metadata_from_prompt(prompt), ensure_ascii=False), "id": extra["id"]})
-        if limit is not None and len(rows) >= limit:
-            break
-    return rows
+    per_model = []
+    for model in stage_models(stage):
+        path = rl_parquet(data_dir, model if stage == MIXED_STAGE else stage)
+        table = pq.read_table(str(path), columns=["prompt", "reward_model", "extra_info"])
+        rows = []
+        for prompt, reward, extra in zip(*(table.column(c).to_pylist() for c in table.column_names)):
+            rows.append({"prompt": [{"role": m["role"], "content": m["content"]} for m in prompt],
+                         "ground_truth": reward["ground_truth"], "document": extra["document"],
+                         "metadata": json.dumps(metadata_from_prompt(prompt), ensure_ascii=False), "id": extra["id"],
+                         "stage": model})
+            if limit is not None and len(rows) >= limit:
+                break
+        per_model.append(rows)
+    mixed = [row for group in itertools.zip_longest(*per_model) for row in group if row is not None]
+    return mixed
 
 
 # ----------------------------------------------------------------------------- rewards
@@ -78,10 +90,12 @@ def logged_reward(stage: str, scorer: Scorer) -> Callable[..., list[float | None
                log_metric: Callable[[str, float], None] | None = None, log_extra: Callable[..., None] | None = None,
                trainer_state: Any = None, **columns: Any) -> list[float | None]:
         results = scorer(prompts, completions, columns)
-        scored = [r for r in results if r is not None]
-        if log_metric is not None and scored:
-            for key in scored[0].metrics:
-                log_metric(f"{stage}/{key}", sum(r.metrics.get(key, 0.0) for r in scored) / len(scored))
+        labels = columns.get("stage") if stage == MIXED_STAGE else None
+        for label in sorted(set(labels)) if labels else [stage]:
+            scored = [r for i, r in enumerate(results) if r is not None and (not labels or labels[i] == label)]
+            if log_metric is not None and scored:
+                for key in scored[0].metrics:
+                    log_metric(f"{label}/{key}", sum(r.metrics.get(key, 0.0) for r in scored) / len(scored))
         if log_extra is not None:
             log_extra("reason", [r.reason if r is not None else "no ground truth" for r in results])
         return [r.score if r is not None else None for r in results]
@@ -91,13 +105,34 @@ def logged_reward(stage: str, scorer: Scorer) -> Callable[..., list[float | None
 
 
 def local_scorer(stage: str, weights: RewardWeights) -> Scorer:
-    """pi1 / pi2 local rewards (pipeline-pi2 trains pi2 with the pi2 reward)."""
-    name = stage_model(stage)
+    """pi1 / pi2 local rewards (pipeline-pi2 trains pi2 with the pi2 reward; ``both`` scores each completion
+    with the reward of the model its prompt asks, from the ``stage`` column)."""
+    if stage != MIXED_STAGE:
+        name = stage_model(stage)
 
-    def score(prompts: Sequence[Any], completions: Sequence[Any], columns: dict[str, Any]) -> list[RewardResult | None]:
-        return score_batch(name, prompts, completions, weights=weights, **columns)
+        def score(prompts: Sequence[Any], completions: Sequence[Any],
+                  columns: dict[str, Any]) -> list[RewardResult | None]:
+            rest = {k: v for k, v in columns.items() if k != "stage"}  # the row's model: this stage's
+            return score_batch(name, prompts, completions, weights=weights, **rest)
 
-    return score
+        return score
+
+    def mixed(prompts: Sequence[Any], completions: Sequence[Any], columns: dict[str, Any]) -> list[RewardResult | None]:
+        out: list[RewardResult | None] = [None] * len(completions)
+        labels = columns["stage"]
+        for model in stage_models(MIXED_STAGE):
+            picked = [i for i, label in enumerate(labels) if label == model]
+            if not picked:
+                continue
+            sub = {k: [v[i] for i in picked] if isinstance(v, list) and len(v) == len(completions) else v
+                   for k, v in columns.items() if k != "stage"}
+            results = score_batch(model, [prompts[i] for i in picked] if prompts else [],
+                                  [completions[i] for i in picked], weights=weights, **sub)
+            for i, result in zip(picked, results):
+                out[i] = result
+        return out
+
+    return mixed
 
 
 def pipeline_scorer(scorer: PipelinePi1Scorer) -> Scorer:
@@ -189,7 +224,9 @@ def _history_callback(stage: str, steps: int, path: Path, log: Log, record: list
             with path.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(entry) + "\n")
             if "reward" in entry:
-                subs = " ".join(f"{k.split('/', 1)[1]}={v:.3f}" for k, v in entry.items() if k.startswith(f"{stage}/"))
+                subs = " ".join(f"{k}={v:.3f}" if stage == MIXED_STAGE else f"{k.split('/', 1)[1]}={v:.3f}"
+                                for k, v in entry.items() if k.split("/", 1)[0] in (stage, *stage_models(stage))
+                                and "/" in k and not k.startswith("rewards/"))
                 log(f"{stage} step {state.global_step}/{steps} reward {entry['reward']:.4f}"
                     f" (std {entry.get('reward_std', 0):.3f}) {subs} kl {entry.get('kl', 0):.4f}"
                     f" {entry.get('seconds_per_step', 0):.1f} s/step")
@@ -221,7 +258,7 @@ def train_grpo(recipe: Recipe, data_dir: str | Path, stage: str, run_dir: str | 
 
     options = options or GrpoOptions()
     rl = recipe.rl or RLSpec()
-    stage_model(stage)  # validates the stage name
+    stage_models(stage)  # validates the stage name
     if options.threads:
         torch.set_num_threads(options.threads)
     steps = options.max_steps or rl.steps

@@ -17,7 +17,11 @@ from text2table.errors import ConfigError
 from text2table.rewards.config import RewardWeights
 
 #: GRPO stages: local RL of each model, then the two pipeline stages.
-RL_STAGES = ("pi1", "pi2", "pipeline-pi1", "pipeline-pi2")
+RL_STAGES = ("pi1", "pi2", "pipeline-pi1", "pipeline-pi2", "both")
+#: ``both``: pi1 and pi2 prompts mixed in one run, each scored by its own local reward (one adapter serves both
+#: stages, so GRPO on one stage's prompts alone moves the other stage's answers too); TRL only.
+MIXED_STAGE = "both"
+VERL_STAGES = tuple(s for s in RL_STAGES if s != MIXED_STAGE)
 KL_LOSS_TYPES = ("kl", "k1", "abs", "mse", "k2", "low_var_kl", "k3")
 
 
@@ -34,7 +38,18 @@ def stage_model(stage: str) -> str:
     """
     if stage not in RL_STAGES:
         raise ConfigError(f"unknown RL stage {stage!r}; use one of {RL_STAGES}")
+    if stage == MIXED_STAGE:
+        raise ConfigError("RL stage 'both' trains pi1 and pi2 together: local GRPO only (--engine trl)")
     return "pi1" if stage.endswith("pi1") else "pi2"
+
+
+def stage_models(stage: str) -> tuple[str, ...]:
+    """The models whose prompts a stage samples: both for ``both``, else the one of :func:`stage_model`.
+
+    >>> stage_models("both"), stage_models("pipeline-pi1")
+    (('pi1', 'pi2'), ('pi1',))
+    """
+    return ("pi1", "pi2") if stage == MIXED_STAGE else (stage_model(stage),)
 
 
 @dataclass(frozen=True)
@@ -155,8 +170,10 @@ class RLSpec:
         return {k: v for k, v in self.reward_weights.to_dict().items() if v != default[k]}
 
     def max_completion_length(self, stage: str) -> int:
-        """The completion budget of a stage: the schema budget for pi1 stages, the table budget for pi2."""
-        return self.max_completion_length_schema if stage_model(stage) == "pi1" else self.max_completion_length_table
+        """The completion budget of a stage: the schema budget for pi1 stages, the table budget for pi2, the larger
+        for ``both``."""
+        budgets = {"pi1": self.max_completion_length_schema, "pi2": self.max_completion_length_table}
+        return max(budgets[m] for m in stage_models(stage))
 
     def completions_per_step(self) -> int:
         return self.prompts_per_step * self.num_generations
