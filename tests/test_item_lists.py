@@ -100,10 +100,11 @@ def test_pipeline_reads_each_item_alone_and_checks_it_against_its_item():
     spans = result.diagnostics["item_list"].pop("item_spans")  # each item's [start, end) in the document
     assert [RECIPE[a:b] for a, b in spans] == pi2_docs
     assert result.diagnostics["item_list"] == {"kind": "bullets", "items": 3, "line": 4, "rows_from": [0, 1, 2]}
-    # "six" is in the document's title but in no item: the column is nulled row by row, then dropped
-    assert result.schema.names == ["item", "amount"]
-    assert result.rows == [{"item": "chicken thighs, boneless", "amount": "800 g"},
-                           {"item": "soy sauce", "amount": "4 tbsp"}, {"item": "black pepper", "amount": None}]
+    # "six" is in the document's title but in no item: the column is nulled row by row (and stays, empty)
+    assert result.schema.names == ["item", "amount", "serves"]
+    assert result.rows == [{"item": "chicken thighs, boneless", "amount": "800 g", "serves": None},
+                           {"item": "soy sauce", "amount": "4 tbsp", "serves": None},
+                           {"item": "black pepper", "amount": None, "serves": None}]
 
 
 def test_item_lists_off_or_a_single_record_schema_read_the_whole_document():
@@ -137,9 +138,9 @@ def test_a_row_read_from_an_item_states_each_value_once():
 
     doc = "You need:\n- 4 eggs\n- 2 leeks\n- 3 onions"
     result = run(doc, None, ScriptedBackend(answer), PipelineConfig(max_new_tokens_schema=1000))
-    assert result.schema.names == ["item", "amount"]
-    assert result.rows == [{"item": "eggs", "amount": "4"}, {"item": "leeks", "amount": "2"},
-                           {"item": "onions", "amount": "3"}]
+    assert result.schema.names == ["item", "amount", "serving"]
+    assert result.rows == [{"item": "eggs", "amount": "4", "serving": None}, {"item": "leeks", "amount": "2", "serving": None},
+                           {"item": "onions", "amount": "3", "serving": None}]
     assert result.diagnostics["check_actions"][0] == {
         "row": 0, "field": "serving", "check": "repeats", "action": "nulled", "old": "4", "new": None,
         "reason": "repeats 'amount'; the text mentions it 1 time(s)"}
