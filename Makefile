@@ -157,8 +157,9 @@ train-compact: heldout
 	$(T2T) export-adapter runs/compact/adapter --out runs/compact/ship --dtype f16
 	# to ship: copy runs/compact/ship/* into $(ADAPTER_DIR)/
 
-# Seventh stage: the compact adapter continued on Rotowire train games (nba_data), with unseen E2E and
-# WikiTableText records and the sample as replay (recipes/smollm2-135m-rotowire.yaml).
+# Rotowire stages (not shipped; docs/rotowire.md): the compact adapter continued on Rotowire train games
+# (nba_data), with unseen E2E and WikiTableText records and the sample as replay (recipes/smollm2-135m-rotowire.yaml),
+# then continued on more unseen games (smollm2-135m-rotowire2.yaml). Needs the records train-compact split off.
 train-rotowire: heldout $(NBA)/train.jsonl
 	$(T2T) split $(NBA)/train.jsonl --parts use=0.085,rest=0.915 --seed roto --out-dir $(NBA) --prefix train-roto-
 	$(T2T) split $(WU)/e2e-compact-rest.jsonl --parts use=0.04,rest=0.96 --seed grpo --out-dir $(WU) --prefix e2e-grpo-
@@ -171,6 +172,15 @@ train-rotowire: heldout $(NBA)/train.jsonl
 	  --engine trl --out runs/roto --init-adapter $(ADAPTER_DIR) --no-sanity --resume
 	$(T2T) export-gguf runs/roto/adapter --out runs/roto/ship/adapter.gguf --dtype f16
 	$(T2T) export-adapter runs/roto/adapter --out runs/roto/ship --dtype f16
+	# continuation (recipes/smollm2-135m-rotowire2.yaml): unseen games, less replay
+	$(T2T) split $(NBA)/train-roto-rest.jsonl --parts use=0.1,rest=0.9 --seed roto2 --out-dir $(NBA) --prefix train-roto2-
+	$(T2T) split $(WU)/e2e-roto-rest.jsonl --parts use=0.04,rest=0.96 --seed roto2 --out-dir $(WU) --prefix e2e-roto2-
+	$(T2T) split $(WU)/wtt-roto-rest.jsonl --parts use=0.012,rest=0.988 --seed roto2 --out-dir $(WU) --prefix wtt-roto2-
+	$(T2T) prepare $(NBA)/train-roto2-use.jsonl $(WU)/e2e-roto2-use.jsonl $(WU)/wtt-roto2-use.jsonl \
+	  examples/data/train.jsonl --pi1-form compact --out data/prepared/roto2
+	$(T2T) train sft recipes/smollm2-135m-rotowire2.yaml --data data/prepared/roto2 --dev data/prepared/dev-compact \
+	  --engine trl --out runs/roto2 --init-adapter runs/roto/adapter --no-sanity --resume
+	$(T2T) export-gguf runs/roto2/adapter --out runs/roto2/ship/adapter.gguf --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl
