@@ -39,6 +39,7 @@ from text2table.layout.explicit_tables import find_explicit_table
 from text2table.pipeline.config import PipelineConfig
 from text2table.pipeline.run import run_many
 from text2table.core.records import read_gold
+from text2table.checks.config import CheckConfig
 from text2table.checks.verify import verify_record
 
 from quality_rotowire import HEADER as ROTOWIRE_HEADER, rotowire_lines, subset_games
@@ -77,17 +78,19 @@ def _subset(path: Path, limit: int, out: Path) -> Path:
     return out
 
 
-def _verified(pred: Path, gold: Path) -> Path:
-    """The predictions as the pipeline's default (``verify``) returns them: unsupported cells nulled."""
+def verified(pred: Path, gold: Path, *, config: CheckConfig | None = None, out: Path | None = None) -> Path:
+    """The predictions as the pipeline's checks return them (``config``: which checks; default the pipeline's),
+    written to ``out`` (default ``<name>.verified.pred.jsonl`` beside ``pred``)."""
     records = {r.id: r for r in read_gold(gold)}
-    out = pred.with_name(pred.name.replace(".pred.jsonl", ".verified.pred.jsonl"))
+    out = out or pred.with_name(pred.name.replace(".pred.jsonl", ".verified.pred.jsonl"))
     lines = []
     for line in pred.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         gold_record = records.get(record.get("id"))
         if gold_record is not None:
             missing = gold_record.metadata.get("missing_value_tokens", ())
-            record = verify_record(record, gold_record.document, metadata=gold_record.metadata, missing=missing)
+            record = verify_record(record, gold_record.document, metadata=gold_record.metadata, missing=missing,
+                                   config=config)
         lines.append(record)
     write_jsonl(out, lines)
     return out
@@ -172,12 +175,12 @@ def run(args: argparse.Namespace) -> list[str]:
                 timing.write_text(json.dumps({"seconds": seconds, "written": summary.written}))
             spent = json.loads(timing.read_text())
             rate = spent["written"] / spent["seconds"] if spent["seconds"] else 0.0
-            verified = _verified(pred, gold)
-            shown = [(system, verified, rate)]
+            checked = verified(pred, gold)
+            shown = [(system, checked, rate)]
             if system in UNVERIFIED:
                 shown.append((f"{system[:-1]}, unverified)", pred, rate))
             if system == DEFAULT:
-                default, share = _with_parsed_tables(verified, gold)
+                default, share = _with_parsed_tables(checked, gold)
                 seconds = spent["seconds"] * share
                 shown.append(("trained (default: tables parsed)", default,
                               spent["written"] / seconds if seconds else float("inf")))
