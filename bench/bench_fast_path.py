@@ -1,6 +1,7 @@
 """The llamacpp fast path against today's configuration, on the same documents, in one run.
 
-    python bench/bench_fast_path.py [--data data/gold/wu/e2e-dev-heldout.jsonl] [--limit 8] [--threads 1]
+    python bench/bench_fast_path.py [--data data/gold/wu/e2e-dev-heldout.jsonl] [--limit 8] [--threads N]
+                                    [--parallel 8]
 
 Rows of the printed table (all with the shipped adapter unless named "base"):
 - ``raw decode``: plain llama.cpp greedy completion of a fixed length: the base model, the adapter applied
@@ -9,7 +10,12 @@ Rows of the printed table (all with the shipped adapter unless named "base"):
   text, pi1 types and ``required`` left to the model (``-O merge_lora=false -O prefix_cache=false
   -O fast_forward=false`` and ``PipelineConfig(pin_field_defaults=False)``);
 - ``pipeline default``: today's defaults (merged adapter, prefix snapshots, forced text, pinned defaults, pi1
-  in the form the adapter's card names).
+  in the form the adapter's card names), on one thread like ``today``;
+- ``pipeline default, threads by load``: the same with the thread count left to the backend (the cores the
+  load leaves free, adjusted while it runs); ``today`` runs on the threads a77bf99 chose (all cores but one);
+- ``pipeline default, parallel N`` (with ``--parallel N``): N documents per call, their prompts decoded side by
+  side.
+``--threads N`` runs every row on N threads instead (the ``threads by load`` row is then left out).
 ``--today-adapter`` serves the ``today`` rows with another adapter (the one shipped when the baseline was taken,
 in the pi1 form its card names, full without one); the raw decode rows always use the shipped adapter.
 Columns: documents/s (wall clock), CPU seconds per document (this process; llama.cpp runs in it with one
@@ -77,11 +83,12 @@ def add(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
     return {k: a.get(k, 0.0) + v for k, v in b.items()}
 
 
-def pipeline(docs: list[Any], backend: Counting, config: PipelineConfig) -> dict[str, float]:
+def pipeline(docs: list[Any], backend: Counting, config: PipelineConfig, per_call: int = 1) -> dict[str, float]:
     wall, cpu, forced = time.perf_counter(), time.process_time(), backend.forced
     results = []
-    for doc in docs:  # one document per call, as extract does for llamacpp
-        results += run_many([doc.document], backend, config, metadatas=[doc.metadata])
+    for start in range(0, len(docs), per_call):  # one document per call, as extract does for llamacpp
+        batch = docs[start:start + per_call]
+        results += run_many([d.document for d in batch], backend, config, metadatas=[d.metadata for d in batch])
     tokens = sum(r.diagnostics["tokens"]["out"] for r in results)
     return {"docs": len(docs), "wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
             "tokens": tokens, "forced": backend.forced - forced}
@@ -93,7 +100,9 @@ def main() -> None:
                         help="gold JSONL (default: the E2E held-back dev part from `make heldout`, else the"
                              " sample's dev split)")
     parser.add_argument("--limit", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for every row (default: one, and the backends' own choice where named)")
+    parser.add_argument("--parallel", type=int, default=0, help="add a row with N documents decoded side by side")
     parser.add_argument("--today-adapter", default=None,
                         help="llama.cpp LoRA GGUF for the `today` rows (default: the shipped adapter), e.g. the"
                              " adapter that shipped when the baseline was measured; its card sets its pi1 form")
@@ -107,11 +116,20 @@ def main() -> None:
     docs = read_inputs(args.data, limit=args.limit)
     base = embedded_gguf_path()
     merged = merged_gguf(base, Path(lora))
-    options = {"threads": args.threads}
-    today = Counting(open_backend("llamacpp", adapter=args.today_adapter, options={**options, **TODAY}))
-    fast = Counting(open_backend("llamacpp", options=options))
+    one = args.threads or 1
+    today_threads = args.threads or max(1, (os.cpu_count() or 2) - 1)  # a77bf99's rule
+    today = Counting(open_backend("llamacpp", adapter=args.today_adapter,
+                                  options={"threads": today_threads, **TODAY}))
+    engines = {"today": today, "default": Counting(open_backend("llamacpp", options={"threads": one}))}
     configs = {"today": PipelineConfig(pin_field_defaults=False), "default": PipelineConfig()}
-    engines = {"today": today, "default": fast}
+    per_call = {name: 1 for name in engines}
+    if args.threads is None:
+        engines["default, threads by load"] = Counting(open_backend("llamacpp"))
+        configs["default, threads by load"] = PipelineConfig()
+    if args.parallel > 1:
+        name = f"default, parallel {args.parallel}"
+        engines[name] = Counting(open_backend("llamacpp", options={"threads": args.threads, "parallel": args.parallel}))
+        configs[name], per_call[name] = PipelineConfig(), args.parallel
     for name in engines:  # warm-up: grammar compilation, first prefix snapshots
         run_many([docs[0].document], engines[name], configs[name], metadatas=[docs[0].metadata])
     variants = {"base": (base, None), "adapter at run time": (base, lora), "adapter merged (Q8_0)": (merged, None)}
@@ -119,15 +137,17 @@ def main() -> None:
     runs: dict[str, dict[str, float]] = {}
     loads = [os.getloadavg()[0]]
     for name, (model, adapter) in variants.items():
-        raw[name] = raw_decode(model, adapter, args.threads)
+        raw[name] = raw_decode(model, adapter, one)
     for _ in range(2):
-        for name in ("today", "default"):
-            runs[name] = add(runs.get(name, {}), pipeline(docs, engines[name], configs[name]))
+        for name in engines:
+            runs[name] = add(runs.get(name, {}), pipeline(docs, engines[name], configs[name], per_call.get(name, 1)))
             loads.append(os.getloadavg()[0])
     for name, (model, adapter) in variants.items():
-        raw[name] = add(raw[name], raw_decode(model, adapter, args.threads))
-    print(f"{len(docs)} documents of {args.data.name} (each twice), {args.threads} thread(s), 1-minute load"
-          f" average {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores")
+        raw[name] = add(raw[name], raw_decode(model, adapter, one))
+    threads = {name: engine.inner.threads for name, engine in engines.items()}
+    print(f"{len(docs)} documents of {args.data.name} (each twice), 1-minute load average"
+          f" {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores; raw decodes on {one} thread(s), threads"
+          f" at the end: " + ", ".join(f"{name} {n}" for name, n in threads.items()))
     print(f"\n{'run':<34} {'docs/s':>7} {'cpu s/doc':>9} {'decoded/doc':>11} {'forced/doc':>10} {'tok/s':>7}"
           f" {'tok/cpu-s':>9} {'ratio':>6}")
     ceiling = raw["adapter at run time"]["tokens"] / raw["adapter at run time"]["cpu"]
@@ -138,10 +158,14 @@ def main() -> None:
         print(f"{'pipeline ' + name:<34} {r['docs'] / r['wall']:>7.3f} {r['cpu'] / r['docs']:>9.2f}"
               f" {(r['tokens'] - r['forced']) / r['docs']:>11.1f} {r['forced'] / r['docs']:>10.1f}"
               f" {r['tokens'] / r['wall']:>7.1f} {r['tokens'] / r['cpu']:>9.1f} {r['tokens'] / r['cpu'] / ceiling:>6.2f}")
-    t, d = runs["today"], runs["default"]
+    t = runs["today"]
     rate = {name: r["tokens"] / r["cpu"] for name, r in raw.items()}
-    print(f"\ndefault vs today: {(d['docs'] / d['wall']) / (t['docs'] / t['wall']):.2f}x documents/s (wall),"
-          f" {(t['cpu'] / t['docs']) / (d['cpu'] / d['docs']):.2f}x (CPU per document); merged adapter decode at"
+    print()
+    for name, d in runs.items():
+        if name != "today":
+            print(f"{name} vs today: {(d['docs'] / d['wall']) / (t['docs'] / t['wall']):.2f}x documents/s (wall),"
+                  f" {(t['cpu'] / t['docs']) / (d['cpu'] / d['docs']):.2f}x (CPU per document)")
+    print(f"merged adapter decode at"
           f" {rate['adapter merged (Q8_0)'] / rate['base']:.0%} of the base model's, runtime adapter at"
           f" {rate['adapter at run time'] / rate['base']:.0%} (tokens per CPU second)")
     for engine in engines.values():

@@ -69,13 +69,13 @@ def test_second_prompt_of_a_stage_restores_the_shared_prefix(backend):
     assert again.error is None
 
 
-def test_threads_leave_a_core_free_and_back_off_under_load(monkeypatch):
-    from text2table.backends import llamacpp
+def test_threads_take_the_free_cores_at_start(monkeypatch):
+    from text2table.backends import llamacpp_threads
 
-    monkeypatch.setattr(llamacpp.os, "cpu_count", lambda: 16)
-    monkeypatch.setattr(llamacpp.os, "getloadavg", lambda: (0.2, 0.0, 0.0))
-    assert llamacpp.default_threads() == 15
-    monkeypatch.setattr(llamacpp.os, "getloadavg", lambda: (12.4, 0.0, 0.0))
-    assert llamacpp.default_threads() == 4
-    monkeypatch.setattr(llamacpp.os, "cpu_count", lambda: 2)
-    assert llamacpp.default_threads() == 1
+    monkeypatch.setattr(llamacpp_threads.os, "cpu_count", lambda: 16)
+    monkeypatch.setattr(llamacpp_threads.os, "getloadavg", lambda: (0.2, 0.0, 0.0))
+    assert llamacpp_threads.default_threads() == 16
+    monkeypatch.setattr(llamacpp_threads.os, "getloadavg", lambda: (12.4, 0.0, 0.0))
+    assert llamacpp_threads.default_threads() == 4
+    monkeypatch.setattr(llamacpp_threads.os, "cpu_count", lambda: 2)
+    assert llamacpp_threads.default_threads() == 1  # never zero

@@ -7,7 +7,7 @@ picks the next token from the raw logits and asks the grammar about that one tok
 the next-best candidates are asked one by one (:class:`~text2table.backends.llamacpp_grammar.LazyGrammar`). The result is the same as masking
 every step (greedy: the best allowed token; sampling: the masked distribution), but a step costs
 microseconds instead of a full-vocabulary grammar pass (about 12 ms for SmolLM2's 49k tokens).
-Three things make it fast (each can be turned off, for comparison):
+Four things make it fast (each can be turned off, for comparison; ``threads`` given stay fixed):
 
 - ``merge_lora``: a LoRA adapter is folded into the weights once and the merged GGUF is cached
   (:mod:`text2table.backends.lora_merge`), so the adapted model decodes at base-model speed;
@@ -15,7 +15,14 @@ Three things make it fast (each can be turned off, for comparison):
   policy and metadata) is kept and restored (:mod:`text2table.backends.llamacpp_prefix`);
 - ``fast_forward``: text the grammar allows in exactly one way (keys, quotes, separators, pinned defaults:
   :mod:`text2table.decoding.forced`) is appended as one batched evaluation instead of one decode step per
-  token, and a schema answer stops at its closing brace. ``extra["forced_tokens"]`` counts those tokens.
+  token, and a schema answer stops at its closing brace. ``extra["forced_tokens"]`` counts those tokens;
+- ``threads`` (when not given): the cores the load leaves free at start, then one fewer when a call got
+  too little CPU and one more when a core stays free (:mod:`text2table.backends.llamacpp_threads`).
+``parallel`` (off by default: it paid 3-8% on E2E documents and cost up to 12% on the sample's, measured on
+2 cores) decodes the prompts of one ``generate`` call side by side, one llama.cpp batch per step, each in a
+KV sequence that keeps its tokens for the next prompt that starts with them
+(:mod:`text2table.backends.llamacpp_parallel`). Both loops choose each token by the same rule
+(:class:`~text2table.backends.llamacpp_answer.Answer`).
 llama-cpp-python must be the portable build (see the Makefile): the native build crashes on CPUs with
 AMX. It is imported when the backend is created, not before.
 """
@@ -24,7 +31,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -33,8 +39,11 @@ from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_gbnf
 from text2table.errors import ConfigError, InputError, MissingDependencyError
 from text2table.backends.base import Backend, Generation, Prompt, adapter_pi1_form, per_prompt, register_backend
 from text2table.decoding.constraint import Constraint
-from text2table.backends.llamacpp_grammar import LazyGrammar, pick
+from text2table.backends.llamacpp_answer import Answer
+from text2table.backends.llamacpp_grammar import LazyGrammar
+from text2table.backends.llamacpp_parallel import ParallelDecoder, groups
 from text2table.backends.llamacpp_prefix import PrefixStates
+from text2table.backends.llamacpp_threads import ThreadPolicy, default_threads
 from text2table.decoding.forced import tracker
 from text2table.backends.models import is_gguf, resolve_model_path, split_continuation
 from text2table.backends.chat_parts import prompt_parts
@@ -52,32 +61,20 @@ def check_gbnf(llm: Any, gbnf: str) -> None:
     llama_cpp.llama_sampler_free(sampler)
 
 
-def default_threads() -> int:
-    """All cores but one, fewer when the machine is busy (at least one), chosen when the backend starts.
-
-    llama.cpp's threads wait for each other by spinning: on a busy machine, as many threads as cores made
-    decoding 15-50x slower (measured on 2 shared cores), while one thread fewer costs little when the
-    machine is idle. The 1-minute load average says how many cores others are using."""
-    cores = os.cpu_count() or 2
-    try:
-        busy = round(os.getloadavg()[0])
-    except (AttributeError, OSError):  # not available on every platform
-        busy = 0
-    return max(1, min(cores - 1, cores - busy))
-
-
 @register_backend("llamacpp")
 class LlamaCppBackend(Backend):
     """Options: ``model`` (a .gguf file; ``None``: embedded), ``n_ctx`` (context tokens), ``threads``
-    (default: :func:`default_threads`), ``n_batch`` (prompt batch), ``lora`` (a llama.cpp LoRA adapter in GGUF form),
+    (default: :func:`~text2table.backends.llamacpp_threads.default_threads`, then adjusted), ``n_batch`` (prompt batch), ``lora`` (a llama.cpp LoRA adapter in GGUF form),
     ``max_string_length`` (cap for constrained strings without ``maxLength``), ``merge_lora`` and
     ``merge_dtype`` (serve ``lora`` merged into the weights, stored as ``q8_0``, ``f16`` or ``f32``),
-    ``prefix_cache``, ``fast_forward`` (see the module docstring), ``verbose``."""
+    ``prefix_cache``, ``fast_forward``, ``parallel`` (see the module docstring), ``parallel_ctx`` (KV cells
+    shared by the answers decoded side by side), ``verbose``."""
 
     def __init__(self, *, model: str | None = None, n_ctx: int = 4096, threads: int | None = None,
                  n_batch: int = 512, lora: str | None = None, max_string_length: int = DEFAULT_MAX_STRING,
                  merge_lora: bool = True, merge_dtype: str = "q8_0", prefix_cache: bool = True,
-                 fast_forward: bool = True, verbose: bool = False) -> None:
+                 fast_forward: bool = True, parallel: int = 1, parallel_ctx: int = 8192,
+                 verbose: bool = False) -> None:
         try:
             import llama_cpp
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -89,7 +86,11 @@ class LlamaCppBackend(Backend):
                              hint="use --backend transformers for a Hugging Face model folder")
         if n_ctx < 16:
             raise ConfigError(f"n_ctx={n_ctx}; expected at least 16 tokens")
+        if parallel < 1 or parallel_ctx < 16:
+            raise ConfigError(f"parallel={parallel}, parallel_ctx={parallel_ctx}; expected parallel >= 1 and"
+                              " parallel_ctx >= 16 (parallel=1 decodes one prompt at a time)")
         self.threads = threads or default_threads()
+        self.thread_policy = ThreadPolicy(self.threads) if threads is None else None
         self.pi1_form = adapter_pi1_form(lora)
         served, runtime_lora = path, lora
         if lora is not None and merge_lora:
@@ -103,6 +104,8 @@ class LlamaCppBackend(Backend):
                                    n_threads_batch=self.threads, lora_path=runtime_lora, verbose=verbose)
         self.prefix = PrefixStates(self.llm, enabled=prefix_cache)
         self.fast_forward = fast_forward
+        self.parallel, self.parallel_ctx = parallel, parallel_ctx
+        self._decoder: ParallelDecoder | None = None
         self._forced_tokens: dict[bytes, list[int]] = {}
         template = self.llm.metadata.get("tokenizer.chat_template")
         if not template:
@@ -115,7 +118,7 @@ class LlamaCppBackend(Backend):
         self._list_end: Any = None
         self.options = {"model": str(path), "n_ctx": n_ctx, "threads": self.threads, "lora": lora,
                         "merged": str(served) if runtime_lora != lora else None, "prefix_cache": prefix_cache,
-                        "fast_forward": fast_forward, "pi1_form": self.pi1_form}
+                        "fast_forward": fast_forward, "parallel": parallel, "pi1_form": self.pi1_form}
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, **self.options}
@@ -156,42 +159,140 @@ class LlamaCppBackend(Backend):
 
     def generate(self, prompts: list[Prompt], *, constraint: Constraint | list[Constraint | None] | None = None,
                  max_new_tokens: int = 512, temperature: float = 0.0, seed: int | None = 0) -> list[Generation]:
-        constraints = per_prompt(constraint, len(prompts))
-        return [self._one(p, c, max_new_tokens, temperature, seed) for p, c in zip(prompts, constraints)]
+        wall, cpu = time.perf_counter(), time.process_time()
+        gens = self._generate(prompts, constraint, max_new_tokens, temperature, seed)
+        if self.thread_policy is not None:
+            threads = self.thread_policy.observe(time.process_time() - cpu, time.perf_counter() - wall)
+            if threads is not None:
+                self._set_threads(threads)
+        return gens
 
-    def _one(self, prompt: Prompt, constraint: Constraint | None, max_new_tokens: int, temperature: float,
-             seed: int | None) -> Generation:
-        started = time.perf_counter()
+    def _set_threads(self, threads: int) -> None:
+        import llama_cpp
+
+        log.info("llama.cpp threads: %d -> %d (CPU share of the last call, load average)", self.threads, threads)
+        self.threads = threads
+        for ctx in (self.llm._ctx.ctx, self._decoder.context.ctx if self._decoder is not None else None):
+            if ctx is not None:
+                llama_cpp.llama_set_n_threads(ctx, threads, threads)
+
+    def _generate(self, prompts: list[Prompt], constraint: Constraint | list[Constraint | None] | None,
+                  max_new_tokens: int, temperature: float, seed: int | None) -> list[Generation]:
+        constraints = per_prompt(constraint, len(prompts))
+        start = lambda i: self._answer(prompts[i], constraints[i], max_new_tokens, temperature, seed)  # noqa: E731
+        answers = [start(i) for i in range(len(prompts))]
+        gens: dict[int, Generation] = {i: a for i, a in enumerate(answers) if isinstance(a, Generation)}
+        todo = [i for i in range(len(prompts)) if i not in gens]
+        if self.parallel > 1 and self._parallel_decoder() is not None:
+            fits = [self._decoder.fits(answers[i].tokens, answers[i].budget) for i in todo]
+            for group in groups(fits, self.parallel):
+                members = [todo[k] for k in group]
+                if fits[group[0]]:  # else too long for a sequence: decoded below, in the main context
+                    done = self._decode_parallel([answers[i] for i in members])
+                    if done is None:  # failed: decoded again from the prompt, one at a time
+                        for i in members:
+                            answers[i] = start(i)
+                    else:
+                        gens.update(zip(members, done))
+        for i in todo:
+            if i not in gens:
+                gens[i] = self._decode_one(answers[i])
+        return [gens[i] for i in range(len(prompts))]
+
+    def _answer(self, prompt: Prompt, constraint: Constraint | None, max_new_tokens: int, temperature: float,
+                seed: int | None) -> Answer | Generation:
+        """A prompt's decoding state (tokens, budget, grammar, forced text), or an error when it cannot start."""
+        import numpy as np
+
         tokens = self.prompt_tokens(prompt)
         room = self.llm.n_ctx() - len(tokens)
         if room < 1:
             return Generation("", "error", prompt_tokens=len(tokens), error=(
                 f"prompt of {len(tokens)} tokens does not fit the context of {self.llm.n_ctx()} (raise n_ctx)"))
-        gbnf = self.grammar(constraint) if constraint is not None else None
-        bias = constraint.list_end_bias if constraint is not None else 0.0
+        grammar = None
+        if constraint is not None:
+            grammar = LazyGrammar(self.llm._model.vocab, self.grammar(constraint), self.llm.n_vocab())
         forced = tracker(constraint) if constraint is not None and self.fast_forward else None
-        if forced is not None and split_continuation(prompt)[1]:
-            forced.feed(split_continuation(prompt)[1].encode("utf-8"))  # a continued answer
-        try:
-            out, finish, stats = self._decode(tokens, min(max_new_tokens, room), temperature, seed, gbnf, bias,
-                                              forced)
-        except (ValueError, RuntimeError) as exc:
-            return Generation("", "error", prompt_tokens=len(tokens), seconds=time.perf_counter() - started,
-                              error=f"llama.cpp: {exc}")
-        if finish == "length" and max_new_tokens > room:
+        partial = split_continuation(prompt)[1]
+        if forced is not None and partial:
+            forced.feed(partial.encode("utf-8"))  # a continued answer
+        answer = Answer(tokens, min(max_new_tokens, room), self, temperature=temperature,
+                        rng=np.random.default_rng(seed) if temperature > 0 else None, grammar=grammar,
+                        forced=forced, list_end_bias=constraint.list_end_bias if constraint is not None else 0.0)
+        answer.stats["requested"] = max_new_tokens
+        return answer
+
+    def _generation(self, answer: Answer, seconds: float, extra: dict[str, Any]) -> Generation:
+        stats = {**answer.close(), **extra}
+        stats.pop("requested", None)
+        if answer.finish == "length" and answer.budget < answer.stats.get("requested", answer.budget):
             stats["context_full"] = True
-        text = self.llm.detokenize(out).decode("utf-8", errors="replace")
-        return Generation(text, finish, prompt_tokens=len(tokens), completion_tokens=len(out),
-                          seconds=time.perf_counter() - started, extra=stats)
+        text = self.llm.detokenize(answer.out).decode("utf-8", errors="replace")
+        return Generation(text, answer.finish, prompt_tokens=len(answer.tokens), completion_tokens=len(answer.out),
+                          seconds=seconds, extra=stats)
+
+    def _decode_one(self, answer: Answer) -> Generation:
+        """Decode one answer in the main context (prefix snapshots, one evaluation per step)."""
+        import llama_cpp
+        import numpy as np
+
+        llm, n_vocab = self.llm, self.llm.n_vocab()
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            self._prefill(answer.tokens)
+            stats: dict[str, Any] = {"prefill_seconds": time.perf_counter() - wall,
+                                     "prefill_cpu_seconds": time.process_time() - cpu}
+            logits = lambda: np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1),  # noqa: E731
+                                                   shape=(n_vocab,))
+            while (tokens := answer.step(logits)) is not None:
+                llm.eval(tokens)
+        except (ValueError, RuntimeError) as exc:
+            answer.close()
+            return Generation("", "error", prompt_tokens=len(answer.tokens), seconds=time.perf_counter() - wall,
+                              error=f"llama.cpp: {exc}")
+        stats["cpu_seconds"] = time.process_time() - cpu
+        return self._generation(answer, time.perf_counter() - wall, stats)
+
+    def _decode_parallel(self, answers: list[Answer]) -> list[Generation] | None:
+        """Decode ``answers`` side by side (:mod:`~text2table.backends.llamacpp_parallel`), wall and CPU
+        seconds shared out equally; None when llama.cpp fails (the answers are then spent)."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            counts = self._decoder.run(answers)
+        except (ValueError, RuntimeError) as exc:
+            log.warning("parallel decoding failed (%s); decoding these %d prompts one at a time", exc, len(answers))
+            for answer in answers:
+                answer.close()
+            return None
+        n = len(answers)
+        share = {"parallel": n, "cpu_seconds": (time.process_time() - cpu) / n, **counts}
+        return [self._generation(a, (time.perf_counter() - wall) / n, share) for a in answers]
+
+    def _parallel_decoder(self) -> ParallelDecoder | None:
+        """The parallel decoder, created on first use (None where the adapter is applied at run time)."""
+        if self._decoder is None and self.options["lora"] is not None and self.options["merged"] is None:
+            return None
+        if self._decoder is None:
+            self._decoder = ParallelDecoder(self.llm, parallel=self.parallel, n_ctx=self.parallel_ctx)
+        return self._decoder
 
     def _prefill(self, tokens: list[int]) -> None:
         """Evaluate the prompt, reusing the KV state of prefixes shared with earlier prompts."""
         self.prefix.prefill(tokens)
 
-    def _forced(self, text: bytes) -> list[int]:
+    def forced_ids(self, text: bytes) -> list[int]:
+        """Token ids of forced answer text (cached: the same keys and separators recur)."""
         if text not in self._forced_tokens:
             self._forced_tokens[text] = self.llm.tokenize(text, add_bos=False, special=False)
         return self._forced_tokens[text]
+
+    def piece_bytes(self, tokens: list[int]) -> bytes:
+        return self.llm.detokenize(tokens)
+
+    def is_end(self, token: int) -> bool:
+        import llama_cpp
+
+        return bool(llama_cpp.llama_vocab_is_eog(self.llm._model.vocab, token))
 
     def list_end_tokens(self) -> Any:
         """Ids of the tokens that hold ``]`` (they close a JSON array), computed once."""
@@ -202,79 +303,10 @@ class LlamaCppBackend(Backend):
             self._list_end = np.array([i for i, piece in enumerate(pieces) if b"]" in piece], dtype=np.int64)
         return self._list_end
 
-    def _decode(self, tokens: list[int], budget: int, temperature: float, seed: int | None,
-                gbnf: str | None, list_end_bias: float = 0.0,
-                forced: Any = None) -> tuple[list[int], str, dict[str, Any]]:
-        import llama_cpp
-        import numpy as np
-
-        llm, vocab, n_vocab = self.llm, self.llm._model.vocab, self.llm.n_vocab()
-        rng = np.random.default_rng(seed) if temperature > 0 else None
-        grammar = LazyGrammar(vocab, gbnf, n_vocab) if gbnf is not None else None
-        biased = self.list_end_tokens() if list_end_bias else None
-        wall, cpu = time.perf_counter(), time.process_time()
-        self._prefill(tokens)
-        out: list[int] = []
-        stats: dict[str, Any] = {"prefill_seconds": time.perf_counter() - wall,
-                                 "prefill_cpu_seconds": time.process_time() - cpu}
-        finish = "length"
-        stats["forced_tokens"] = 0
-        try:
-            while len(out) < budget:
-                if forced is not None and grammar is not None:
-                    if forced.finished():
-                        finish = "stop"
-                        break
-                    if self._fast_forward(forced, grammar, out, budget, stats):
-                        continue
-                logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1), shape=(n_vocab,))
-                if biased is not None:
-                    logits[biased] += list_end_bias  # llama.cpp's buffer; the next eval overwrites it
-                token = pick(logits, temperature, rng)
-                if grammar is not None:
-                    token = grammar.choose(token, logits, temperature, rng)
-                if llama_cpp.llama_vocab_is_eog(vocab, token):
-                    finish = "stop"
-                    break
-                if grammar is not None:
-                    grammar.accept(token)
-                out.append(token)
-                llm.eval([token])
-                if forced is not None:
-                    forced.feed(llm.detokenize([token]))
-        finally:
-            if grammar is not None:
-                stats.update(grammar.stats)
-                grammar.close()
-        stats["cpu_seconds"] = time.process_time() - cpu
-        return out, finish, stats
-
-    def _fast_forward(self, forced: Any, grammar: LazyGrammar, out: list[int], budget: int,
-                      stats: dict[str, Any]) -> bool:
-        """Append the text the grammar forces now as one evaluation; False when there is none."""
-        text = forced.pending()
-        if not text:
-            return False
-        tokens = self._forced(text)
-        if forced.before_choice():
-            tokens = tokens[:-1]  # the model picks the branch with a merged token (`},{"`, `}],"`)
-        batch = []
-        for token in tokens[:budget - len(out)]:
-            if not grammar.allows(token):  # the tokens of the forced text must pass the grammar
-                break
-            grammar.accept(token)
-            batch.append(token)
-        if not batch:
-            if len(tokens) > 0:
-                forced.dead = True  # the grammar disagrees: plain decoding for the rest of this answer
-            return False
-        self.llm.eval(batch)
-        out.extend(batch)
-        forced.feed(self.llm.detokenize(batch))
-        stats["forced_tokens"] += len(batch)
-        return True
-
     def close(self) -> None:
+        decoder, self._decoder = getattr(self, "_decoder", None), None
+        if decoder is not None:
+            decoder.close()
         llm, self.llm = getattr(self, "llm", None), None
         if llm is not None:
             llm.close()
