@@ -12,13 +12,13 @@ from text2table.data.formats import FORMATS, ConvertReport, convert
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
 
-def test_registry_lists_the_four_formats_with_options():
-    assert set(FORMATS) == {"text2table", "e2e", "rotowire", "webnlg", "wikitabletext"}
+def test_registry_lists_the_formats_with_options():
+    assert set(FORMATS) == {"text2table", "e2e", "rotowire", "webnlg", "dart", "wikitabletext"}
     assert FORMATS["e2e"].options["filter"] == "wu" and FORMATS["wikitabletext"].options["filter"] == "wu"
 
 
 def test_unknown_format_names_the_known_ones():
-    with pytest.raises(ConfigError, match="unknown format 'wikibio'; known formats: e2e, rotowire, text2table"):
+    with pytest.raises(ConfigError, match="unknown format 'wikibio'; known formats: dart, e2e, rotowire, text2table"):
         convert("wikibio", [FIXTURES / "e2e" / "devset.csv"])
 
 

@@ -29,17 +29,18 @@ def _count_lines(path: Path) -> int:
 
 def convert_cmd(
     inputs: list[Path] = typer.Argument(..., help="Input files of the format (e.g. a .text file, a CSV, a TSV;"
-                                        " webnlg: XML files or folders)."),
-    fmt: str = typer.Option(..., "--format", "-f", help="text2table | e2e | rotowire | webnlg | wikitabletext"),
+                                        " webnlg: XML files or folders; dart: the release JSON)."),
+    fmt: str = typer.Option(..., "--format", "-f", help="text2table | e2e | rotowire | webnlg | dart |"
+                                                                   " wikitabletext"),
     out: Path = typer.Option(..., "--out", "-o", help="Output gold JSONL (written atomically)."),
     on_error: str = typer.Option("raise", help="raise: stop at the first bad line; skip: keep going and report."),
     filter_name: str = typer.Option(None, "--filter", help="e2e: wu (default: the Text-to-Table paper's slot"
                                     " rules) or evidence (our evidence rule); wikitabletext, rotowire (released"
-                                    " train/valid.json): wu (default); webnlg: text (default: values as the"
+                                    " train/valid.json): wu (default); webnlg, dart: text (default: values as the"
                                     " sentence states them)."),
     no_filter: bool = typer.Option(False, "--no-filter", help="e2e, wikitabletext, rotowire: keep every slot or"
-                                   " cell as released (the paper's preprocessing is on by default); webnlg: the"
-                                   " DBpedia labels."),
+                                   " cell as released (the paper's preprocessing is on by default); webnlg, dart:"
+                                   " the labels."),
 ) -> None:
     """Convert a public dataset's files to native gold JSONL (one record per document and table)."""
     from text2table.data.formats import convert

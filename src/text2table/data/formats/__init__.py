@@ -1,7 +1,7 @@
 """Converters from public dataset files to native gold records, one module per format, behind one call.
 
 >>> sorted(FORMATS)
-['e2e', 'rotowire', 'text2table', 'webnlg', 'wikitabletext']
+['dart', 'e2e', 'rotowire', 'text2table', 'webnlg', 'wikitabletext']
 
 :func:`convert` checks the format, the options and the input files at once, then streams records; its
 :class:`ConvertReport` fills as the iterator is consumed (skipped lines, counters, a summary in ``notes``).
@@ -15,7 +15,7 @@ from typing import Any
 
 from text2table.errors import ConfigError, InputError
 from text2table.core.records import GoldRecord
-from text2table.data.formats import e2e, rotowire, text2table, webnlg, wikitabletext
+from text2table.data.formats import dart, e2e, rotowire, text2table, webnlg, wikitabletext
 from text2table.data.formats._common import ON_ERROR, Context, ConvertReport, FormatSpec, resolve_options
 
 __all__ = ["FORMATS", "ConvertReport", "FormatSpec", "convert"]
@@ -23,7 +23,7 @@ __all__ = ["FORMATS", "ConvertReport", "FormatSpec", "convert"]
 #: name -> format (summary, options with their defaults, and the opener the CLI reaches through convert).
 FORMATS: dict[str, FormatSpec] = {spec.name: spec for spec in
                                   (text2table.SPEC, e2e.SPEC, rotowire.SPEC, wikitabletext.SPEC,
-                                   webnlg.SPEC)}
+                                   webnlg.SPEC, dart.SPEC)}
 
 
 def convert(fmt: str, inputs: list[Path], *, on_error: str = "raise",
