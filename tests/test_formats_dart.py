@@ -66,3 +66,17 @@ def test_bad_files_and_options_say_what_to_fix(tmp_path):
     with pytest.raises(InputError, match="not a DART JSON file"):
         _convert(broken)
     assert json.loads(FILE.read_text())  # the fixture itself is valid JSON
+
+
+def test_cells_the_sentence_does_not_state_are_dropped_by_default(tmp_path):
+    # a real WikiSQL set whose sentence leaves the location out
+    path = tmp_path / "set.json"
+    path.write_text(json.dumps([{"tripleset": [["Mars Hill College", "JOINED", "1973"],
+                                               ["Mars Hill College", "LOCATION", "Mars Hill, North Carolina"]],
+                                 "annotations": [{"source": "WikiSQL_decl_sents", "text": "A school joined in 1973."},
+                                                 {"source": "WikiSQL_decl_sents", "text": "A school joined."}]}]))
+    out, report = _convert(path)
+    assert [r["table"] for r in out] == [{"structure": "kv_single", "headers": ["joined"], "rows": [["1973"]]}]
+    assert report.counters["values_not_stated"] == 3 and report.counters["records_without_cells"] == 1
+    labels, _ = _convert(path, filter="text")
+    assert labels[0]["table"]["headers"] == ["joined", "location"] and len(labels) == 2

@@ -15,8 +15,11 @@ Mapping (one record per annotation, the document is its text):
   ``convert --format e2e`` reads with the Text-to-Table paper's preprocessing, and whose dev split holds our
   held-back part.
 
-A property repeated in one row joins its objects with ``"; "``. Option ``filter`` as for :mod:`.webnlg`
-(``"text"``: a value not found in the sentence is counted as ``values_not_in_text``). Ids are
+A property repeated in one row joins its objects with ``"; "``. Option ``filter``: ``"stated"`` (default)
+keeps only the cells the sentence states (case aside; each part of a joined value), as the Text-to-Table
+paper's preprocessing does for its data sets: a column left empty is dropped, and a sentence left with no
+cell yields no record (``values_not_stated``, ``records_without_cells``); ``"text"`` keeps every label and
+counts those not in the sentence (``values_not_in_text``); ``"none"`` keeps every label. Ids are
 ``<file stem>-<set>-<annotation>`` (``dart-`` put in front of a stem without it); ``metadata.group`` is the triple set (all its sentences belong to
 one split part), ``metadata.source`` the annotation's source.
 """
@@ -32,8 +35,9 @@ from text2table.errors import ConfigError, InputError
 from text2table.core.naming import normalize_name
 from text2table.core.records import GoldRecord
 from text2table.data.formats._common import Context, FormatSpec, make_record
-from text2table.data.formats.webnlg import FILTERS, entry_table, label
+from text2table.data.formats.webnlg import entry_table, label
 
+FILTERS = ("stated", "text", "none")
 DEFAULT_SOURCES = "webnlg,WikiTableQuestions_lily,WikiTableQuestions_mturk,WikiSQL_lily,WikiSQL_decl_sents"
 CONTEXT = "[TABLECONTEXT]"
 
@@ -60,6 +64,23 @@ def row_table(triples: list[tuple[str, str, str]], document: str, mode: str,
             values.append(value)
     names = list(fields)
     return "kv_single", names, [["; ".join(fields[n]) for n in names]]
+
+
+def keep_stated(headers: list[str], rows: list[list[str | None]], document: str,
+                ctx: Context) -> tuple[list[str], list[list[str | None]]]:
+    """The cells ``document`` states (every ``"; "`` part of a value, case aside); empty columns and rows dropped.
+
+    >>> keep_stated(["entity", "genus", "ingredient"], [["Lemon", "Citrus", None], ["Pie", None, "Lime"]],
+    ...             "Lemon (genus citrus) ...", Context(options={}))
+    (['entity', 'genus'], [['Lemon', 'Citrus']])
+    """
+    text = document.lower()
+    stated = [[v if v is None or all(p.lower() in text for p in v.split("; ")) else None for v in row] for row in rows]
+    ctx.count("values_not_stated", sum(v is not None for row in rows for v in row)
+              - sum(v is not None for row in stated for v in row))
+    keep = [j for j in range(len(headers)) if any(row[j] is not None for row in stated)]
+    out = [[row[j] for j in keep] for row in stated]
+    return [headers[j] for j in keep], [row for row in out if any(v is not None for v in row)]
 
 
 def _triples(item: Any) -> list[tuple[str, str, str]] | None:
@@ -100,10 +121,16 @@ def _records(path: Path, sources: set[str], ctx: Context) -> Iterator[GoldRecord
             if not document:
                 ctx.count("annotations_without_text")
                 continue
+            label_mode = "none" if mode == "stated" else mode
             if source == "webnlg":
-                structure, headers, rows = entry_table(triples, document, {}, mode, ctx)
+                structure, headers, rows = entry_table(triples, document, {}, label_mode, ctx)
             else:
-                structure, headers, rows = row_table(triples, document, mode, ctx)
+                structure, headers, rows = row_table(triples, document, label_mode, ctx)
+            if mode == "stated":
+                headers, rows = keep_stated(headers, rows, document, ctx)
+                if not rows or headers == ["entity"]:
+                    ctx.count("records_without_cells")
+                    continue
             group = f"{stem}-{k}"
             yield make_record(f"{group}-{a}", document, headers, rows, structure=structure,
                               metadata={"dataset": "dart", "group": group, "source": source})
@@ -127,6 +154,9 @@ def open_dart(inputs: list[Path], ctx: Context) -> Iterator[GoldRecord]:
         skipped = {k.split(".", 1)[1]: v for k, v in counters.items() if k.startswith("skipped_source.")}
         if skipped:
             ctx.note("annotations skipped by source: " + ", ".join(f"{k} {v}" for k, v in sorted(skipped.items())))
+        if counters.get("values_not_stated") or counters.get("records_without_cells"):
+            ctx.note(f"{counters.get('values_not_stated', 0)} values the sentence does not state dropped,"
+                     f" {counters.get('records_without_cells', 0)} sentences left without a cell")
         if counters.get("values_not_in_text"):
             ctx.note(f"{counters['values_not_in_text']} values not found in their sentence (kept as labelled)")
 
@@ -134,6 +164,6 @@ def open_dart(inputs: list[Path], ctx: Context) -> Iterator[GoldRecord]:
 
 
 SPEC = FormatSpec(name="dart", summary="DART JSON (triple sets + sentences; MIT) -> kv_single rows (Wikipedia tables)"
-                  " or WebNLG-style tables; E2E annotations skipped", options={"filter": "text",
+                  " or WebNLG-style tables, stated cells only; E2E annotations skipped", options={"filter": "stated",
                                                                                "sources": DEFAULT_SOURCES},
                   open=open_dart)
