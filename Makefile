@@ -11,7 +11,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire quality-rotowire clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart quality-rotowire clean llama-wheel
 
 install: $(STAMP)
 install-core: $(CORE_STAMP)
@@ -156,6 +156,22 @@ train-compact: heldout
 	$(T2T) export-gguf runs/compact/adapter --out runs/compact/ship/adapter.gguf --dtype f16
 	$(T2T) export-adapter runs/compact/adapter --out runs/compact/ship --dtype f16
 	# to ship: copy runs/compact/ship/* into $(ADAPTER_DIR)/
+
+# DART stage (issue 19's varied data; not shipped): DART's dev JSON (Yale-LILY/dart, MIT; E2E sentences left
+# out, stated cells only) with E2E, WikiTableText and sample replay, continuing the shipped adapter. Needs the
+# replay splits `make train-rotowire` writes and $(DART_RAW)/dart-v1.1.1-full-dev.json (that file of
+# github.com/Yale-LILY/dart, data/v1.1.1/).
+DART_RAW ?= data/raw/dart
+train-dart: heldout
+	$(T2T) convert --format dart $(DART_RAW)/dart-v1.1.1-full-dev.json --out $(GOLD)/dart/dev.jsonl
+	$(T2T) split $(GOLD)/dart/dev.jsonl --parts use=0.35,rest=0.65 --seed dart --out-dir $(GOLD)/dart --prefix dev-dart-
+	$(T2T) split $(WU)/e2e-roto2-rest.jsonl --parts use=0.1,rest=0.9 --seed dart --out-dir $(WU) --prefix e2e-dart-
+	$(T2T) split $(WU)/wtt-roto2-rest.jsonl --parts use=0.03,rest=0.97 --seed dart --out-dir $(WU) --prefix wtt-dart-
+	$(T2T) prepare $(GOLD)/dart/dev-dart-use.jsonl $(WU)/e2e-dart-use.jsonl $(WU)/wtt-dart-use.jsonl \
+	  examples/data/train.jsonl --oversample examples/data/train.jsonl=2 --pi1-form compact --out data/prepared/dart
+	$(T2T) train sft recipes/smollm2-135m-dart.yaml --data data/prepared/dart --dev data/prepared/dev-compact \
+	  --engine trl --out runs/dart --init-adapter $(ADAPTER_DIR) --no-sanity --resume
+	$(T2T) export-gguf runs/dart/adapter --out runs/dart/ship/adapter.gguf --dtype f16
 
 # Rotowire stages (not shipped; docs/rotowire.md): the compact adapter continued on Rotowire train games
 # (nba_data), with unseen E2E and WikiTableText records and the sample as replay (recipes/smollm2-135m-rotowire.yaml),
