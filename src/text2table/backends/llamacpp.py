@@ -118,7 +118,9 @@ class LlamaCppBackend(Backend):
         self._list_end: Any = None
         self.options = {"model": str(path), "n_ctx": n_ctx, "threads": self.threads, "lora": lora,
                         "merged": str(served) if runtime_lora != lora else None, "prefix_cache": prefix_cache,
-                        "fast_forward": fast_forward, "parallel": parallel, "pi1_form": self.pi1_form}
+                        "fast_forward": fast_forward, "pi1_form": self.pi1_form}
+        if parallel > 1:  # named only when on, so that runs signed before the option existed still resume
+            self.options["parallel"] = parallel
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, **self.options}
