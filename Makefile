@@ -164,14 +164,14 @@ train-compact: heldout
 DART_RAW ?= data/raw/dart
 train-dart: heldout
 	$(T2T) convert --format dart $(DART_RAW)/dart-v1.1.1-full-dev.json --out $(GOLD)/dart/dev.jsonl
-	$(T2T) split $(GOLD)/dart/dev.jsonl --parts use=0.35,rest=0.65 --seed dart --out-dir $(GOLD)/dart --prefix dev-dart-
+	$(T2T) split $(GOLD)/dart/dev.jsonl --parts use=0.12,rest=0.88 --seed dart --out-dir $(GOLD)/dart --prefix dev-dart-
 	$(T2T) split $(WU)/e2e-roto2-rest.jsonl --parts use=0.1,rest=0.9 --seed dart --out-dir $(WU) --prefix e2e-dart-
 	$(T2T) split $(WU)/wtt-roto2-rest.jsonl --parts use=0.03,rest=0.97 --seed dart --out-dir $(WU) --prefix wtt-dart-
 	$(T2T) prepare $(GOLD)/dart/dev-dart-use.jsonl $(WU)/e2e-dart-use.jsonl $(WU)/wtt-dart-use.jsonl \
 	  examples/data/train.jsonl --oversample examples/data/train.jsonl=2 --pi1-form compact --out data/prepared/dart
 	$(T2T) train sft recipes/smollm2-135m-dart.yaml --data data/prepared/dart --dev data/prepared/dev-compact \
-	  --engine trl --out runs/dart --init-adapter $(ADAPTER_DIR) --no-sanity --resume
-	$(T2T) export-gguf runs/dart/adapter --out runs/dart/ship/adapter.gguf --dtype f16
+	  --engine trl --out runs/dart2 --init-adapter $(ADAPTER_DIR) --no-sanity --resume
+	$(T2T) export-gguf runs/dart2/adapter --out runs/dart2/ship/adapter.gguf --dtype f16
 
 # Rotowire stages (not shipped; docs/rotowire.md): the compact adapter continued on Rotowire train games
 # (nba_data), with unseen E2E and WikiTableText records and the sample as replay (recipes/smollm2-135m-rotowire.yaml),

@@ -33,7 +33,7 @@ def test_a_webnlg_chain_is_one_row_per_subject_and_sentences_share_a_group():
     out, _ = _convert(FILE)
     chain = [r for r in out if r["metadata"]["source"] == "webnlg"]
     assert len(chain) == 2
-    assert chain[0]["table"] == {"structure": "flat_single_row", "headers": ["entity", "ingredient", "genus"],
+    assert chain[0]["table"] == {"structure": "flat_single_row", "headers": ["name", "ingredient", "genus"],
                                  "rows": [["Bandeja paisa", "Lemon", None], ["Lemon", None, "Citrus"]]}
     assert chain[0]["metadata"]["group"] == chain[1]["metadata"]["group"] != out[0]["metadata"]["group"]
     assert chain[0]["id"] != chain[1]["id"]
@@ -45,7 +45,7 @@ def test_e2e_sentences_are_skipped_unless_asked_for():
     assert report.counters["skipped_source.e2e"] == 2
     assert any("e2e 2" in note for note in report.notes)
     with_e2e, _ = _convert(FILE, sources="e2e")
-    assert [r["table"]["headers"] for r in with_e2e] == [["area", "family_friendly"]] * 2
+    assert [r["table"]["headers"] for r in with_e2e] == [["name", "area", "family_friendly"]] * 2
 
 
 def test_bad_files_and_options_say_what_to_fix(tmp_path):
@@ -77,6 +77,17 @@ def test_cells_the_sentence_does_not_state_are_dropped_by_default(tmp_path):
                                                  {"source": "WikiSQL_decl_sents", "text": "A school joined."}]}]))
     out, report = _convert(path)
     assert [r["table"] for r in out] == [{"structure": "kv_single", "headers": ["joined"], "rows": [["1973"]]}]
-    assert report.counters["values_not_stated"] == 3 and report.counters["records_without_cells"] == 1
+    # the row's key cell (its column unnamed) is a `name` field, dropped here with the unstated location
+    assert report.counters["values_not_stated"] == 5 and report.counters["records_without_cells"] == 1
     labels, _ = _convert(path, filter="text")
-    assert labels[0]["table"]["headers"] == ["joined", "location"] and len(labels) == 2
+    assert labels[0]["table"]["headers"] == ["name", "joined", "location"] and len(labels) == 2
+
+
+def test_the_row_key_is_the_name_field_when_the_sentence_states_it(tmp_path):
+    # a real WikiSQL set of DART dev
+    path = tmp_path / "set.json"
+    path.write_text(json.dumps([{"tripleset": [["Newberry College", "NICKNAME", "Wolves"]], "annotations": [
+        {"source": "WikiSQL_decl_sents", "text": "Newberry College's nickname is the wolves."}]}]))
+    out, _ = _convert(path)
+    assert out[0]["table"] == {"structure": "kv_single", "headers": ["name", "nickname"],
+                               "rows": [["Newberry College", "Wolves"]]}

@@ -24,7 +24,7 @@ def test_chain_of_subjects_is_one_row_per_subject() -> None:
     assert len(out) == 5  # 3 + 2 lexicalisations
     first = out[0]
     assert first["table"] == {"structure": "flat_single_row",
-                              "headers": ["entity", "city_served", "is_part_of", "country"], "rows": [["Abilene Regional Airport", "Abilene", None, None],
+                              "headers": ["name", "city_served", "is_part_of", "country"], "rows": [["Abilene Regional Airport", "Abilene", None, None],
                                        ["Abilene", None, "Taylor County, Texas", "United States"]]}
     assert first["document"].startswith("Abilene Regional Airport serves the city of Abilene")
     assert {r["metadata"]["group"] for r in out[:3]} == {out[0]["metadata"]["group"]}
@@ -38,15 +38,17 @@ def test_one_subject_is_kv_single_and_values_follow_the_text() -> None:
     out, report = _convert(DIR / "Airport.xml")
     second = out[4]
     assert second["table"]["structure"] == "kv_single"
-    assert second["table"]["headers"] == ["runway_length", "city_served"]
+    # the subject is the first field, as E2E's restaurant name is (a model trained without it drops `name`)
+    assert second["table"]["headers"] == ["name", "runway_length", "city_served"]
     # this lexicalisation writes "1,219" and "Lake Placid": the reference surface forms, not the labels
-    assert second["table"]["rows"] == [["1,219", "Lake Placid; Saranac Lake, New York"]]
+    assert second["table"]["rows"] == [["Adirondack Regional Airport", "1,219", "Lake Placid; Saranac Lake, New York"]]
     assert report.counters["values_from_reference"] > 0
 
 
 def test_filter_none_keeps_labels() -> None:
     out, _ = _convert(DIR / "Airport.xml", filter="none")
-    assert out[4]["table"]["rows"] == [["1219.0", "Lake Placid, New York; Saranac Lake, New York"]]
+    assert out[4]["table"]["rows"] == [["Adirondack Regional Airport", "1219.0",
+                                        "Lake Placid, New York; Saranac Lake, New York"]]
     assert out[2]["table"]["rows"][0][1] == "Abilene, Texas"
 
 
@@ -81,3 +83,15 @@ def test_errors_name_the_file(tmp_path: Path) -> None:
         _convert(tmp_path / "missing.xml")
     with pytest.raises(ConfigError, match="filter"):
         _convert(DIR / "Airport.xml", filter="wu")
+
+
+def test_a_name_property_is_the_subject_column_and_is_not_repeated() -> None:
+    from text2table.data.formats._common import Context
+    from text2table.data.formats.webnlg import entry_table
+
+    one = entry_table([("Ajoblanco", "name", "Ajo blanco"), ("Ajoblanco", "country", "Spain")],
+                      "Ajo blanco comes from Spain.", {}, "none", Context(options={}))
+    assert one == ("kv_single", ["name", "country"], [["Ajo blanco", "Spain"]])
+    two = entry_table([("A", "name", "Alpha"), ("A", "near", "B"), ("B", "area", "riverside")], "", {}, "none",
+                      Context(options={}))
+    assert two == ("flat_single_row", ["name", "near", "area"], [["Alpha", "B", None], ["B", None, "riverside"]])

@@ -6,11 +6,13 @@ property, object], ...], "annotations": [{"source": ..., "text": ...}, ...]}``. 
 Mapping (one record per annotation, the document is its text):
 
 * sources ``webnlg`` (DBpedia triples): as :mod:`.webnlg` maps an entry: one subject -> ``kv_single``, several
-  -> ``flat_single_row`` with an ``entity`` column;
+  -> ``flat_single_row``, both with the subject in a ``name`` column;
 * sources from Wikipedia tables (``WikiTableQuestions_*``, ``WikiSQL_*``): a triple set is one table row
   (a cell linked to its neighbours' columns), so it becomes one ``kv_single`` row whose fields are the
   properties (``core.naming``: ``OFFICIAL_POPULATION`` -> ``official_population``); the table's title
   (``[TABLECONTEXT] [TITLE] ...``) is left out, and ``[TABLECONTEXT] COLUMN value`` gives field ``column``;
+  a subject that is no column's value (the row's key cell, whose column DART does not name) is the first
+  field, ``name``;
 * source ``e2e`` is skipped by default (option ``sources``): DART's E2E part is E2E's own splits, which
   ``convert --format e2e`` reads with the Text-to-Table paper's preprocessing, and whose dev split holds our
   held-back part.
@@ -35,7 +37,7 @@ from text2table.errors import ConfigError, InputError
 from text2table.core.naming import normalize_name
 from text2table.core.records import GoldRecord
 from text2table.data.formats._common import Context, FormatSpec, make_record
-from text2table.data.formats.webnlg import entry_table, label
+from text2table.data.formats.webnlg import SUBJECT_FIELD, entry_table, label
 
 FILTERS = ("stated", "text", "none")
 DEFAULT_SOURCES = "webnlg,WikiTableQuestions_lily,WikiTableQuestions_mturk,WikiSQL_lily,WikiSQL_decl_sents"
@@ -51,8 +53,15 @@ def row_table(triples: list[tuple[str, str, str]], document: str, mode: str,
     ...            ("2", "TITLE", "NY Weather Report")], "NY Weather Report is song 2.", "text",
     ...           Context(options={}))
     ('kv_single', ['number', 'title'], [['2', 'NY Weather Report']])
+    >>> row_table([("Newberry College", "NICKNAME", "Wolves")], "Newberry College's nickname is the wolves.",
+    ...           "text", Context(options={}))
+    ('kv_single', ['name', 'nickname'], [['Newberry College', 'Wolves']])
     """
     fields: dict[str, list[str]] = {}
+    column_values = {label(obj) for subject, _, obj in triples if subject == CONTEXT}
+    keys = [label(s) for s, _, _ in triples if s != CONTEXT and label(s) not in column_values]
+    if keys and all(normalize_name(prop) != SUBJECT_FIELD for _, prop, _ in triples):
+        fields[SUBJECT_FIELD] = [keys[0]]
     for subject, prop, obj in triples:
         if subject == CONTEXT and prop == "[TITLE]":
             continue
@@ -70,9 +79,9 @@ def keep_stated(headers: list[str], rows: list[list[str | None]], document: str,
                 ctx: Context) -> tuple[list[str], list[list[str | None]]]:
     """The cells ``document`` states (every ``"; "`` part of a value, case aside); empty columns and rows dropped.
 
-    >>> keep_stated(["entity", "genus", "ingredient"], [["Lemon", "Citrus", None], ["Pie", None, "Lime"]],
+    >>> keep_stated(["name", "genus", "ingredient"], [["Lemon", "Citrus", None], ["Pie", None, "Lime"]],
     ...             "Lemon (genus citrus) ...", Context(options={}))
-    (['entity', 'genus'], [['Lemon', 'Citrus']])
+    (['name', 'genus'], [['Lemon', 'Citrus']])
     """
     text = document.lower()
     stated = [[v if v is None or all(p.lower() in text for p in v.split("; ")) else None for v in row] for row in rows]
@@ -128,7 +137,7 @@ def _records(path: Path, sources: set[str], ctx: Context) -> Iterator[GoldRecord
                 structure, headers, rows = row_table(triples, document, label_mode, ctx)
             if mode == "stated":
                 headers, rows = keep_stated(headers, rows, document, ctx)
-                if not rows or headers == ["entity"]:
+                if not rows or headers == [SUBJECT_FIELD]:
                     ctx.count("records_without_cells")
                     continue
             group = f"{stem}-{k}"

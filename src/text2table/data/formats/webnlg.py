@@ -9,11 +9,11 @@ trained on it).
 Mapping (one record per lexicalisation whose ``comment`` is not ``bad``/``toFix``; the document is its
 sentence(s)):
 
-* one subject -> ``kv_single``: fields are the subject's property names (``core.naming``: ``eatType`` ->
-  ``eat_type``), values the objects; the subject itself is not a field (the text names it; a ``name``
-  field would only repeat the entry key);
+* one subject -> ``kv_single``: a ``name`` field with the subject (as E2E's restaurant tables have one),
+  then the subject's property names (``core.naming``: ``eatType`` -> ``eat_type``), values the objects; a
+  subject that has a ``name`` property keeps it and gets no second one;
 * several subjects (chains such as ``Airport | location | Tirstrup``, ``Tirstrup | country | Denmark``) ->
-  ``flat_single_row``: one row per subject in order of first appearance, an ``entity`` column with the
+  ``flat_single_row``: one row per subject in order of first appearance, a ``name`` column with the
   subject, then the union of the properties; a property a subject lacks is ``null``.
 
 A property repeated for one subject joins its objects with ``"; "``. Labels lose DBpedia's underscores and
@@ -42,6 +42,7 @@ from text2table.data.formats._common import Context, FormatSpec, make_record
 
 FILTERS = ("text", "none")
 SKIPPED_COMMENTS = frozenset({"bad", "toFix"})
+SUBJECT_FIELD = "name"
 _SPACE_BEFORE = re.compile(r"\s+([,.;:!?%)])")
 _SPACE_AFTER = re.compile(r"([($])\s+")
 
@@ -115,14 +116,18 @@ def entry_table(triples: list[tuple[str, str, str]], document: str, forms: dict[
     for fields in by_subject.values():
         props.extend(p for p in fields if p not in props)
     if len(by_subject) == 1:
-        fields = next(iter(by_subject.values()))
-        return "kv_single", props, [["; ".join(fields[p]) for p in props]]
-    headers = ["entity"] + props
+        subject, fields = next(iter(by_subject.items()))
+        values = ["; ".join(fields[p]) for p in props]
+        if SUBJECT_FIELD in props:
+            return "kv_single", props, [values]
+        return "kv_single", [SUBJECT_FIELD] + props, [[_value(subject, document, forms, mode, ctx)] + values]
+    props = [p for p in props if p != SUBJECT_FIELD]
     rows: list[list[str | None]] = []
     for subject, fields in by_subject.items():
-        name = _value(subject, document, forms, mode, ctx)
+        name = "; ".join(fields[SUBJECT_FIELD]) if SUBJECT_FIELD in fields else None
+        name = name or _value(subject, document, forms, mode, ctx)
         rows.append([name] + ["; ".join(fields[p]) if p in fields else None for p in props])
-    return "flat_single_row", headers, rows
+    return "flat_single_row", [SUBJECT_FIELD] + props, rows
 
 
 def expand_inputs(inputs: list[Path]) -> list[Path]:
