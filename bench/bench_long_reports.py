@@ -1,0 +1,109 @@
+"""Seconds per long many-entity report (Rotowire-class game summaries) under pipeline settings, in one run.
+
+    python bench/bench_long_reports.py [--gold data/gold/nba/valid.jsonl] [--games 12] [--chunk 3]
+                                       [--budgets 512,1024] [--adapter runs/roto2/ship/adapter.gguf]
+                                       [--work runs/bench-long-reports]
+
+Each summary yields a player and a team table (``metadata.table_hint``). Every ``--budgets`` value is one row:
+the pipeline's defaults with ``max_new_tokens_table`` (pi2's token budget per call; a longer table continues in
+another call, which drops the row the budget cut and reads the prompt again) set to it. Games are the
+``--games`` spread evenly over the file (as ``bench/quality.py --limit`` picks them) and are run in chunks of
+``--chunk``, every setting on a chunk before the next chunk, so that a change of load on the machine hits all
+rows alike. Threads are left to the backend (the cores the load leaves free).
+
+Columns: wall seconds per summary, model seconds per summary (pi1 and pi2 of both tables), pi2 calls per
+table, pi1 calls per table, tokens written per summary, rows per table, and then ``bench/quality``'s Rotowire
+columns for the same predictions after the default checks (exact cell F1 with its 95% interval, row and
+column header F1, rows missing and duplicated). The first row is the baseline of the ratio column.
+Predictions are kept under ``--work`` (one file per budget; a second run resumes them, so delete the folder
+to time again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from quality import verified  # noqa: E402
+from quality_rotowire import HEADER, rotowire_lines, subset_games  # noqa: E402
+from text2table.backends.choose import open_backend  # noqa: E402
+from text2table.pipeline.batch import read_inputs, run_batch  # noqa: E402
+from text2table.pipeline.config import PipelineConfig  # noqa: E402
+
+
+def stats(pred: Path) -> dict[str, float]:
+    """Sums over a prediction file: tables, pi1/pi2 calls, tokens written, rows."""
+    out = {"tables": 0, "pi1_calls": 0, "pi2_calls": 0, "tokens_out": 0, "rows": 0}
+    for line in pred.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        diag = record.get("diagnostics") or {}
+        out["tables"] += 1
+        out["pi1_calls"] += (diag.get("pi1") or {}).get("calls", 0)
+        out["pi2_calls"] += (diag.get("pi2") or {}).get("calls", 0)
+        out["tokens_out"] += (diag.get("tokens") or {}).get("out", 0)
+        out["rows"] += len(record.get("rows") or [])
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--gold", default=str(ROOT / "data" / "gold" / "nba" / "valid.jsonl"))
+    parser.add_argument("--games", type=int, default=12)
+    parser.add_argument("--chunk", type=int, default=3, help="games per chunk; settings alternate per chunk")
+    parser.add_argument("--budgets", default="512,1024", help="max_new_tokens_table values; the first is the baseline")
+    parser.add_argument("--adapter", default=None, help="llama.cpp LoRA (.gguf); default: the shipped adapter")
+    parser.add_argument("--work", default=str(ROOT / "runs" / "bench-long-reports"))
+    args = parser.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    gold = subset_games(Path(args.gold), args.games, work / "gold.jsonl")
+    inputs = read_inputs(gold)
+    groups: list[str] = []
+    for doc in inputs:
+        group = str((doc.metadata or {}).get("group") or doc.id)
+        if group not in groups:
+            groups.append(group)
+    budgets = [int(b) for b in args.budgets.split(",")]
+    preds = {b: work / f"budget{b}.pred.jsonl" for b in budgets}
+    wall = {b: 0.0 for b in budgets}
+    backend = open_backend("llamacpp", adapter=args.adapter)
+    for start in range(0, len(groups), args.chunk):
+        upto = set(groups[:start + args.chunk])
+        part = [d for d in inputs if str((d.metadata or {}).get("group") or d.id) in upto]
+        for budget in budgets:
+            config = PipelineConfig(verify=False, parse_tables=False, max_new_tokens_table=budget)
+            began = time.perf_counter()
+            run_batch(part, backend, preds[budget], config=config)
+            wall[budget] += time.perf_counter() - began
+        print(f"games {min(len(groups), start + args.chunk)}/{len(groups)}", file=sys.stderr, flush=True)
+    backend.close()
+    games = len(groups)
+    print(f"{games} summaries, {len(inputs)} tables, adapter {args.adapter or 'shipped'}\n")
+    print("| pi2 budget | wall s/summary | vs first | pi1 calls/table | pi2 calls/table | tokens out/summary"
+          " | rows/table |")
+    print("|---|---|---|---|---|---|---|")
+    base = wall[budgets[0]] / games
+    for budget in budgets:
+        s = stats(preds[budget])
+        per = wall[budget] / games
+        print(f"| {budget} | {per:.1f} | {per / base:.2f} | {s['pi1_calls'] / s['tables']:.2f} | "
+              f"{s['pi2_calls'] / s['tables']:.2f} | {s['tokens_out'] / games:.0f} | {s['rows'] / s['tables']:.1f} |")
+    print()
+    print(HEADER)
+    print("|---" * HEADER.count(" | ") + "|---|")
+    for budget in budgets:
+        for line in rotowire_lines("rotowire", f"budget {budget}, checked", gold, verified(preds[budget], gold)):
+            print(line)
+
+
+if __name__ == "__main__":
+    main()
