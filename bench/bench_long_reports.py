@@ -1,12 +1,15 @@
 """Seconds per long many-entity report (Rotowire-class game summaries) under pipeline settings, in one run.
 
     python bench/bench_long_reports.py [--gold data/gold/nba/valid.jsonl] [--games 12] [--chunk 3]
-                                       [--budgets 512,1024] [--adapter runs/roto2/ship/adapter.gguf]
+                                       [--settings "default;max_new_tokens_table=1024"]
+                                       [--adapter runs/roto2/ship/adapter.gguf]
                                        [--work runs/bench-long-reports]
 
-Each summary yields a player and a team table (``metadata.table_hint``). Every ``--budgets`` value is one row:
-the pipeline's defaults with ``max_new_tokens_table`` (pi2's token budget per call; a longer table continues in
-another call, which drops the row the budget cut and reads the prompt again) set to it. Games are the
+Each summary yields a player and a team table (``metadata.table_hint``). Every ``--settings`` entry (``;``
+between entries) is one row: the pipeline's defaults (``default``) or with ``PipelineConfig`` fields changed
+(``name=value,name=value``), e.g. ``max_new_tokens_table=1024`` (pi2's token budget per call; a longer table
+continues in another call, which drops the row the budget cut) or ``field_list_end_bias=0`` (no nudge
+towards longer pi1 field lists, so no second pi1 call when the nudge ran into the budget). Games are the
 ``--games`` spread evenly over the file (as ``bench/quality.py --limit`` picks them) and are run in chunks of
 ``--chunk``, every setting on a chunk before the next chunk, so that a change of load on the machine hits all
 rows alike. Threads are left to the backend (the cores the load leaves free).
@@ -15,7 +18,7 @@ Columns: wall seconds per summary, model seconds per summary (pi1 and pi2 of bot
 table, pi1 calls per table, tokens written per summary, rows per table, and then ``bench/quality``'s Rotowire
 columns for the same predictions after the default checks (exact cell F1 with its 95% interval, row and
 column header F1, rows missing and duplicated). The first row is the baseline of the ratio column.
-Predictions are kept under ``--work`` (one file per budget; a second run resumes them, so delete the folder
+Predictions are kept under ``--work`` (one file per setting; a second run resumes them, so delete the folder
 to time again).
 """
 
@@ -54,12 +57,29 @@ def stats(pred: Path) -> dict[str, float]:
     return out
 
 
+def setting(text: str) -> PipelineConfig:
+    """``default`` or ``name=value,...`` -> the benchmark's PipelineConfig (model answers only, checks after)."""
+    changes: dict[str, object] = {}
+    for part in ([] if text == "default" else text.split(",")):
+        name, _, value = part.partition("=")
+        if name.strip() not in PipelineConfig.__dataclass_fields__ or not value:
+            raise SystemExit(f"setting {part!r}: write name=value with a PipelineConfig field, e.g."
+                             " max_new_tokens_table=1024")
+        current = getattr(PipelineConfig(), name.strip())
+        if isinstance(current, bool):
+            changes[name.strip()] = value.lower() in ("1", "true", "yes")
+        else:
+            changes[name.strip()] = type(current)(value) if current is not None else int(value)
+    return PipelineConfig(verify=False, parse_tables=False, **changes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gold", default=str(ROOT / "data" / "gold" / "nba" / "valid.jsonl"))
     parser.add_argument("--games", type=int, default=12)
     parser.add_argument("--chunk", type=int, default=3, help="games per chunk; settings alternate per chunk")
-    parser.add_argument("--budgets", default="512,1024", help="max_new_tokens_table values; the first is the baseline")
+    parser.add_argument("--settings", default="default;max_new_tokens_table=1024",
+                        help="';'-separated PipelineConfig changes (name=value,...); the first is the baseline")
     parser.add_argument("--adapter", default=None, help="llama.cpp LoRA (.gguf); default: the shipped adapter")
     parser.add_argument("--work", default=str(ROOT / "runs" / "bench-long-reports"))
     args = parser.parse_args()
@@ -72,15 +92,16 @@ def main() -> None:
         group = str((doc.metadata or {}).get("group") or doc.id)
         if group not in groups:
             groups.append(group)
-    budgets = [int(b) for b in args.budgets.split(",")]
-    preds = {b: work / f"budget{b}.pred.jsonl" for b in budgets}
+    budgets = [s.strip() for s in args.settings.split(";") if s.strip()]
+    configs = {b: setting(b) for b in budgets}
+    preds = {b: work / f"{b.replace('=', '-').replace(',', '_')}.pred.jsonl" for b in budgets}
     wall = {b: 0.0 for b in budgets}
     backend = open_backend("llamacpp", adapter=args.adapter)
     for start in range(0, len(groups), args.chunk):
         upto = set(groups[:start + args.chunk])
         part = [d for d in inputs if str((d.metadata or {}).get("group") or d.id) in upto]
         for budget in budgets:
-            config = PipelineConfig(verify=False, parse_tables=False, max_new_tokens_table=budget)
+            config = configs[budget]
             began = time.perf_counter()
             run_batch(part, backend, preds[budget], config=config)
             wall[budget] += time.perf_counter() - began
@@ -88,7 +109,7 @@ def main() -> None:
     backend.close()
     games = len(groups)
     print(f"{games} summaries, {len(inputs)} tables, adapter {args.adapter or 'shipped'}\n")
-    print("| pi2 budget | wall s/summary | vs first | pi1 calls/table | pi2 calls/table | tokens out/summary"
+    print("| setting | wall s/summary | vs first | pi1 calls/table | pi2 calls/table | tokens out/summary"
           " | rows/table |")
     print("|---|---|---|---|---|---|---|")
     base = wall[budgets[0]] / games
@@ -101,7 +122,7 @@ def main() -> None:
     print(HEADER)
     print("|---" * HEADER.count(" | ") + "|---|")
     for budget in budgets:
-        for line in rotowire_lines("rotowire", f"budget {budget}, checked", gold, verified(preds[budget], gold)):
+        for line in rotowire_lines("rotowire", f"{budget}, checked", gold, verified(preds[budget], gold)):
             print(line)
 
 
