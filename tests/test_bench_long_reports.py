@@ -1,0 +1,32 @@
+"""bench/bench_long_reports.py: settings read as PipelineConfig changes, sums over a prediction file."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import bench_long_reports  # noqa: E402  (bench/ is a folder of scripts, not a package)
+
+
+def test_settings_change_pipeline_config_fields_by_their_types():
+    default = bench_long_reports.setting("default")
+    assert (default.max_new_tokens_table, default.verify, default.parse_tables) == (512, False, False)
+    changed = bench_long_reports.setting("max_new_tokens_table=1024,field_list_end_bias=0,constrained=false")
+    assert changed.max_new_tokens_table == 1024 and changed.field_list_end_bias == 0.0
+    assert changed.constrained is False
+    with pytest.raises(SystemExit, match="PipelineConfig field"):
+        bench_long_reports.setting("max_new_token_table=1024")  # misspelt
+    with pytest.raises(SystemExit, match="name=value"):
+        bench_long_reports.setting("max_new_tokens_table")
+
+
+def test_stats_sum_calls_tokens_and_rows(tmp_path):
+    pred = tmp_path / "p.jsonl"
+    lines = [{"id": "a", "rows": [{"x": 1}, {"x": 2}], "diagnostics": {"pi1": {"calls": 2}, "pi2": {"calls": 3},
+                                                                     "tokens": {"out": 100}}},
+             {"id": "b", "rows": [], "diagnostics": {}}]
+    pred.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    assert bench_long_reports.stats(pred) == {"tables": 2, "pi1_calls": 2, "pi2_calls": 3, "tokens_out": 100,
+                                              "rows": 2}
