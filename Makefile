@@ -11,7 +11,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart quality-rotowire clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more quality-rotowire clean llama-wheel
 
 install: $(STAMP)
 install-core: $(CORE_STAMP)
@@ -173,9 +173,21 @@ train-dart: heldout
 	  --engine trl --out runs/dart2 --init-adapter $(ADAPTER_DIR) --no-sanity --resume
 	$(T2T) export-gguf runs/dart2/adapter --out runs/dart2/ship/adapter.gguf --dtype f16
 
+# More E2E (issue 19; not shipped unless bench/compare says so): the shipped adapter continued on unseen E2E
+# dev-train records with WikiTableText and sample replay. Needs the splits train-rotowire's third stage writes.
+train-e2e-more: heldout
+	$(T2T) split $(WU)/e2e-roto3-rest.jsonl --parts use=0.4,rest=0.6 --seed e2emore --out-dir $(WU) --prefix e2e-more-
+	$(T2T) split $(WU)/wtt-roto3-rest.jsonl --parts use=0.012,rest=0.988 --seed e2emore --out-dir $(WU) --prefix wtt-more-
+	$(T2T) prepare $(WU)/e2e-more-use.jsonl $(WU)/wtt-more-use.jsonl examples/data/train.jsonl --pi1-form compact \
+	  --out data/prepared/e2e-more
+	$(T2T) train sft recipes/smollm2-135m-e2e-more.yaml --data data/prepared/e2e-more --dev data/prepared/dev-compact \
+	  --engine trl --out runs/e2e-more --init-adapter $(ADAPTER_DIR) --no-sanity --resume
+	$(T2T) export-gguf runs/e2e-more/adapter --out runs/e2e-more/ship/adapter.gguf --dtype f16
+
 # Rotowire stages (not shipped; docs/rotowire.md): the compact adapter continued on Rotowire train games
 # (nba_data), with unseen E2E and WikiTableText records and the sample as replay (recipes/smollm2-135m-rotowire.yaml),
-# then continued on more unseen games (smollm2-135m-rotowire2.yaml). Needs the records train-compact split off.
+# then continued twice on more unseen games (smollm2-135m-rotowire2.yaml, -rotowire3.yaml; train-dart's replay
+# splits come first). Needs the records train-compact split off.
 train-rotowire: heldout $(NBA)/train.jsonl
 	$(T2T) split $(NBA)/train.jsonl --parts use=0.085,rest=0.915 --seed roto --out-dir $(NBA) --prefix train-roto-
 	$(T2T) split $(WU)/e2e-compact-rest.jsonl --parts use=0.04,rest=0.96 --seed grpo --out-dir $(WU) --prefix e2e-grpo-
@@ -197,6 +209,15 @@ train-rotowire: heldout $(NBA)/train.jsonl
 	$(T2T) train sft recipes/smollm2-135m-rotowire2.yaml --data data/prepared/roto2 --dev data/prepared/dev-compact \
 	  --engine trl --out runs/roto2 --init-adapter runs/roto/adapter --no-sanity --resume
 	$(T2T) export-gguf runs/roto2/adapter --out runs/roto2/ship/adapter.gguf --dtype f16
+	# third stage (recipes/smollm2-135m-rotowire3.yaml): more unseen games
+	$(T2T) split $(NBA)/train-roto2-rest.jsonl --parts use=0.12,rest=0.88 --seed roto3 --out-dir $(NBA) --prefix train-roto3-
+	$(T2T) split $(WU)/e2e-dart-rest.jsonl --parts use=0.04,rest=0.96 --seed roto3 --out-dir $(WU) --prefix e2e-roto3-
+	$(T2T) split $(WU)/wtt-dart-rest.jsonl --parts use=0.012,rest=0.988 --seed roto3 --out-dir $(WU) --prefix wtt-roto3-
+	$(T2T) prepare $(NBA)/train-roto3-use.jsonl $(WU)/e2e-roto3-use.jsonl $(WU)/wtt-roto3-use.jsonl \
+	  examples/data/train.jsonl --pi1-form compact --out data/prepared/roto3
+	$(T2T) train sft recipes/smollm2-135m-rotowire3.yaml --data data/prepared/roto3 --dev data/prepared/dev-compact \
+	  --engine trl --out runs/roto3 --init-adapter runs/roto2/adapter --no-sanity --resume
+	$(T2T) export-gguf runs/roto3/adapter --out runs/roto3/ship/adapter.gguf --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl
