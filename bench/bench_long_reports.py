@@ -40,6 +40,8 @@ from text2table.backends.choose import open_backend  # noqa: E402
 from text2table.pipeline.batch import read_inputs, run_batch  # noqa: E402
 from text2table.pipeline.config import PipelineConfig  # noqa: E402
 
+VALID = ROOT / "data" / "gold" / "nba" / "valid.jsonl"
+
 
 def stats(pred: Path) -> dict[str, float]:
     """Sums over a prediction file: tables, pi1/pi2 calls, tokens written, rows."""
@@ -75,7 +77,7 @@ def setting(text: str) -> PipelineConfig:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--gold", default=str(ROOT / "data" / "gold" / "nba" / "valid.jsonl"))
+    parser.add_argument("--gold", default=None, help=f"gold JSONL of game summaries (default {VALID.relative_to(ROOT)})")
     parser.add_argument("--games", type=int, default=12)
     parser.add_argument("--chunk", type=int, default=3, help="games per chunk; settings alternate per chunk")
     parser.add_argument("--settings", default="default;max_new_tokens_table=1024",
@@ -83,9 +85,17 @@ def main() -> None:
     parser.add_argument("--adapter", default=None, help="llama.cpp LoRA (.gguf); default: the shipped adapter")
     parser.add_argument("--work", default=str(ROOT / "runs" / "bench-long-reports"))
     args = parser.parse_args()
+    gold_path = Path(args.gold) if args.gold else VALID
+    if not gold_path.exists():
+        message = (f"{gold_path}: not found; build it with `make data/gold/nba/valid.jsonl`"
+                   " (convert --format rotowire of nba_data, docs/rotowire.md)")
+        if args.gold:
+            raise SystemExit(message)
+        print(f"skip bench_long_reports: {message}")  # `make bench` on a fresh clone
+        return
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    gold = subset_games(Path(args.gold), args.games, work / "gold.jsonl")
+    gold = subset_games(gold_path, args.games, work / "gold.jsonl")
     inputs = read_inputs(gold)
     groups: list[str] = []
     for doc in inputs:
