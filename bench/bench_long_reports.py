@@ -59,6 +59,11 @@ def stats(pred: Path) -> dict[str, float]:
     return out
 
 
+def _game(doc) -> str:  # type: ignore[no-untyped-def]
+    """The summary a table belongs to (``metadata.group``, as ``quality_rotowire.subset_games`` groups them)."""
+    return str((doc.metadata or {}).get("group") or doc.id)
+
+
 def setting(text: str) -> PipelineConfig:
     """``default`` or ``name=value,...`` -> the benchmark's PipelineConfig (model answers only, checks after)."""
     changes: dict[str, object] = {}
@@ -97,24 +102,20 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     gold = subset_games(gold_path, args.games, work / "gold.jsonl")
     inputs = read_inputs(gold)
-    groups: list[str] = []
-    for doc in inputs:
-        group = str((doc.metadata or {}).get("group") or doc.id)
-        if group not in groups:
-            groups.append(group)
-    budgets = [s.strip() for s in args.settings.split(";") if s.strip()]
-    configs = {b: setting(b) for b in budgets}
-    preds = {b: work / f"{b.replace('=', '-').replace(',', '_')}.pred.jsonl" for b in budgets}
-    wall = {b: 0.0 for b in budgets}
+    groups = list(dict.fromkeys(_game(doc) for doc in inputs))
+    names = [s.strip() for s in args.settings.split(";") if s.strip()]
+    configs = {n: setting(n) for n in names}
+    preds = {n: work / f"{n.replace('=', '-').replace(',', '_')}.pred.jsonl" for n in names}
+    wall = {n: 0.0 for n in names}
     backend = open_backend("llamacpp", adapter=args.adapter)
     for start in range(0, len(groups), args.chunk):
         upto = set(groups[:start + args.chunk])
-        part = [d for d in inputs if str((d.metadata or {}).get("group") or d.id) in upto]
-        for budget in budgets:
-            config = configs[budget]
+        part = [d for d in inputs if _game(d) in upto]
+        for name in names:
+            config = configs[name]
             began = time.perf_counter()
-            run_batch(part, backend, preds[budget], config=config)
-            wall[budget] += time.perf_counter() - began
+            run_batch(part, backend, preds[name], config=config)
+            wall[name] += time.perf_counter() - began
         print(f"games {min(len(groups), start + args.chunk)}/{len(groups)}", file=sys.stderr, flush=True)
     backend.close()
     games = len(groups)
@@ -122,17 +123,17 @@ def main() -> None:
     print("| setting | wall s/summary | vs first | pi1 calls/table | pi2 calls/table | tokens out/summary"
           " | rows/table |")
     print("|---|---|---|---|---|---|---|")
-    base = wall[budgets[0]] / games
-    for budget in budgets:
-        s = stats(preds[budget])
-        per = wall[budget] / games
-        print(f"| {budget} | {per:.1f} | {per / base:.2f} | {s['pi1_calls'] / s['tables']:.2f} | "
+    base = wall[names[0]] / games
+    for name in names:
+        s = stats(preds[name])
+        per = wall[name] / games
+        print(f"| {name} | {per:.1f} | {per / base:.2f} | {s['pi1_calls'] / s['tables']:.2f} | "
               f"{s['pi2_calls'] / s['tables']:.2f} | {s['tokens_out'] / games:.0f} | {s['rows'] / s['tables']:.1f} |")
     print()
     print(HEADER)
     print("|---" * HEADER.count(" | ") + "|---|")
-    for budget in budgets:
-        for line in rotowire_lines("rotowire", f"{budget}, checked", gold, verified(preds[budget], gold)):
+    for name in names:
+        for line in rotowire_lines("rotowire", f"{name}, checked", gold, verified(preds[name], gold)):
             print(line)
 
 
