@@ -60,3 +60,37 @@ def test_support_is_language_neutral() -> None:
     row = {"stadt": "München", "einwohner": "1.500.000"}
     v = verify_rows("München hat 1.500.000 Einwohner.", _schema(*row), [row], metadata={"language": "xx"})
     assert v.rows == [row] and v.checks == ["support", "repeats", "rows"] and v.language is None
+
+
+DERIVED = [  # (text, value, kept): an English adjective stated by its adverb; false friends and other languages not
+    ("The bistro is moderately priced.", "moderate", True),
+    ("A highly rated pub by the river.", "high", True),
+    ("The lecture was simply put.", "simple", True),
+    ("She hardly worked that year.", "hard", False),
+    ("The train arrives shortly.", "short", False),
+    ("A friendly pub near the station.", "friend", False),
+    ("The bistro is moderately priced.", "moderately cheap", False),
+    ("A red car, sold yesterday.", "redly", False),
+]
+
+
+@pytest.mark.parametrize("text, value, kept", DERIVED, ids=[f"{v}-{k}" for _, v, k in DERIVED])
+def test_support_finds_an_adjective_stated_by_its_adverb_in_english_only(text: str, value: str, kept: bool) -> None:
+    row = {"quality": value}
+    v = verify_rows(text, _schema("quality"), [row], metadata={"language": "en"}, schema_given=True)
+    nulled = [(a["field"], a["check"]) for a in v.actions]
+    assert nulled == ([] if kept else [("quality", "support")])
+    if kept:
+        start, end = v.evidence[0]["quality"]
+        assert text[start:end].casefold().startswith(value[:3])
+
+
+def test_derived_forms_are_not_read_in_a_language_without_them() -> None:
+    row = {"prix": "modere"}
+    for language in ("fr", "xx"):
+        v = verify_rows("Le bistro est moderely cher.", _schema("prix"), [row], metadata={"language": language},
+                        schema_given=True)
+        assert [(a["field"], a["check"]) for a in v.actions] == [("prix", "support")], language
+    v = verify_rows("Le bistro est moderely cher.", _schema("prix"), [row], metadata={"language": "en"},
+                    schema_given=True)
+    assert v.rows == [row]

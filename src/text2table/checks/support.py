@@ -2,13 +2,16 @@
 
 Rule: a non-empty cell stays when its value occurs in the row's source (:class:`text2table.text.spans.SourceText`:
 case, accents, thousands separators, English number words, British/American spelling and compounds
-forgiven), and its evidence is the first such span; a yes/no cell (``yes``, ``no``, ``true``, ``false``) stays
-when a word of its column's name occurs (``family_friendly`` by "families"), its evidence being that word.
+forgiven; in a language whose lexicon has ``derivations``, a one-word value of four letters or more also by its
+adverb: ``moderate`` by "moderately priced", not ``hard`` by "hardly"), and its evidence is the first such span;
+a yes/no cell (``yes``, ``no``, ``true``, ``false``) stays when a word of its column's name occurs
+(``family_friendly`` by "families"), its evidence being that word.
 Otherwise the cell is nulled: the model filled it from elsewhere (``near: "Shanghai"`` for a pub whose review
 names no neighbour). A span already recorded (a re-check of a checked prediction) is kept when the value still
 occurs inside it, so an old prediction keeps its evidence. It must not fire on a value the text states in
 another form it forgives; it cannot see a value the text states in other words (``cheap`` for "low-priced"),
-and keeps a value mentioned for another purpose. It reads no word list: it runs in every language.
+and keeps a value mentioned for another purpose. Without a lexicon (``metadata.language`` unknown) it reads no
+word list and the derived forms are not looked for.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import replace
 from text2table.checks.state import Action, CheckContext, CheckedTable
 from text2table.text.normalise import BOOLEAN_WORDS, fold
 from text2table.text.spans import Span
-from text2table.text.variants import field_words
+from text2table.text.variants import derived_forms, field_words
 
 NAME = "support"
 
@@ -29,8 +32,18 @@ def _span(context: CheckContext, source: Span, given: Span | None, text: str, na
         found = inside or context.source(source).word_mentions(field_words(name))
     else:
         inside = context.source(given).mentions(text) if given else []
-        found = inside or context.source(source).mentions(text)
+        found = inside or context.source(source).mentions(text) or _derived(context, source, text)
     return found[0] if found else None
+
+
+def _derived(context: CheckContext, source: Span, text: str) -> list[Span]:
+    """Where the row's source states a one-word value by a derived form of its language (none without one)."""
+    lexicon = context.lexicon
+    word = fold(text).strip()
+    if lexicon is None or not lexicon.derivations:
+        return []
+    forms = derived_forms(word, lexicon.derivations, lexicon.false_derivations)
+    return context.source(source).token_mentions(forms) if forms else []
 
 
 def check(table: CheckedTable, context: CheckContext) -> tuple[CheckedTable, list[Action]]:

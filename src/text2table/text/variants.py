@@ -14,6 +14,9 @@ make two spellings meet, never change which words a text contains. The rules are
   or more (families, ratings; not bus, this, glass). Only a yes/no column's words are matched in the
   plural: a value's plural is another value (``Vault`` is not grounded by "The Vaults");
 - two adjacent words written as one (``river side`` -> ``riverside``), for values of six letters or more.
+
+:func:`derived_forms` is the one rule that reads a language (its lexicon's ``derivations``): the adverb that
+states a one-word adjective (``moderate`` by "moderately priced").
 """
 
 from __future__ import annotations
@@ -69,6 +72,22 @@ def compounds(tokens: list[str]) -> frozenset[str]:
     ['bythe', 'riverside', 'theriver']
     """
     return frozenset(a + b for a, b in zip(tokens, tokens[1:]) if a.isalpha() and b.isalpha())
+
+
+def derived_forms(word: str, derivations: tuple[tuple[str, str], ...], false: frozenset[str]) -> frozenset[str]:
+    """The forms a lower-case word of four letters or more takes under a language's (ending, replacement) rules,
+    less the forms in ``false`` (adverbs that mean something else, such as "hardly"); nothing for other words.
+
+    >>> en = (("", "ly"), ("y", "ily"), ("le", "ly"))
+    >>> sorted(derived_forms("moderate", en, frozenset())), sorted(derived_forms("simple", en, frozenset()))
+    (['moderately'], ['simplely', 'simply'])
+    >>> derived_forms("hard", en, frozenset({"hardly"})), derived_forms("red", en, frozenset())
+    (frozenset(), frozenset())
+    """
+    if len(word) < 4 or not word.isalpha():
+        return frozenset()
+    forms = {word[:len(word) - len(end)] + new for end, new in derivations if word.endswith(end)}
+    return frozenset(forms - false)
 
 
 def field_words(field_name: str) -> frozenset[str]:

@@ -15,4 +15,11 @@ LEXICON = Lexicon(
                         "doesn", "don", "didn", "hasn", "haven"}),
     not_negating_after=frozenset({"only", "just", "merely", "simply", "solely"}),
     clause_breaks=frozenset({"and", "but", "or", "while", "although", "though", "yet"}),
+    # An adjective's adverb: "moderately priced" states ``moderate``, "highly rated" ``high``. Adverbs that mean
+    # something else than their stem, and adjectives made from nouns, are not derived forms.
+    derivations=(("", "ly"), ("y", "ily"), ("le", "ly")),
+    false_derivations=frozenset({"hardly", "lately", "nearly", "shortly", "barely", "scarcely", "presently",
+                                 "fairly", "justly", "mostly", "lowly", "really", "likely", "lovely", "friendly",
+                                 "costly", "timely", "early", "only", "daily", "weekly", "monthly", "yearly",
+                                 "hourly", "nightly", "quarterly", "orderly", "homely", "kindly"}),
 )
