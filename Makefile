@@ -11,7 +11,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more train-e2e-wtt quality-rotowire clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-sample-gen quality-rotowire clean llama-wheel
 
 install: $(STAMP)
 install-core: $(CORE_STAMP)
@@ -195,6 +195,30 @@ train-e2e-wtt: heldout
 	$(T2T) train sft recipes/smollm2-135m-e2e-wtt.yaml --data data/prepared/e2e-wtt --dev data/prepared/dev-compact \
 	  --engine trl --out runs/e2e-wtt --init-adapter $(ADAPTER_DIR) --no-sanity --resume
 	$(T2T) export-gguf runs/e2e-wtt/adapter --out runs/e2e-wtt/ship/adapter.gguf --dtype f16
+
+# GRPO on E2E-shaped prompts (issue 19's RL stage; not shipped unless bench/compare says so): the shipped adapter,
+# pi1 and pi2 prompts alternating, on records no SFT stage saw. Needs the splits train-e2e-wtt writes.
+train-grpo-e2e: heldout
+	$(T2T) split $(WU)/e2e-e2ewtt-rest.jsonl --parts use=0.1,rest=0.9 --seed grpoe2e --out-dir $(WU) --prefix e2e-grpoe2e-
+	$(T2T) split $(WU)/wtt-e2ewtt-rest.jsonl --parts use=0.008,rest=0.992 --seed grpoe2e --out-dir $(WU) --prefix wtt-grpoe2e-
+	$(T2T) prepare $(WU)/e2e-grpoe2e-use.jsonl $(WU)/wtt-grpoe2e-use.jsonl --pi1-form compact --out data/prepared/grpo-e2e
+	$(T2T) train grpo recipes/smollm2-135m-grpo-e2e.yaml --data data/prepared/grpo-e2e --stage both --engine trl \
+	  --init-adapter $(ADAPTER_DIR) --out runs/grpo-e2e
+	$(T2T) export-gguf runs/grpo-e2e/adapter --out runs/grpo-e2e/ship/adapter.gguf --dtype f16
+
+# Generated sample documents (issue 19; not shipped unless bench/compare says so): the shipped adapter continued on
+# three more seeds of scripts/make_sample.py, the sample's train split, and E2E and WikiTableText replay that no
+# stage saw. Needs the splits train-grpo-e2e writes.
+train-sample-gen: heldout
+	for k in 1 2 3; do $(BIN)/python scripts/make_sample.py --seed extra-$$k --out data/generated/extra-$$k; done
+	$(T2T) split $(WU)/e2e-grpoe2e-rest.jsonl --parts use=0.05,rest=0.95 --seed samplegen --out-dir $(WU) --prefix e2e-samplegen-
+	$(T2T) split $(WU)/wtt-grpoe2e-rest.jsonl --parts use=0.012,rest=0.988 --seed samplegen --out-dir $(WU) --prefix wtt-samplegen-
+	$(T2T) prepare data/generated/extra-1/train.jsonl data/generated/extra-2/train.jsonl \
+	  data/generated/extra-3/train.jsonl examples/data/train.jsonl $(WU)/e2e-samplegen-use.jsonl \
+	  $(WU)/wtt-samplegen-use.jsonl --pi1-form compact --out data/prepared/sample-gen
+	$(T2T) train sft recipes/smollm2-135m-sample-gen.yaml --data data/prepared/sample-gen --dev data/prepared/dev-compact \
+	  --engine trl --out runs/sample-gen --init-adapter $(ADAPTER_DIR) --no-sanity --resume
+	$(T2T) export-gguf runs/sample-gen/adapter --out runs/sample-gen/ship/adapter.gguf --dtype f16
 
 # Rotowire stages (not shipped; docs/rotowire.md): the compact adapter continued on Rotowire train games
 # (nba_data), with unseen E2E and WikiTableText records and the sample as replay (recipes/smollm2-135m-rotowire.yaml),

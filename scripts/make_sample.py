@@ -7,6 +7,11 @@ verbatim in its document, row counts fit the structure, documents are 300..2600 
     python scripts/make_sample.py                 # (re)write examples/data/
     python scripts/make_sample.py --out /tmp/x    # write elsewhere
     python scripts/make_sample.py --check         # exit 1 if the committed files differ from a fresh run
+    python scripts/make_sample.py --seed extra-1 --out data/generated/extra-1   # more training documents
+
+With ``--seed`` other than the bundled set's, every record goes to ``train.jsonl`` (ids prefixed by the seed):
+more documents of the same kinds for training, never a replacement for the bundled dev and test splits (which
+come from the same templates, so a model trained on them is measured in its own distribution there).
 """
 
 from __future__ import annotations
@@ -64,9 +69,9 @@ def problems(sample: Sample) -> list[str]:
     return out
 
 
-def generate_domain(module) -> list[tuple[str, Sample]]:  # type: ignore[no-untyped-def]
+def generate_domain(module, seed: str = SEED) -> list[tuple[str, Sample]]:  # type: ignore[no-untyped-def]
     """(group key, sample) pairs of one domain; samples of a wrong length are drawn again."""
-    rng = random.Random(f"{SEED}:{module.DOMAIN}")
+    rng = random.Random(f"{seed}:{module.DOMAIN}")
     out = []
     for index in range(module.GROUPS):
         group = f"{module.DOMAIN}-g{index:03d}"
@@ -98,17 +103,18 @@ def assign_splits(groups: list[str]) -> dict[str, str]:
     return out
 
 
-def build() -> dict[str, list[dict]]:  # type: ignore[type-arg]
-    """All records by split, each split ordered by id."""
+def build(seed: str = SEED) -> dict[str, list[dict]]:  # type: ignore[type-arg]
+    """All records by split, each split ordered by id; with another seed than the bundled set's, all in train."""
     by_split: dict[str, list[dict]] = {name: [] for name, _ in SPLITS}  # type: ignore[type-arg]
+    prefix = "" if seed == SEED else f"{seed}-"
     for module in DOMAINS:
-        pairs = generate_domain(module)
-        split_of = assign_splits([g for g, _ in pairs])
+        pairs = generate_domain(module, seed)
+        split_of = assign_splits([g for g, _ in pairs]) if seed == SEED else {g: "train" for g, _ in pairs}
         for n, (group, s) in enumerate(pairs, start=1):
             metadata = {"language": s.language, "locale": s.locale, "table_hint": s.table_hint,
-                        "missing_value_tokens": MISSING_TOKENS, "domain": module.DOMAIN, "group": group}
+                        "missing_value_tokens": MISSING_TOKENS, "domain": module.DOMAIN, "group": prefix + group}
             table = {"name": s.name, "structure": s.structure, "headers": s.headers, "rows": s.rows}
-            by_split[split_of[group]].append({"id": f"{module.DOMAIN}-{n:03d}", "document": s.document,
+            by_split[split_of[group]].append({"id": f"{prefix}{module.DOMAIN}-{n:03d}", "document": s.document,
                                               "metadata": metadata, "table": table})
     for records in by_split.values():
         records.sort(key=lambda r: r["id"])
@@ -126,9 +132,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default examples/data)")
     parser.add_argument("--check", action="store_true", help="compare with the files in --out, write nothing")
+    parser.add_argument("--seed", default=SEED, help="another seed: more training documents, all in train.jsonl")
     args = parser.parse_args(argv)
-    by_split = build()
+    if args.seed != SEED and args.out.resolve() == DEFAULT_OUT.resolve():
+        parser.error(f"--seed {args.seed} would overwrite the bundled set: give --out another folder")
+    by_split = build(args.seed)
     files = render(by_split)
+    if args.seed != SEED:
+        files = {"train.jsonl": files["train.jsonl"]}
     for split, records in by_split.items():
         kinds = Counter(r["table"]["structure"] for r in records)
         print(f"{split}: {len(records)} records ({kinds[KV]} {KV}, {kinds[FLAT]} {FLAT})")
