@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -181,3 +182,16 @@ def test_splits_are_cut_per_domain_by_hash(generator) -> None:  # type: ignore[n
     assert Counter(split.values()) == {"train": 14, "dev": 3, "test": 3}
     assert generator.assign_splits(list(reversed(groups))) == split, "order of arrival must not matter"
     assert set(generator.assign_splits(groups[:3]).values()) == {"train", "dev", "test"}
+
+
+def test_another_seed_writes_new_training_documents_only(tmp_path: Path, by_split) -> None:  # type: ignore[no-untyped-def]
+    subprocess.run([sys.executable, str(SCRIPT), "--seed", "extra-t", "--out", str(tmp_path)], check=True,
+                   capture_output=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["train.jsonl"]
+    rows = [json.loads(line) for line in (tmp_path / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+    bundled = {r.document for s in SPLITS for r in by_split[s]}
+    assert len(rows) > 150 and all(r["id"].startswith("extra-t-") for r in rows)
+    assert all(r["metadata"]["group"].startswith("extra-t-") for r in rows)
+    assert not any(r["document"] in bundled for r in rows), "a new seed must not repeat a bundled document"
+    refused = subprocess.run([sys.executable, str(SCRIPT), "--seed", "extra-t"], capture_output=True, text=True)
+    assert refused.returncode == 2 and "overwrite the bundled set" in refused.stderr
