@@ -16,6 +16,6 @@ class Lexicon:
     not_negating_after: frozenset[str]  #: a negator followed by one of these negates nothing ("not only")
     clause_breaks: frozenset[str]  #: conjunctions that end a clause ("but", "while")
     #: (ending, replacement) pairs that turn a one-word value into another form of it a text may use to state it
-    #: (``moderate`` -> "moderately", ``high`` -> "higher"); empty: the value must occur as it is written
+    #: (``moderate`` -> "moderately", ``simple`` -> "simply"); empty: the value must occur as it is written
     derivations: tuple[tuple[str, str], ...] = ()
     false_derivations: frozenset[str] = frozenset()  #: derived forms that state something else ("hardly")
