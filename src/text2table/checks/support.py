@@ -21,7 +21,7 @@ from dataclasses import replace
 from text2table.checks.state import Action, CheckContext, CheckedTable
 from text2table.text.normalise import BOOLEAN_WORDS, fold
 from text2table.text.spans import Span
-from text2table.text.variants import derived_forms, field_words
+from text2table.text.variants import derived_forms, field_words, word_key
 
 NAME = "support"
 
@@ -43,7 +43,7 @@ def _derived(context: CheckContext, source: Span, text: str) -> list[Span]:
     if lexicon is None or not lexicon.derivations:
         return []
     forms = derived_forms(word, lexicon.derivations, lexicon.false_derivations)
-    return context.source(source).token_mentions(forms) if forms else []
+    return context.source(source).word_mentions(frozenset(word_key(f) for f in forms)) if forms else []
 
 
 def check(table: CheckedTable, context: CheckContext) -> tuple[CheckedTable, list[Action]]:

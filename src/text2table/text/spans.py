@@ -153,11 +153,6 @@ class SourceText:
         """The tokens whose :func:`~text2table.text.variants.word_key` is one of ``keys`` (a column's words)."""
         return [(t.start, t.end) for t in self.tokens if word_key(t.key) in keys]
 
-    def token_mentions(self, forms: frozenset[str]) -> list[Span]:
-        """The tokens that are one of ``forms`` (lower-case, accent-folded words) exactly."""
-        index = self._index()
-        return sorted((self.tokens[k].start, self.tokens[k].end) for form in forms for k in index.get(form, []))
-
     def _runs(self, wanted: Sequence[str]) -> list[Span]:
         tokens, out, after = self.tokens, [], -1
         if len(wanted) == 1:
