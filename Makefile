@@ -11,7 +11,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-sample-gen quality-rotowire clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-grpo-pipeline train-sample-gen quality-rotowire clean llama-wheel
 
 install: $(STAMP)
 install-core: $(CORE_STAMP)
@@ -205,6 +205,22 @@ train-grpo-e2e: heldout
 	$(T2T) train grpo recipes/smollm2-135m-grpo-e2e.yaml --data data/prepared/grpo-e2e --stage both --engine trl \
 	  --init-adapter $(ADAPTER_DIR) --out runs/grpo-e2e
 	$(T2T) export-gguf runs/grpo-e2e/adapter --out runs/grpo-e2e/ship/adapter.gguf --dtype f16
+
+# Pipeline RL (issue 19; not shipped unless bench/compare says so): pi1 scored end to end through the frozen shipped
+# adapter as pi2 (llama.cpp, constrained), on the records of train-grpo-e2e; then pi2 on the schemas the shipped pi1
+# writes for unseen E2E records (`prepare --schemas-from`). Needs the splits train-sample-gen writes.
+train-grpo-pipeline: heldout
+	$(T2T) prepare $(WU)/e2e-grpoe2e-use.jsonl $(WU)/wtt-grpoe2e-use.jsonl --pi1-form compact --out data/prepared/grpo-e2e
+	$(T2T) train grpo recipes/smollm2-135m-grpo-pipeline.yaml --data data/prepared/grpo-e2e --stage pipeline-pi1 \
+	  --engine trl --init-adapter $(ADAPTER_DIR) --out runs/grpo-pipe --max-steps 40
+	$(T2T) export-gguf runs/grpo-pipe/adapter --out runs/grpo-pipe/ship/adapter.gguf --dtype f16
+	cat $(WU)/e2e-grpoe2e-use.jsonl $(WU)/e2e-samplegen-use.jsonl > $(WU)/e2e-pipe2.jsonl
+	$(T2T) extract $(WU)/e2e-pipe2.jsonl --adapter $(ADAPTER_DIR)/adapter.gguf --out runs/pipe2-pi1/pred.jsonl
+	$(T2T) prepare $(WU)/e2e-pipe2.jsonl --schemas-from runs/pipe2-pi1/pred.jsonl --pi1-form compact \
+	  --out data/prepared/pipe2
+	$(T2T) train grpo recipes/smollm2-135m-grpo-pipeline-pi2.yaml --data data/prepared/pipe2 --stage pipeline-pi2 \
+	  --engine trl --init-adapter $(ADAPTER_DIR) --out runs/grpo-pipe2 --max-steps 40
+	$(T2T) export-gguf runs/grpo-pipe2/adapter --out runs/grpo-pipe2/ship/adapter.gguf --dtype f16
 
 # Generated sample documents (issue 19; not shipped unless bench/compare says so): the shipped adapter continued on
 # three more seeds of scripts/make_sample.py, the sample's train split, and E2E and WikiTableText replay that no

@@ -176,7 +176,7 @@ def test_learning_signal_moves_the_adapter(tiny_model: Path, data_dir: Path, tmp
     assert moved["update_norm"] > 0.0
     # continuing from a trained adapter (the --init-adapter path, KL against a frozen copy of it) keeps it trainable
     with_kl = tiny_recipe(tiny_model, kl_coef=0.05)
-    from text2table.adapters.card import pi1_form_of, write_card
+    from text2table.adapters.card import pi1_form_of, read_card, write_card
 
     write_card(tmp_path / "moved" / "adapter", {"pi1_form": "compact"})
     again = grpo.train_grpo(with_kl, data_dir, "pi1", tmp_path / "again",
@@ -184,6 +184,9 @@ def test_learning_signal_moves_the_adapter(tiny_model: Path, data_dir: Path, tmp
     assert again["update_norm"] > 0.0 and again["init_adapter"].endswith("adapter")
     assert not (tmp_path / "again" / "adapter" / "ref").exists()  # only the trained adapter is saved
     assert pi1_form_of(tmp_path / "again" / "adapter") == "compact"  # the start adapter's card travels on
+    card = read_card(tmp_path / "again" / "adapter")  # and names what trained it, and from what
+    started = str(tmp_path / "moved" / "adapter")  # a start adapter whose card names no recipe
+    assert (card["recipe"], card["rl_stage"], card["started_from"]) == (with_kl.name, "pi1", started)
 
 
 class RecordingPi2:
