@@ -163,9 +163,11 @@ def run(args: argparse.Namespace) -> list[str]:
             pred = work / f"{name}.{system_id(system)}.pred.jsonl"
             timing = pred.with_suffix(".seconds.json")
             if not timing.exists():
-                if adapter is None and args.adapter:  # a trained row with a chosen adapter (e.g. a checkpoint)
+                trained = adapter is None  # a trained row: the shipped adapter unless --adapter names another
+                if trained and args.adapter:  # e.g. a checkpoint
                     adapter = args.adapter
-                backend = open_backend(backend_name, adapter=adapter)
+                backend = open_backend(backend_name, adapter=adapter,
+                                       pi2_adapter=args.pi2_adapter if trained else None)
                 # verified below, from the same run; the model answers every document (tables are not parsed)
                 config = PipelineConfig(constrained=constrained, verify=False, parse_tables=False)
                 start = time.perf_counter()
@@ -216,6 +218,9 @@ def main() -> None:
     parser.add_argument("--adapter", default=None,
                         help="llama.cpp LoRA (.gguf) for the trained rows (default: the shipped adapter);"
                              " use a fresh --work folder per adapter, predictions are cached by system name")
+    parser.add_argument("--pi2-adapter", default=None,
+                        help="pi2's own llama.cpp LoRA (.gguf) for the trained rows; --adapter (or the shipped one)"
+                             " then serves pi1 only (default: one adapter for both stages)")
     parser.add_argument("--work", default=str(ROOT / "runs" / "quality"), help="prediction cache folder")
     parser.add_argument("--out", default=None, help="also write the table (markdown) here")
     args = parser.parse_args()

@@ -29,3 +29,28 @@ def test_open_backend_chooses_model_and_default_adapter_in_one_place(monkeypatch
 def test_default_batch_size_is_one_for_llamacpp_and_eight_otherwise():
     assert default_batch_size("llamacpp") == 1
     assert default_batch_size("transformers") == 8
+
+
+def test_a_pi2_adapter_opens_one_backend_per_stage_with_the_same_model_and_options(monkeypatch):
+    from text2table.backends.staged import StagedBackend
+
+    from .pipeline_fakes import ScriptedBackend
+
+    made = []
+
+    def create(name, **opts):
+        made.append((name, opts))
+        return ScriptedBackend(lambda prompt, constraint: "")
+
+    monkeypatch.setattr(choose, "create_backend", create)
+    monkeypatch.setitem(choose.DEFAULT_ADAPTERS, "llamacpp", "/shipped/adapter.gguf")
+    staged = open_backend("llamacpp", pi2_adapter="/rl/pi2.gguf", options={"threads": 1})
+    assert isinstance(staged, StagedBackend)
+    assert made == [("llamacpp", {"threads": 1, "lora": "/shipped/adapter.gguf"}),
+                    ("llamacpp", {"threads": 1, "lora": "/rl/pi2.gguf"})]
+    made.clear()
+    open_backend("llamacpp", adapter="/rl/pi1.gguf", pi2_adapter="none")
+    assert made == [("llamacpp", {"lora": "/rl/pi1.gguf"}), ("llamacpp", {})]
+    made.clear()
+    assert not isinstance(open_backend("llamacpp"), StagedBackend)  # no pi2 adapter: one backend, both stages
+    assert len(made) == 1

@@ -42,6 +42,20 @@ def test_extract_folder_with_rules_then_resume(docs, tmp_path):
     assert len(lines(out)) == 2
 
 
+def test_extract_with_a_pi2_adapter_runs_one_backend_per_stage_and_signs_both(docs, tmp_path):
+    one, staged = tmp_path / "one.jsonl", tmp_path / "staged.jsonl"
+    assert runner.invoke(app, ["extract", str(docs), "--out", str(one), "--backend", "rules"]).exit_code == 0
+    result = runner.invoke(app, ["extract", str(docs), "--out", str(staged), "--backend", "rules",
+                                 "--pi2-adapter", "none"])
+    assert result.exit_code == 0, result.output
+    assert [p["rows"] for p in lines(staged)] == [p["rows"] for p in lines(one)]
+    backend = json.loads((tmp_path / "staged.jsonl.meta.json").read_text())["backend"]
+    assert backend == {"backend": "staged", "pi1": {"backend": "rules"}, "pi2": {"backend": "rules"}}
+    # a resumed run must be the same run: one backend for both stages is another system
+    mixed = runner.invoke(app, ["extract", str(docs), "--out", str(staged), "--backend", "rules"])
+    assert mixed.exit_code == 2 and "other settings" in flat(mixed.output)
+
+
 def test_extract_ndjson_prints_only_rows(docs):
     result = runner.invoke(app, ["extract", str(docs / "b.txt"), "--ndjson", "--backend", "rules"])
     assert result.exit_code == 0, result.output
@@ -78,7 +92,8 @@ def test_extract_gold_jsonl_with_limit(tmp_path):
     (["-o", "x.jsonl", "--backend", "nope"], "unknown backend"),
     (["-o", "x.jsonl", "--backend", "rules", "--schema", "SCHEMA"], "schema.json"),
     (["-o", "x.jsonl", "--backend", "rules", "--option", "novalue"], "KEY=VALUE"),
-], ids=["no-out", "ndjson-many", "rules-model", "unknown", "bad-schema", "bad-option"])
+    (["-o", "x.jsonl", "--backend", "rules", "--pi2-adapter", "pi2.gguf"], "no adapter"),
+], ids=["no-out", "ndjson-many", "rules-model", "unknown", "bad-schema", "bad-option", "rules-pi2-adapter"])
 def test_extract_errors_are_one_clear_line(docs, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "schema.json").write_text('{"structure": "kv_single", "fields": []}')

@@ -155,12 +155,13 @@ class Pipeline:
 
     def __init__(self, backend: str = DEFAULT_BACKEND, *, model: str | None = None, adapter: str | None = None,
                  backend_options: dict[str, Any] | None = None, batch_size: int | None = None,
-                 **options: Any) -> None:
+                 pi2_adapter: str | None = None, **options: Any) -> None:
         from text2table.backends.choose import default_batch_size, open_backend
 
         self.config = _config(options)
         self.batch_size = batch_size or default_batch_size(backend)
-        self.backend = open_backend(backend, model=model, adapter=adapter, options=backend_options)
+        self.backend = open_backend(backend, model=model, adapter=adapter, options=backend_options,
+                                    pi2_adapter=pi2_adapter)
 
     def __enter__(self) -> "Pipeline":
         return self

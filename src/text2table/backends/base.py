@@ -57,6 +57,11 @@ class Backend(abc.ABC):
         """What to record next to results (model path, adapter, options); never secrets."""
         return {"backend": self.name}
 
+    def for_stage(self, stage: str) -> Backend:
+        """The backend that answers ``stage`` (``"pi1"`` or ``"pi2"``): this one, unless it routes each stage
+        to its own backend (:class:`text2table.backends.staged.StagedBackend`, one adapter per stage)."""
+        return self
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (threads, sessions)."""
 

@@ -2,6 +2,8 @@
 
 - ``--adapter`` not given: the backend loads :data:`DEFAULT_ADAPTERS` (the adapter trained for the embedded
   model), never when the user chose another model; ``"none"`` means the base model.
+- ``--pi2-adapter`` given: pi2 gets its own backend with that adapter (same model and options) and pi1 keeps
+  ``--adapter``'s (:class:`~text2table.backends.staged.StagedBackend`); not given, one backend serves both.
 - :func:`default_batch_size`: documents per ``generate`` call for a backend.
 
 The pipeline itself never opens or names a backend: it receives one (:class:`text2table.backends.base.Backend`).
@@ -24,11 +26,22 @@ ADAPTER_OPTION = {"llamacpp": "lora", "transformers": "adapter"}
 
 
 def open_backend(name: str, *, model: str | None = None, adapter: str | None = None,
-                 options: dict[str, Any] | None = None) -> Backend:
+                 options: dict[str, Any] | None = None, pi2_adapter: str | None = None) -> Backend:
     """Create a backend the way ``extract`` does: the model and the default adapter are chosen here.
 
-    ``adapter``: a path, ``"none"`` for the base model, or None for :data:`DEFAULT_ADAPTERS`.
+    ``adapter``: a path, ``"none"`` for the base model, or None for :data:`DEFAULT_ADAPTERS`. ``pi2_adapter``: pi2's
+    own adapter (a path or ``"none"``), or None for ``adapter`` in both stages.
     """
+    if pi2_adapter is not None:
+        from text2table.backends.staged import StagedBackend
+
+        pi1 = open_backend(name, model=model, adapter=adapter, options=options)
+        try:
+            pi2 = open_backend(name, model=model, adapter=pi2_adapter, options=options)
+        except BaseException:
+            pi1.close()
+            raise
+        return StagedBackend(pi1, pi2)
     opts = dict(options or {})
     if name == "rules" and model:
         raise ConfigError("the rules backend uses no model; drop --model")

@@ -123,6 +123,9 @@ def extract_cmd(
     backend: str = typer.Option("llamacpp", help="rules | llamacpp | transformers | openai"),
     model: str | None = typer.Option(None, help="Model path (GGUF or HF folder) or server model name."),
     adapter: str | None = typer.Option(None, help="LoRA adapter path; 'none' for the base model."),
+    pi2_adapter: str | None = typer.Option(None, "--pi2-adapter",
+                                           help="pi2's own LoRA adapter ('none': the base model); --adapter then "
+                                                "serves pi1 only. Default: --adapter's for both stages."),
     schema_file: Path | None = typer.Option(None, "--schema", help="A schema JSON for every document (skips pi1)."),
     limit: int | None = typer.Option(None, min=1, help="Only the first N documents of INPUT."),
     batch_size: int | None = typer.Option(None, min=1, help=BATCH_HELP),
@@ -181,7 +184,8 @@ def extract_cmd(
         if ndjson and len(inputs) != 1:
             raise InputError(f"--ndjson prints one document, the input has {len(inputs)}", source=str(input),
                              hint="pass one text file, or --limit 1")
-        engine = open_backend(backend, model=model, adapter=adapter, options=_options(option))
+        engine = open_backend(backend, model=model, adapter=adapter, options=_options(option),
+                              pi2_adapter=pi2_adapter)
         try:
             if ndjson:
                 result = run(inputs[0].document, inputs[0].metadata, engine, config, schema=schema)

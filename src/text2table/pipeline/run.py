@@ -2,6 +2,8 @@
 
 - One ``generate`` call per stage for a whole batch (and one per continuation round), so batched
   backends (transformers) run at batch speed.
+- Each stage asks ``backend.for_stage("pi1"|"pi2")`` for its backend: the same one, or with
+  :class:`~text2table.backends.staged.StagedBackend` one per stage (pi1 and pi2 with their own adapters).
 - A user-given schema skips pi1. Under constraints pi1 is nudged to list more fields
   (``field_list_end_bias``); a list the nudge pushed past the token budget is decoded again without it
   (``diagnostics["pi1"]["unbiased_retry"]``). Invalid pi1 output never crashes: a schema cut by the token
@@ -238,15 +240,15 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
     raws: list[dict[str, Any]] = [{"pi1": None, "pi2": ""} for _ in range(n)]
     resolved: list[Schema | None] = list(given)
     parsed = parsed_table_jobs(documents, metas, list(range(n)), resolved, diags, raws) if config.parse_tables else []
-    _run_pi1([c[0].text for c in chunks], metas, [i for i in range(n) if resolved[i] is None], backend, config,
-             resolved, diags, raws)
+    _run_pi1([c[0].text for c in chunks], metas, [i for i in range(n) if resolved[i] is None],
+             backend.for_stage("pi1"), config, resolved, diags, raws)
     done = {j.doc for j in parsed}
     items = item_list_jobs(documents, metas, [i for i in range(n) if i not in done], resolved, diags) \
         if config.item_lists else []
     done |= {j.doc for j in items}
     jobs = parsed + items + [Pi2Job(i, chunk.text, schema, metas[i]) for i, schema in enumerate(resolved)
                              if schema is not None and i not in done for chunk in chunks[i]]
-    _run_pi2(jobs, backend, config, diags)
+    _run_pi2(jobs, backend.for_stage("pi2"), config, diags)
     return [_finish(documents[i], metas[i], resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i],
                     config, began, given[i] is not None) for i in range(n)]
 

@@ -1,0 +1,46 @@
+"""One backend per pipeline stage: pi1 answers with one adapter, pi2 with another.
+
+The design trains each stage on its own (SFT, then GRPO per stage, then pipeline RL), but one LoRA adapter that
+serves both stages carries every stage's update into the other: RL on pi2 moves pi1's schemas too. With
+:class:`StagedBackend` each stage keeps the adapter trained for it; the pipeline asks
+:meth:`~text2table.backends.base.Backend.for_stage` for the backend of the stage it runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from text2table.backends.base import Backend, Generation, Prompt
+from text2table.decoding.constraint import Constraint
+from text2table.errors import ConfigError
+
+STAGES = ("pi1", "pi2")
+
+
+class StagedBackend(Backend):
+    """pi1 prompts go to ``pi1``, pi2 prompts to ``pi2`` (two backends, e.g. two adapters on one model).
+
+    It answers only through :meth:`for_stage`: a prompt given to :meth:`generate` names no stage.
+    """
+
+    name = "staged"
+
+    def __init__(self, pi1: Backend, pi2: Backend) -> None:
+        self.stages = {"pi1": pi1, "pi2": pi2}
+        self.pi1_form = pi1.pi1_form
+
+    def for_stage(self, stage: str) -> Backend:
+        if stage not in self.stages:
+            raise ConfigError(f"unknown pipeline stage {stage!r}; stages: {list(STAGES)}")
+        return self.stages[stage]
+
+    def generate(self, prompts: list[Prompt], *, constraint: Constraint | list[Constraint | None] | None = None,
+                 max_new_tokens: int = 512, temperature: float = 0.0, seed: int | None = 0) -> list[Generation]:
+        raise ConfigError("a staged backend answers per stage: call for_stage('pi1') or for_stage('pi2') first")
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": self.name, **{stage: b.describe() for stage, b in self.stages.items()}}
+
+    def close(self) -> None:
+        for backend in self.stages.values():
+            backend.close()

@@ -1,0 +1,64 @@
+import pytest
+
+from text2table.backends.staged import StagedBackend
+from text2table.core.schema import Schema
+from text2table.errors import ConfigError
+from text2table.pipeline.config import PipelineConfig
+from text2table.pipeline.run import run, run_many
+
+from .pipeline_fakes import ScriptedBackend, is_pi2, table_model
+
+KV = Schema.from_dict({"structure": "kv_single", "fields": [{"name": "name"}, {"name": "area"}]})
+ROW = {"name": "The Vaults", "area": "riverside"}
+DOC = "The Vaults is in the riverside area."
+
+
+def test_each_stage_goes_to_its_own_backend():
+    pi1, pi2 = ScriptedBackend(table_model(KV, [ROW])), ScriptedBackend(table_model(KV, [ROW]))
+    result = run(DOC, None, StagedBackend(pi1, pi2), PipelineConfig(max_new_tokens_schema=1000))
+    assert result.rows == [ROW]
+    assert [is_pi2(p) for prompts, _, _ in pi1.calls for p in prompts] == [False]
+    assert [is_pi2(p) for prompts, _, _ in pi2.calls for p in prompts] == [True]
+
+
+def test_a_given_schema_never_reaches_the_pi1_backend():
+    pi1, pi2 = ScriptedBackend(table_model(KV, [ROW])), ScriptedBackend(table_model(KV, [ROW]))
+    results = run_many([DOC, DOC], StagedBackend(pi1, pi2), schemas=KV)
+    assert [r.rows for r in results] == [[ROW], [ROW]]
+    assert pi1.calls == [] and len(pi2.calls) == 1
+
+
+def test_pi1_is_constrained_to_the_pi1_adapters_form_not_pi2s():
+    pi1, pi2 = ScriptedBackend(table_model(KV, [ROW])), ScriptedBackend(table_model(KV, [ROW]))
+    pi1.pi1_form, pi2.pi1_form = "compact", "full"
+    staged = StagedBackend(pi1, pi2)
+    run(DOC, None, staged, PipelineConfig(max_new_tokens_schema=1000))
+    assert staged.pi1_form == "compact"
+    assert pi1.calls[0][1][0].json_schema["properties"]["fields"]["items"]["type"] == "string"
+
+
+def test_describe_names_both_stages_and_close_closes_both():
+    closed = []
+
+    class Closing(ScriptedBackend):
+        def close(self):
+            closed.append(self)
+
+    pi1, pi2 = Closing(table_model(KV, [ROW])), Closing(table_model(KV, [ROW]))
+    staged = StagedBackend(pi1, pi2)
+    assert staged.describe() == {"backend": "staged", "pi1": {"backend": "scripted"}, "pi2": {"backend": "scripted"}}
+    staged.close()
+    assert closed == [pi1, pi2]
+
+
+def test_generate_without_a_stage_and_an_unknown_stage_are_refused():
+    staged = StagedBackend(ScriptedBackend(table_model(KV, [ROW])), ScriptedBackend(table_model(KV, [ROW])))
+    with pytest.raises(ConfigError, match="for_stage"):
+        staged.generate([[{"role": "user", "content": DOC}]])
+    with pytest.raises(ConfigError, match="pi3"):
+        staged.for_stage("pi3")
+
+
+def test_a_plain_backend_answers_every_stage():
+    backend = ScriptedBackend(table_model(KV, [ROW]))
+    assert backend.for_stage("pi1") is backend and backend.for_stage("pi2") is backend
