@@ -216,6 +216,9 @@ def test_init_adapter_warm_starts_the_first_stage(tiny_model_dir, tmp_path):
     summary = train_sft(recipe, data, tmp_path / "second", options, log=lambda _: None, callbacks=[probe])
     assert probe.norms[0] == 0.0 and probe.norms[1] > 0.0  # the second run starts from the first's weights
     assert summary["init_adapter"] == str(tmp_path / "first" / "adapter")
+    card = json.loads((tmp_path / "second" / "adapter" / "text2table.json").read_text())
+    assert card["task"] == "pi1" and card["started_from"] == "tiny"  # what it learned, and from which adapter
+    assert "started_from" not in json.loads((tmp_path / "first" / "adapter" / "text2table.json").read_text())
     with pytest.raises(ConfigError, match="fingerprint"):  # a run folder is tied to the adapter it started from
         train_sft(recipe, data, tmp_path / "second", SftOptions(task="pi1", max_steps=1, sanity=False, resume=True),
                   log=lambda _: None)
