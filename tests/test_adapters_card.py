@@ -38,3 +38,13 @@ def test_a_broken_card_names_its_file(tmp_path, text):
     with pytest.raises(ValueError, match="text2table.json"):
         pi1_form_of(tmp_path)
 
+
+
+def test_shipped_adapter_paths_name_only_the_forms_present(tmp_path):
+    from text2table.adapters import _paths
+
+    assert _paths(tmp_path) == {"llamacpp": None, "transformers": None}
+    (tmp_path / "adapter.gguf").write_bytes(b"GGUF")
+    assert _paths(tmp_path) == {"llamacpp": str(tmp_path / "adapter.gguf"), "transformers": None}
+    (tmp_path / "adapter_model.safetensors").write_bytes(b"{}")
+    assert _paths(tmp_path)["transformers"] == str(tmp_path)

@@ -10,6 +10,7 @@ def test_open_backend_chooses_model_and_default_adapter_in_one_place(monkeypatch
     monkeypatch.setattr(choose, "create_backend", lambda name, **opts: made.append((name, opts)) or name)
     monkeypatch.setitem(choose.DEFAULT_ADAPTERS, "transformers", "/shipped/adapter")
     monkeypatch.setitem(choose.DEFAULT_ADAPTERS, "llamacpp", None)
+    monkeypatch.setattr(choose, "DEFAULT_PI2_ADAPTERS", {})
     open_backend("transformers")
     open_backend("transformers", model="m")  # a shipped adapter is for the embedded model only
     open_backend("transformers", adapter="none")
@@ -44,6 +45,7 @@ def test_a_pi2_adapter_opens_one_backend_per_stage_with_the_same_model_and_optio
 
     monkeypatch.setattr(choose, "create_backend", create)
     monkeypatch.setitem(choose.DEFAULT_ADAPTERS, "llamacpp", "/shipped/adapter.gguf")
+    monkeypatch.setattr(choose, "DEFAULT_PI2_ADAPTERS", {})
     staged = open_backend("llamacpp", pi2_adapter="/rl/pi2.gguf", options={"threads": 1})
     assert isinstance(staged, StagedBackend)
     assert made == [("llamacpp", {"threads": 1, "lora": "/shipped/adapter.gguf"}),
@@ -54,3 +56,29 @@ def test_a_pi2_adapter_opens_one_backend_per_stage_with_the_same_model_and_optio
     made.clear()
     assert not isinstance(open_backend("llamacpp"), StagedBackend)  # no pi2 adapter: one backend, both stages
     assert len(made) == 1
+
+
+def test_a_shipped_pi2_adapter_serves_pi2_by_default_but_never_beside_a_chosen_adapter_or_model(monkeypatch):
+    from text2table.backends.staged import StagedBackend
+
+    from .pipeline_fakes import ScriptedBackend
+
+    made = []
+
+    def create(name, **opts):
+        made.append(opts)
+        return ScriptedBackend(lambda prompt, constraint: "")
+
+    monkeypatch.setattr(choose, "create_backend", create)
+    monkeypatch.setitem(choose.DEFAULT_ADAPTERS, "llamacpp", "/shipped/adapter.gguf")
+    monkeypatch.setattr(choose, "DEFAULT_PI2_ADAPTERS", {"llamacpp": "/shipped/pi2/adapter.gguf"})
+    assert isinstance(open_backend("llamacpp"), StagedBackend)
+    assert made == [{"lora": "/shipped/adapter.gguf"}, {"lora": "/shipped/pi2/adapter.gguf"}]
+    made.clear()
+    assert not isinstance(open_backend("llamacpp", adapter="/mine.gguf"), StagedBackend)  # the user's, both stages
+    assert not isinstance(open_backend("llamacpp", adapter="none"), StagedBackend)  # the base model, both stages
+    assert not isinstance(open_backend("llamacpp", model="other.gguf"), StagedBackend)  # never on another model
+    assert made == [{"lora": "/mine.gguf"}, {}, {"model": "other.gguf"}]
+    made.clear()
+    open_backend("llamacpp", pi2_adapter="none")  # the shipped pi1 adapter, the base model as pi2
+    assert made == [{"lora": "/shipped/adapter.gguf"}, {}]

@@ -1,9 +1,10 @@
 """Adapters shipped with the package: LoRA weights trained by this project for the embedded model.
 
-``smollm2-135m/`` holds one LoRA adapter for SmolLM2-135M-Instruct that serves both stages (pi1 and pi2
-were trained together on a shuffled mixture), in two forms: PEFT safetensors (``transformers`` backend)
-and llama.cpp's LoRA GGUF (``llamacpp`` backend). Its ``MODEL_CARD.md`` says how it was trained and how
-well it does. These defaults apply only to the embedded base model.
+``smollm2-135m/`` holds the LoRA adapter for SmolLM2-135M-Instruct that answers pi1 (and pi2 where no pi2 adapter
+is shipped); ``smollm2-135m-pi2/``, when present, holds pi2's own adapter (that one continued on table examples
+only, so that training pi2 leaves pi1's schemas as they were). Each comes in two forms: PEFT safetensors
+(``transformers`` backend) and llama.cpp's LoRA GGUF (``llamacpp`` backend), with ``MODEL_CARD.md`` saying how it
+was trained and how well it does. These defaults apply only to the embedded base model.
 """
 
 from __future__ import annotations
@@ -11,10 +12,23 @@ from __future__ import annotations
 from pathlib import Path
 
 SMOLLM2_DIR = Path(__file__).resolve().parent / "smollm2-135m"
+SMOLLM2_PI2_DIR = Path(__file__).resolve().parent / "smollm2-135m-pi2"
+
+
+def _paths(folder: Path) -> dict[str, str | None]:
+    peft = folder / "adapter_model.safetensors"
+    gguf = folder / "adapter.gguf"
+    return {"llamacpp": str(gguf) if gguf.exists() else None,
+            "transformers": str(folder) if peft.exists() else None}
 
 
 def default_adapter_paths() -> dict[str, str | None]:
-    """Backend name -> the shipped adapter for the embedded model (None where it is not installed)."""
-    peft = SMOLLM2_DIR if (SMOLLM2_DIR / "adapter_model.safetensors").exists() else None
-    gguf = SMOLLM2_DIR / "adapter.gguf"
-    return {"llamacpp": str(gguf) if gguf.exists() else None, "transformers": str(peft) if peft else None}
+    """Backend name -> the shipped adapter for the embedded model (pi1's, and pi2's without a pi2 adapter;
+    None where it is not installed)."""
+    return _paths(SMOLLM2_DIR)
+
+
+def default_pi2_adapter_paths() -> dict[str, str | None]:
+    """Backend name -> the shipped pi2 adapter for the embedded model (None where none is shipped: the default
+    adapter then answers both stages)."""
+    return _paths(SMOLLM2_PI2_DIR)

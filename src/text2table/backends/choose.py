@@ -3,7 +3,8 @@
 - ``--adapter`` not given: the backend loads :data:`DEFAULT_ADAPTERS` (the adapter trained for the embedded
   model), never when the user chose another model; ``"none"`` means the base model.
 - ``--pi2-adapter`` given: pi2 gets its own backend with that adapter (same model and options) and pi1 keeps
-  ``--adapter``'s (:class:`~text2table.backends.staged.StagedBackend`); not given, one backend serves both.
+  ``--adapter``'s (:class:`~text2table.backends.staged.StagedBackend`). Not given: with neither ``--adapter`` nor
+  ``--model``, pi2 gets :data:`DEFAULT_PI2_ADAPTERS` where one is shipped; otherwise one backend serves both.
 - :func:`default_batch_size`: documents per ``generate`` call for a backend.
 
 The pipeline itself never opens or names a backend: it receives one (:class:`text2table.backends.base.Backend`).
@@ -13,13 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from text2table.adapters import default_adapter_paths
+from text2table.adapters import default_adapter_paths, default_pi2_adapter_paths
 from text2table.backends.base import Backend, create_backend
 from text2table.errors import ConfigError
 
 #: The adapter each backend loads when ``--adapter`` is not given (``None``: the base model). Trained
 #: adapters shipped with the package (issue 7) become the default here, and only here.
 DEFAULT_ADAPTERS: dict[str, str | None] = default_adapter_paths()
+#: pi2's own shipped adapter per backend, used with the default adapter (neither ``adapter`` nor ``model`` given).
+DEFAULT_PI2_ADAPTERS: dict[str, str | None] = default_pi2_adapter_paths()
 NO_ADAPTER = "none"
 #: The constructor option through which each backend takes an adapter (llama.cpp: a LoRA in GGUF form).
 ADAPTER_OPTION = {"llamacpp": "lora", "transformers": "adapter"}
@@ -30,18 +33,26 @@ def open_backend(name: str, *, model: str | None = None, adapter: str | None = N
     """Create a backend the way ``extract`` does: the model and the default adapter are chosen here.
 
     ``adapter``: a path, ``"none"`` for the base model, or None for :data:`DEFAULT_ADAPTERS`. ``pi2_adapter``: pi2's
-    own adapter (a path or ``"none"``), or None for ``adapter`` in both stages.
+    own adapter (a path or ``"none"``), or None: :data:`DEFAULT_PI2_ADAPTERS` when both ``adapter`` and ``model``
+    are None, else ``adapter`` in both stages.
     """
+    if pi2_adapter is None and adapter is None and model is None:
+        pi2_adapter = DEFAULT_PI2_ADAPTERS.get(name)
     if pi2_adapter is not None:
         from text2table.backends.staged import StagedBackend
 
-        pi1 = open_backend(name, model=model, adapter=adapter, options=options)
+        pi1 = _open_one(name, model, adapter, options)
         try:
-            pi2 = open_backend(name, model=model, adapter=pi2_adapter, options=options)
+            pi2 = _open_one(name, model, pi2_adapter, options)
         except BaseException:
             pi1.close()
             raise
         return StagedBackend(pi1, pi2)
+    return _open_one(name, model, adapter, options)
+
+
+def _open_one(name: str, model: str | None, adapter: str | None, options: dict[str, Any] | None) -> Backend:
+    """One backend with one adapter (``adapter`` as in :func:`open_backend`)."""
     opts = dict(options or {})
     if name == "rules" and model:
         raise ConfigError("the rules backend uses no model; drop --model")
