@@ -11,7 +11,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-grpo-pipeline train-sample-gen quality-rotowire clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-grpo-pipeline train-sample-gen train-pi2-more quality-rotowire clean llama-wheel
 
 install: $(STAMP)
 install-core: $(CORE_STAMP)
@@ -235,6 +235,19 @@ train-sample-gen: heldout
 	$(T2T) train sft recipes/smollm2-135m-sample-gen.yaml --data data/prepared/sample-gen --dev data/prepared/dev-compact \
 	  --engine trl --out runs/sample-gen --init-adapter $(ADAPTER_DIR) --no-sanity --resume
 	$(T2T) export-gguf runs/sample-gen/adapter --out runs/sample-gen/ship/adapter.gguf --dtype f16
+
+# pi2's own adapter (issue 19; `extract --pi2-adapter`, docs/training-cpu.md): the shipped adapter continued on
+# pi2 (table) examples only, on E2E and WikiTableText records no stage since realign used and the sample's train
+# split. Needs the splits train-sample-gen writes.
+train-pi2-more: heldout
+	$(T2T) split $(WU)/e2e-samplegen-rest.jsonl --parts use=0.42,rest=0.58 --seed pi2more --out-dir $(WU) --prefix e2e-pi2more-
+	$(T2T) split $(WU)/wtt-samplegen-rest.jsonl --parts use=0.04,rest=0.96 --seed pi2more --out-dir $(WU) --prefix wtt-pi2more-
+	$(T2T) prepare $(WU)/e2e-pi2more-use.jsonl $(WU)/wtt-pi2more-use.jsonl examples/data/train.jsonl --pi1-form compact \
+	  --out data/prepared/pi2-more
+	$(T2T) train sft recipes/smollm2-135m-pi2-more.yaml --data data/prepared/pi2-more --stage-model pi2 --engine trl \
+	  --out runs/pi2-more --init-adapter $(ADAPTER_DIR) --no-sanity --resume
+	$(T2T) export-gguf runs/pi2-more/adapter --out runs/pi2-more/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/pi2-more/adapter --out runs/pi2-more/ship --dtype f16
 
 # Rotowire stages (not shipped; docs/rotowire.md): the compact adapter continued on Rotowire train games
 # (nba_data), with unseen E2E and WikiTableText records and the sample as replay (recipes/smollm2-135m-rotowire.yaml),
