@@ -125,7 +125,8 @@ def extract_cmd(
     adapter: str | None = typer.Option(None, help="LoRA adapter path; 'none' for the base model."),
     pi2_adapter: str | None = typer.Option(None, "--pi2-adapter",
                                            help="pi2's own LoRA adapter ('none': the base model); --adapter then "
-                                                "serves pi1 only. Default: --adapter's for both stages."),
+                                                "serves pi1 only. Default: --adapter's for both stages (with "
+                                                "neither given, a shipped pi2 adapter if there is one)."),
     schema_file: Path | None = typer.Option(None, "--schema", help="A schema JSON for every document (skips pi1)."),
     limit: int | None = typer.Option(None, min=1, help="Only the first N documents of INPUT."),
     batch_size: int | None = typer.Option(None, min=1, help=BATCH_HELP),
