@@ -49,6 +49,11 @@ def pi1_form_of(adapter: str | Path | None) -> str:
     return str(read_card(adapter).get("pi1_form", DEFAULT_PI1_FORM))
 
 
+def started_from(adapter: str | Path) -> str:
+    """What a continued adapter's card names as its start: the start's recipe, else the start's path."""
+    return str(read_card(adapter).get("recipe", str(adapter)))
+
+
 def write_card(folder: str | Path, card: dict[str, Any]) -> Path:
     """Write ``folder/text2table.json`` atomically (the folder made if need be); returns its path."""
     path = Path(folder) / CARD_NAME

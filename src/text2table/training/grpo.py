@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from text2table.adapters.card import read_card, write_card
+from text2table.adapters.card import read_card, started_from, write_card
 from text2table.errors import ConfigError
 from text2table.core.jsonio import write_json
 from text2table.rewards.config import RewardWeights
@@ -301,9 +301,8 @@ def train_grpo(recipe: Recipe, data_dir: str | Path, stage: str, run_dir: str | 
                            if n in before))
     trainer.model.save_pretrained(str(run / "adapter"), safe_serialization=True, selected_adapters=["default"])
     if options.init_adapter is not None:  # the policy answers pi1 in the form its SFT adapter was trained on
-        start = read_card(options.init_adapter)
-        write_card(run / "adapter", {**start, "recipe": recipe.name, "rl_stage": stage,
-                                     "started_from": start.get("recipe", str(options.init_adapter))})
+        write_card(run / "adapter", {**read_card(options.init_adapter), "recipe": recipe.name, "rl_stage": stage,
+                                     "started_from": started_from(options.init_adapter)})
     curve = [(h["step"], h["reward"]) for h in history if "reward" in h]
     summary = {"engine": "trl", "stage": stage, "steps": trainer.state.global_step, "seconds": round(seconds, 2),
                "seconds_per_step": round(seconds / max(1, trainer.state.global_step), 3),

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from text2table.adapters.card import read_card, write_card
+from text2table.adapters.card import started_from, write_card
 from text2table.errors import ConfigError
 from text2table.core.jsonio import write_json
 from text2table.training.data import ChatExample, load_chat_records, load_task, sample_examples, to_dataset
@@ -341,7 +341,7 @@ def train_sft(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, options
     card = {"pi1_form": data_pi1_form(data_dir), "base_model": recipe.base_model, "recipe": recipe.name,
             "task": recipe.task}  # task: the stage(s) it learned (pi1, pi2, both); a pi2-only one is a --pi2-adapter
     if options.init_adapter is not None:
-        card["started_from"] = read_card(options.init_adapter).get("recipe", str(options.init_adapter))
+        card["started_from"] = started_from(options.init_adapter)
     write_card(final, card)
     summary = _summary(recipe, plan, state, data_dir, options, dev_split, len(dev))
     write_json(run / "train_summary.json", summary)
