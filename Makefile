@@ -11,7 +11,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-grpo-pipeline train-sample-gen train-pi2-more quality-rotowire clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-grpo-pipeline train-sample-gen train-pi2-more train-pi2 quality-rotowire clean llama-wheel
 
 install: $(STAMP)
 install-core: $(CORE_STAMP)
@@ -248,6 +248,22 @@ train-pi2-more: heldout
 	  --out runs/pi2-more --init-adapter $(ADAPTER_DIR) --no-sanity --resume
 	$(T2T) export-gguf runs/pi2-more/adapter --out runs/pi2-more/ship/adapter.gguf --dtype f16
 	$(T2T) export-adapter runs/pi2-more/adapter --out runs/pi2-more/ship --dtype f16
+
+# pi2's shipped adapter (issue 19; src/text2table/adapters/smollm2-135m-pi2/, docs/training-cpu.md): as
+# train-pi2-more, with documents from three more seeds of the sample generator in place of a second pass over the
+# sample's train split, and a 3,072-token limit. Needs the splits train-sample-gen writes.
+train-pi2: heldout
+	$(T2T) split $(WU)/e2e-samplegen-rest.jsonl --parts use=0.42,rest=0.58 --seed pi2more --out-dir $(WU) --prefix e2e-pi2more-
+	$(T2T) split $(WU)/wtt-samplegen-rest.jsonl --parts use=0.04,rest=0.96 --seed pi2more --out-dir $(WU) --prefix wtt-pi2more-
+	for k in 1 2 3; do $(BIN)/python scripts/make_sample.py --seed extra-$$k --out data/generated/extra-$$k; done
+	$(T2T) prepare data/generated/extra-1/train.jsonl data/generated/extra-2/train.jsonl \
+	  data/generated/extra-3/train.jsonl examples/data/train.jsonl $(WU)/e2e-pi2more-use.jsonl \
+	  $(WU)/wtt-pi2more-use.jsonl --pi1-form compact --out data/prepared/pi2
+	$(T2T) train sft recipes/smollm2-135m-pi2.yaml --data data/prepared/pi2 --stage-model pi2 --engine trl \
+	  --out runs/pi2 --init-adapter $(ADAPTER_DIR) --no-sanity --resume
+	$(T2T) export-gguf runs/pi2/adapter --out runs/pi2/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/pi2/adapter --out runs/pi2/ship --dtype f16
+	# to ship: copy runs/pi2/ship/* into $(ADAPTER_DIR)-pi2/
 
 # Rotowire stages (not shipped; docs/rotowire.md): the compact adapter continued on Rotowire train games
 # (nba_data), with unseen E2E and WikiTableText records and the sample as replay (recipes/smollm2-135m-rotowire.yaml),
