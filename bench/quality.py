@@ -139,7 +139,7 @@ def cell_f1_ci(docs: list[dict]) -> str:
 
 def run(args: argparse.Namespace) -> list[str]:
     work = Path(args.work)
-    datasets = {} if args.no_sample else {"sample": ROOT / "examples" / "data" / "dev.jsonl"}
+    datasets = {} if args.no_sample else {"sample": Path(args.sample)}
     if args.e2e:
         datasets = {"e2e": Path(args.e2e), "wikitabletext": Path(args.wtt) if args.wtt else None, **datasets}
     elif args.wtt:
@@ -213,6 +213,9 @@ def main() -> None:
                         " part (default 0: every document of the held-back part)")
     parser.add_argument("--no-sample", action="store_true", help="leave out the bundled sample's dev split (to"
                         " run the data sets in two processes: one with it, one without)")
+    parser.add_argument("--sample", default=str(ROOT / "examples" / "data" / "dev.jsonl"),
+                        help="gold JSONL scored as the sample (default: the bundled dev split), e.g. more documents"
+                             " from scripts/make_sample.py with a seed no training run used")
     parser.add_argument("--systems", default="", help="comma list of: rules,base,trained,trained-free (default: all)")
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--adapter", default=None,
