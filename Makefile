@@ -11,7 +11,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-grpo-pipeline train-sample-gen train-pi2-more train-pi2 quality-rotowire clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-grpo-pipeline train-sample-gen train-pi2-more train-pi2 quality-probe quality-rotowire clean llama-wheel
 
 install: $(STAMP)
 install-core: $(CORE_STAMP)
@@ -302,6 +302,12 @@ train-rotowire: heldout $(NBA)/train.jsonl
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl
+
+# 54 sample-shaped documents from a generator seed no training run used (the bundled dev split has 27): the
+# trained rows only, model alone and by default.
+quality-probe: $(STAMP)
+	$(BIN)/python scripts/make_sample.py --seed probe-1 --per-kind 6 --out data/generated/probe-1
+	$(BIN)/python bench/quality.py --sample data/generated/probe-1/train.jsonl --systems trained --work runs/quality-probe
 
 # Rotowire valid (never trained on) as game summaries with a team and a player table each; --limit: games.
 $(NBA)/%.jsonl: $(STAMP)

@@ -8,6 +8,7 @@ verbatim in its document, row counts fit the structure, documents are 300..2600 
     python scripts/make_sample.py --out /tmp/x    # write elsewhere
     python scripts/make_sample.py --check         # exit 1 if the committed files differ from a fresh run
     python scripts/make_sample.py --seed extra-1 --out data/generated/extra-1   # more training documents
+    python scripts/make_sample.py --seed probe-1 --per-kind 6 --out data/generated/probe-1   # a 54-document probe
 
 With ``--seed`` other than the bundled set's, every record goes to ``train.jsonl`` (ids prefixed by the seed):
 more documents of the same kinds for training, never a replacement for the bundled dev and test splits (which
@@ -133,10 +134,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default examples/data)")
     parser.add_argument("--check", action="store_true", help="compare with the files in --out, write nothing")
     parser.add_argument("--seed", default=SEED, help="another seed: more training documents, all in train.jsonl")
+    parser.add_argument("--per-kind", type=int, default=0, help="with --seed: keep the first N documents of each"
+                        " kind (e.g. a small probe set from a seed no training run used)")
     args = parser.parse_args(argv)
     if args.seed != SEED and args.out.resolve() == DEFAULT_OUT.resolve():
         parser.error(f"--seed {args.seed} would overwrite the bundled set: give --out another folder")
+    if args.per_kind and args.seed == SEED:
+        parser.error("--per-kind applies to another --seed only: the bundled set keeps every document")
     by_split = build(args.seed)
+    if args.per_kind:  # ids end in the document's number within its kind, from 001
+        by_split["train"] = [r for r in by_split["train"] if int(r["id"].rsplit("-", 1)[1]) <= args.per_kind]
     files = render(by_split)
     if args.seed != SEED:
         files = {"train.jsonl": files["train.jsonl"]}

@@ -62,3 +62,14 @@ def test_generate_without_a_stage_and_an_unknown_stage_are_refused():
 def test_a_plain_backend_answers_every_stage():
     backend = ScriptedBackend(table_model(KV, [ROW]))
     assert backend.for_stage("pi1") is backend and backend.for_stage("pi2") is backend
+
+
+def test_adapters_in_use_names_each_stage_or_one_for_both():
+    from text2table.backends.staged import adapters_in_use
+
+    staged = {"backend": "staged", "pi1": {"backend": "llamacpp", "lora": "a/pi1.gguf"},
+              "pi2": {"backend": "llamacpp", "lora": "b/pi2.gguf"}}
+    assert adapters_in_use(staged) == "adapters: pi1 a/pi1.gguf, pi2 b/pi2.gguf"
+    assert adapters_in_use({"backend": "llamacpp", "lora": None}) == "adapter: none (both stages)"
+    assert adapters_in_use({"backend": "transformers", "adapter": "x"}) == "adapter: x (both stages)"
+    assert adapters_in_use({"backend": "rules"}) == ""

@@ -195,3 +195,18 @@ def test_another_seed_writes_new_training_documents_only(tmp_path: Path, by_spli
     assert not any(r["document"] in bundled for r in rows), "a new seed must not repeat a bundled document"
     refused = subprocess.run([sys.executable, str(SCRIPT), "--seed", "extra-t"], capture_output=True, text=True)
     assert refused.returncode == 2 and "overwrite the bundled set" in refused.stderr
+
+
+def test_per_kind_keeps_the_first_documents_of_each_kind(tmp_path: Path) -> None:
+    full, few = tmp_path / "full", tmp_path / "few"
+    for out, extra in ((full, []), (few, ["--per-kind", "2"])):
+        subprocess.run([sys.executable, str(SCRIPT), "--seed", "probe-t", "--out", str(out), *extra], check=True,
+                       capture_output=True)
+    rows = [json.loads(line) for line in (full / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+    kept = [json.loads(line) for line in (few / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+    kinds = Counter(r["metadata"]["domain"] for r in kept)
+    assert len(kinds) == 9 and set(kinds.values()) == {2}
+    assert kept == [r for r in rows if r["id"].endswith(("-001", "-002"))]  # the same documents, not new ones
+    refused = subprocess.run([sys.executable, str(SCRIPT), "--per-kind", "2", "--out", str(tmp_path / "x")],
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "--per-kind applies to another --seed only" in refused.stderr

@@ -1,8 +1,8 @@
 """Adapters shipped with the package: LoRA weights trained by this project for the embedded model.
 
-``smollm2-135m/`` holds the LoRA adapter for SmolLM2-135M-Instruct that answers pi1 (and pi2 where no pi2 adapter
-is shipped); ``smollm2-135m-pi2/``, when present, holds pi2's own adapter (that one continued on table examples
-only, so that training pi2 leaves pi1's schemas as they were). Each comes in two forms: PEFT safetensors
+``smollm2-135m/`` holds the LoRA adapter for SmolLM2-135M-Instruct that answers pi1 (and pi2 where the pi2 folder
+is absent); ``smollm2-135m-pi2/`` holds pi2's own adapter (that one continued on table examples only, so that
+training pi2 leaves pi1's schemas as they were). Each comes in two forms: PEFT safetensors
 (``transformers`` backend) and llama.cpp's LoRA GGUF (``llamacpp`` backend), with ``MODEL_CARD.md`` saying how it
 was trained and how well it does. These defaults apply only to the embedded base model.
 """

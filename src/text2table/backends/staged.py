@@ -44,3 +44,18 @@ class StagedBackend(Backend):
     def close(self) -> None:
         for backend in self.stages.values():
             backend.close()
+
+
+def adapters_in_use(described: dict[str, Any]) -> str:
+    """One line naming the adapter each stage answers with, from a backend's :meth:`describe` (``none``: the base
+    model; a backend that records no adapter, e.g. ``rules`` or ``openai``, gives an empty string)."""
+    def adapter(d: dict[str, Any]) -> str | None:
+        if "lora" not in d and "adapter" not in d:
+            return None
+        return str(d.get("lora") or d.get("adapter") or "none")
+
+    if all(isinstance(described.get(stage), dict) for stage in STAGES):
+        pi1, pi2 = adapter(described["pi1"]), adapter(described["pi2"])
+        return f"adapters: pi1 {pi1 or '-'}, pi2 {pi2 or '-'}"
+    both = adapter(described)
+    return f"adapter: {both} (both stages)" if both else ""

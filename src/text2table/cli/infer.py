@@ -289,6 +289,7 @@ def demo_cmd(
 ) -> None:
     """Run the whole pipeline on the bundled sample, show a few tables and print the eval metrics."""
     from text2table.backends.choose import default_batch_size, open_backend
+    from text2table.backends.staged import adapters_in_use
     from text2table.pipeline.batch import read_inputs
     from text2table.core.jsonio import iter_jsonl, write_jsonl
     from text2table.core.records import read_gold
@@ -304,6 +305,8 @@ def demo_cmd(
         engine = open_backend(backend, model=model, adapter=adapter, options=_options(option))
         try:
             console.print(f"demo: {len(inputs)} documents from {gold_path}, backend {backend}", highlight=False)
+            if used := adapters_in_use(engine.describe()):
+                console.print(used, highlight=False)
             # row budgets sized for the sample (tables of up to 20 rows) so that a CPU run takes minutes;
             # pi1 keeps extract's default budget
             config = _config(True, 50, 384, max_continuations=1)

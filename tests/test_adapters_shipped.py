@@ -1,0 +1,35 @@
+"""The adapters shipped in the package: pi1's and pi2's folders fit together (same base, both forms, cards)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from text2table.adapters import SMOLLM2_DIR, SMOLLM2_PI2_DIR, default_adapter_paths, default_pi2_adapter_paths
+from text2table.adapters.card import read_card
+
+
+@pytest.mark.parametrize("folder", [SMOLLM2_DIR, SMOLLM2_PI2_DIR], ids=["pi1", "pi2"])
+def test_each_shipped_folder_holds_both_forms_a_card_and_a_model_card(folder):
+    for name in ("adapter.gguf", "adapter_model.safetensors", "adapter_config.json", "text2table.json",
+                 "MODEL_CARD.md"):
+        assert (folder / name).is_file(), f"{folder.name}/{name} missing"
+    assert (folder / "adapter.gguf").read_bytes()[:4] == b"GGUF"
+
+
+def test_the_pi2_adapter_continues_the_pi1_adapter_on_the_same_base():
+    pi1, pi2 = read_card(SMOLLM2_DIR), read_card(SMOLLM2_PI2_DIR)
+    assert pi2["task"] == "pi2"
+    assert pi2["started_from"] == pi1["recipe"]
+    assert pi2["base_model"] == pi1["base_model"] == "embedded:smollm2-135m-instruct"
+    configs = [json.loads((folder / "adapter_config.json").read_text()) for folder in (SMOLLM2_DIR, SMOLLM2_PI2_DIR)]
+    assert configs[0]["r"] == configs[1]["r"] and configs[0]["lora_alpha"] == configs[1]["lora_alpha"]
+    assert sorted(configs[0]["target_modules"]) == sorted(configs[1]["target_modules"])
+
+
+def test_the_default_paths_name_the_shipped_files_for_each_backend():
+    assert default_adapter_paths() == {"llamacpp": str(SMOLLM2_DIR / "adapter.gguf"),
+                                       "transformers": str(SMOLLM2_DIR)}
+    assert default_pi2_adapter_paths() == {"llamacpp": str(SMOLLM2_PI2_DIR / "adapter.gguf"),
+                                           "transformers": str(SMOLLM2_PI2_DIR)}
