@@ -50,16 +50,29 @@ SAMPLE_DEV = ROOT / "examples" / "data" / "dev.jsonl"
 
 
 class Counting(Backend):
-    """Delegates to a backend and sums the forced tokens its generations report."""
+    """Delegates to a backend and sums the forced tokens its generations report (over both stages where the
+    backend answers each stage with its own adapter)."""
 
     name = "counting"
 
-    def __init__(self, inner: Backend) -> None:
-        self.inner, self.forced = inner, 0
+    def __init__(self, inner: Backend, total: list[int] | None = None) -> None:
+        self.inner, self.total = inner, total if total is not None else [0]
+
+    @property
+    def forced(self) -> int:
+        return self.total[0]
+
+    @property
+    def pi1_form(self) -> str:  # type: ignore[override]
+        return self.inner.pi1_form  # the form the wrapped adapter answers in (auto reads it from here)
+
+    def for_stage(self, stage: str) -> Backend:
+        inner = self.inner.for_stage(stage)
+        return self if inner is self.inner else Counting(inner, self.total)
 
     def generate(self, prompts, **kwargs):  # type: ignore[no-untyped-def]
         gens = self.inner.generate(prompts, **kwargs)
-        self.forced += sum(g.extra.get("forced_tokens", 0) for g in gens)
+        self.total[0] += sum(g.extra.get("forced_tokens", 0) for g in gens)
         return gens
 
 
@@ -144,7 +157,7 @@ def main() -> None:
             loads.append(os.getloadavg()[0])
     for name, (model, adapter) in variants.items():
         raw[name] = add(raw[name], raw_decode(model, adapter, one))
-    threads = {name: engine.inner.threads for name, engine in engines.items()}
+    threads = {name: engine.inner.for_stage("pi1").threads for name, engine in engines.items()}
     print(f"{len(docs)} documents of {args.data.name} (each twice), 1-minute load average"
           f" {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores; raw decodes on {one} thread(s), threads"
           f" at the end: " + ", ".join(f"{name} {n}" for name, n in threads.items()))

@@ -71,7 +71,11 @@ def test_the_llamacpp_backend_loads_the_embedded_model_without_torch(tmp_path):
     result = run_light("""
         from text2table.backends.choose import open_backend
         backend = open_backend("llamacpp", options={"n_ctx": 256})
-        assert backend.tokenize("Name: The Vaults")
+        for stage in ("pi1", "pi2"):  # each stage's shipped adapter, merged into its own copy of the model
+            assert backend.for_stage(stage).tokenize("Name: The Vaults")
+        described = backend.describe()
+        assert described["pi1"]["lora"].endswith("smollm2-135m/adapter.gguf"), described
+        assert described["pi2"]["lora"].endswith("smollm2-135m-pi2/adapter.gguf"), described
         backend.close()
     """, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
