@@ -11,7 +11,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-grpo-pipeline train-sample-gen train-pi2-more train-pi2 quality-probe quality-rotowire clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-grpo-pipeline train-sample-gen pi2-splits train-pi2-more train-pi2 quality-probe quality-rotowire clean llama-wheel
 
 install: $(STAMP)
 install-core: $(CORE_STAMP)
@@ -225,8 +225,11 @@ train-grpo-pipeline: heldout
 # Generated sample documents (issue 19; not shipped unless bench/compare says so): the shipped adapter continued on
 # three more seeds of scripts/make_sample.py, the sample's train split, and E2E and WikiTableText replay that no
 # stage saw. Needs the splits train-grpo-e2e writes.
-train-sample-gen: heldout
-	for k in 1 2 3; do $(BIN)/python scripts/make_sample.py --seed extra-$$k --out data/generated/extra-$$k; done
+GENERATED := $(foreach k,1 2 3,data/generated/extra-$(k)/train.jsonl)
+data/generated/extra-%/train.jsonl: scripts/make_sample.py | $(STAMP)
+	$(BIN)/python scripts/make_sample.py --seed extra-$* --out data/generated/extra-$*
+
+train-sample-gen: heldout $(GENERATED)
 	$(T2T) split $(WU)/e2e-grpoe2e-rest.jsonl --parts use=0.05,rest=0.95 --seed samplegen --out-dir $(WU) --prefix e2e-samplegen-
 	$(T2T) split $(WU)/wtt-grpoe2e-rest.jsonl --parts use=0.012,rest=0.988 --seed samplegen --out-dir $(WU) --prefix wtt-samplegen-
 	$(T2T) prepare data/generated/extra-1/train.jsonl data/generated/extra-2/train.jsonl \
@@ -239,9 +242,11 @@ train-sample-gen: heldout
 # pi2's own adapter (issue 19; `extract --pi2-adapter`, docs/training-cpu.md): the shipped adapter continued on
 # pi2 (table) examples only, on E2E and WikiTableText records no stage since realign used and the sample's train
 # split. Needs the splits train-sample-gen writes.
-train-pi2-more: heldout
+pi2-splits: heldout
 	$(T2T) split $(WU)/e2e-samplegen-rest.jsonl --parts use=0.42,rest=0.58 --seed pi2more --out-dir $(WU) --prefix e2e-pi2more-
 	$(T2T) split $(WU)/wtt-samplegen-rest.jsonl --parts use=0.04,rest=0.96 --seed pi2more --out-dir $(WU) --prefix wtt-pi2more-
+
+train-pi2-more: pi2-splits
 	$(T2T) prepare $(WU)/e2e-pi2more-use.jsonl $(WU)/wtt-pi2more-use.jsonl examples/data/train.jsonl --pi1-form compact \
 	  --out data/prepared/pi2-more
 	$(T2T) train sft recipes/smollm2-135m-pi2-more.yaml --data data/prepared/pi2-more --stage-model pi2 --engine trl \
@@ -252,10 +257,7 @@ train-pi2-more: heldout
 # pi2's shipped adapter (issue 19; src/text2table/adapters/smollm2-135m-pi2/, docs/training-cpu.md): as
 # train-pi2-more, with documents from three more seeds of the sample generator in place of a second pass over the
 # sample's train split, and a 3,072-token limit. Needs the splits train-sample-gen writes.
-train-pi2: heldout
-	$(T2T) split $(WU)/e2e-samplegen-rest.jsonl --parts use=0.42,rest=0.58 --seed pi2more --out-dir $(WU) --prefix e2e-pi2more-
-	$(T2T) split $(WU)/wtt-samplegen-rest.jsonl --parts use=0.04,rest=0.96 --seed pi2more --out-dir $(WU) --prefix wtt-pi2more-
-	for k in 1 2 3; do $(BIN)/python scripts/make_sample.py --seed extra-$$k --out data/generated/extra-$$k; done
+train-pi2: pi2-splits $(GENERATED)
 	$(T2T) prepare data/generated/extra-1/train.jsonl data/generated/extra-2/train.jsonl \
 	  data/generated/extra-3/train.jsonl examples/data/train.jsonl $(WU)/e2e-pi2more-use.jsonl \
 	  $(WU)/wtt-pi2more-use.jsonl --pi1-form compact --out data/prepared/pi2
