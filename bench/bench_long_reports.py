@@ -2,7 +2,7 @@
 
     python bench/bench_long_reports.py [--gold data/gold/nba/valid.jsonl] [--games 12] [--chunk 3]
                                        [--settings "default;max_new_tokens_table=1024"]
-                                       [--adapter runs/roto2/ship/adapter.gguf]
+                                       [--adapter runs/roto2/ship/adapter.gguf] [--pi2-adapter A.gguf]
                                        [--work runs/bench-long-reports]
 
 Each summary yields a player and a team table (``metadata.table_hint``). Every ``--settings`` entry (``;``
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from quality import verified  # noqa: E402
+from quality import config_changes, verified  # noqa: E402
 from quality_rotowire import HEADER, rotowire_lines, subset_games  # noqa: E402
 from text2table.backends.choose import open_backend  # noqa: E402
 from text2table.pipeline.batch import read_inputs, run_batch  # noqa: E402
@@ -66,18 +66,7 @@ def _game(doc) -> str:  # type: ignore[no-untyped-def]
 
 def setting(text: str) -> PipelineConfig:
     """``default`` or ``name=value,...`` -> the benchmark's PipelineConfig (model answers only, checks after)."""
-    changes: dict[str, object] = {}
-    for part in ([] if text == "default" else text.split(",")):
-        name, _, value = part.partition("=")
-        if name.strip() not in PipelineConfig.__dataclass_fields__ or not value:
-            raise SystemExit(f"setting {part!r}: write name=value with a PipelineConfig field, e.g."
-                             " max_new_tokens_table=1024")
-        current = getattr(PipelineConfig(), name.strip())
-        if isinstance(current, bool):
-            changes[name.strip()] = value.lower() in ("1", "true", "yes")
-        else:
-            changes[name.strip()] = type(current)(value) if current is not None else int(value)
-    return PipelineConfig(verify=False, parse_tables=False, **changes)
+    return PipelineConfig(verify=False, parse_tables=False, **config_changes(text))
 
 
 def main() -> None:
@@ -87,7 +76,11 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=3, help="games per chunk; settings alternate per chunk")
     parser.add_argument("--settings", default="default;max_new_tokens_table=1024",
                         help="';'-separated PipelineConfig changes (name=value,...); the first is the baseline")
-    parser.add_argument("--adapter", default=None, help="llama.cpp LoRA (.gguf); default: the shipped adapter")
+    parser.add_argument("--adapter", default=None,
+                        help="llama.cpp LoRA (.gguf); default: the shipped adapters (pi1's and pi2's)")
+    parser.add_argument("--pi2-adapter", default=None,
+                        help="pi2's own llama.cpp LoRA (.gguf) or none; default: --adapter in both stages when it is"
+                             " given, else the shipped pi2 adapter")
     parser.add_argument("--work", default=str(ROOT / "runs" / "bench-long-reports"))
     args = parser.parse_args()
     gold_path = Path(args.gold) if args.gold else VALID
@@ -107,7 +100,7 @@ def main() -> None:
     configs = {n: setting(n) for n in names}
     preds = {n: work / f"{n.replace('=', '-').replace(',', '_')}.pred.jsonl" for n in names}
     wall = {n: 0.0 for n in names}
-    backend = open_backend("llamacpp", adapter=args.adapter)
+    backend = open_backend("llamacpp", adapter=args.adapter, pi2_adapter=args.pi2_adapter)
     for start in range(0, len(groups), args.chunk):
         upto = set(groups[:start + args.chunk])
         part = [d for d in inputs if _game(d) in upto]

@@ -64,6 +64,22 @@ PUBLISHED = {  # Wu et al. 2022, best model, test split (ours: held-back dev par
 }
 
 
+def config_changes(text: str) -> dict[str, object]:
+    """``name=value,...`` (PipelineConfig fields) -> keyword arguments; ``""`` or ``default`` -> none."""
+    changes: dict[str, object] = {}
+    for part in ([] if text in ("", "default") else text.split(",")):
+        name, _, value = (x.strip() for x in part.partition("="))
+        if name not in PipelineConfig.__dataclass_fields__ or not value:
+            raise SystemExit(f"setting {part!r}: write name=value with a PipelineConfig field, e.g."
+                             " row_chunk_chars=500")
+        current = getattr(PipelineConfig(), name)
+        if isinstance(current, bool):
+            changes[name] = value.lower() in ("1", "true", "yes")
+        else:
+            changes[name] = type(current)(value) if current is not None else int(value)
+    return changes
+
+
 def system_id(system: str) -> str:
     """The short name of a system (``--systems`` and the prediction file): rules, base, trained, trained-free."""
     return system.split(" ")[0] + ("" if SYSTEMS[system][2] else "-free")
@@ -169,7 +185,8 @@ def run(args: argparse.Namespace) -> list[str]:
                 backend = open_backend(backend_name, adapter=adapter,
                                        pi2_adapter=args.pi2_adapter if trained else None)
                 # verified below, from the same run; the model answers every document (tables are not parsed)
-                config = PipelineConfig(constrained=constrained, verify=False, parse_tables=False)
+                config = PipelineConfig(constrained=constrained, verify=False, parse_tables=False,
+                                        **config_changes(args.config))
                 start = time.perf_counter()
                 summary = run_batch(inputs, backend, pred, config=config, batch_size=args.batch_size)
                 seconds = time.perf_counter() - start
@@ -224,6 +241,8 @@ def main() -> None:
     parser.add_argument("--pi2-adapter", default=None,
                         help="pi2's own llama.cpp LoRA (.gguf) for the trained rows; --adapter (or the shipped one)"
                              " then serves pi1 only (default: one adapter for both stages)")
+    parser.add_argument("--config", default="", help="PipelineConfig changes for the model rows (name=value,...),"
+                                                      " e.g. row_chunk_chars=500; use a fresh --work folder")
     parser.add_argument("--work", default=str(ROOT / "runs" / "quality"), help="prediction cache folder")
     parser.add_argument("--out", default=None, help="also write the table (markdown) here")
     args = parser.parse_args()

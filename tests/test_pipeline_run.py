@@ -263,3 +263,37 @@ def test_pi1_is_constrained_to_the_form_the_backend_adapter_answers():
     assert fields["items"]["type"] == "string"  # names only
     run("The Vaults.", None, backend, PipelineConfig(max_new_tokens_schema=1000, pi1_form="full"))
     assert "constraints" in backend.calls[4][1][0].json_schema["properties"]  # an explicit form wins
+
+
+def test_row_chunk_chars_reads_a_flat_table_passage_by_passage_and_merges_entities():
+    doc = ("Kyle Lowry scored 24 points. Terrence Ross added 22 points off the bench. "
+           "Lowry also handed out 8 assists. The Raptors won by 27.")
+
+    def answer(prompt, constraint):
+        if not is_pi2(prompt):
+            return '{"structure": "flat_single_row", "fields": [{"name": "player"}, {"name": "points"}, {"name": "assists"}]}'
+        text = prompt[1]["content"].split("[DOCUMENT]")[1]
+        rows = []
+        if "Kyle Lowry scored" in text:
+            rows.append({"player": "Kyle Lowry", "points": "24", "assists": None})
+        if "Ross" in text:
+            rows.append({"player": "Terrence Ross", "points": "22", "assists": None})
+        if "8 assists" in text:
+            rows.append({"player": "Kyle Lowry", "points": None, "assists": "8"})
+        return dump_rows(rows, ["player", "points", "assists"])
+
+    config = PipelineConfig(row_chunk_chars=40, item_lists=False, verify=False)
+    backend = ScriptedBackend(answer)
+    result = run(doc, None, backend, config)
+    pi2_calls = [p for prompts, *_ in backend.calls for p in prompts if is_pi2(p)]
+    assert len(pi2_calls) == 4  # one passage per sentence; pi1 read the whole document once
+    assert result.rows == [{"player": "Kyle Lowry", "points": "24", "assists": "8"},
+                           {"player": "Terrence Ross", "points": "22", "assists": None}]
+    whole = run(doc, None, ScriptedBackend(answer), PipelineConfig(item_lists=False, verify=False))
+    assert len(whole.rows) == 3  # read whole, the model's own two Lowry rows stay apart
+
+
+def test_row_chunk_chars_leaves_a_kv_single_table_whole():
+    backend = ScriptedBackend(table_model(KV, [{"name": "Blue Spice", "area": "riverside"}]))
+    run("Blue Spice is a pub. It is by the riverside. " * 3, None, backend, PipelineConfig(row_chunk_chars=40))
+    assert sum(is_pi2(p) for prompts, *_ in backend.calls for p in prompts) == 1

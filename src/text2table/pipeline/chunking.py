@@ -6,8 +6,13 @@ slices of the original text (``Chunk.start``/``end`` are character offsets), and
 by about ``overlap_chars`` so that a fact cut by a boundary is seen whole in one of them.
 
 Merging: a ``kv_single`` table is one row (the first non-null value of each field wins); a flat table is
-the concatenation of the chunks' rows without exact duplicates and without rows that another chunk saw
-more completely (same non-null values, fewer of them), which is what an overlap produces.
+the concatenation of the chunks' rows without exact duplicates, with rows of different chunks that name the
+same entity merged, and without rows that another chunk saw more completely (same non-null values, fewer of
+them), which is what an overlap produces. Same entity: the first field (the row header) is equal after case
+folding, or one header is a shorter form of the other (``Lowry``, ``Kyle Lowry``: its words a proper subset)
+that no third header shares; and no other field holds two different values. Rows of one chunk are never
+merged with each other (the model wrote them apart), nor rows whose values disagree (two events on one date
+stay two rows), nor a short form two headers share (``Johnson`` beside two Johnsons).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from text2table.errors import ConfigError
+from text2table.text.normalise import fold
 
 Row = dict[str, Any]
 
@@ -26,6 +32,7 @@ _LINE = re.compile(r"\n")
 _SENTENCE = re.compile(r"(?<=[.!?;])[\"')\]]*\s+")
 _SPACE = re.compile(r"\s+")
 _KINDS = (_PARAGRAPH, _LINE, _SENTENCE, _SPACE)
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,57 @@ def _subsumed(small: Row, big: Row) -> bool:
     return more and all(big.get(k) == v for k, v in filled.items())
 
 
+def _header(row: Row, names: list[str]) -> str | None:
+    value = row.get(names[0]) if names else None
+    return fold(str(value)).strip() or None if value is not None else None
+
+
+def _agree(a: Row, b: Row) -> bool:
+    """No field holds a value in both rows that differs after case folding."""
+    return all(a.get(k) is None or b.get(k) is None or fold(str(a[k])).strip() == fold(str(b[k])).strip()
+               for k in a)
+
+
+def _words(head: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(head))
+
+
+def _same_entity(head: str, other: str, heads: list[str]) -> bool:
+    """``head`` and ``other`` name one entity: equal, or one is a shorter form of the other (its words a proper
+    subset, as ``Lowry`` of ``Kyle Lowry``) that no third header in ``heads`` shares (``Johnson`` with two
+    Johnsons stays apart)."""
+    if head == other:
+        return True
+    a, b = _words(head), _words(other)
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if not short or not short < long_:
+        return False
+    return sum(1 for h in heads if short <= _words(h)) == 2  # the short form itself and its one long form
+
+
+def _merge_entities(tagged: list[tuple[int, Row]], names: list[str]) -> list[tuple[int, Row]]:
+    """Rows of different chunks that name one entity (:func:`_same_entity`) and hold no disagreeing value become
+    one row, in the first one's place, under the longer header."""
+    heads = sorted({h for _, row in tagged if (h := _header(row, names)) is not None})
+    merged: list[tuple[set[int], Row]] = []
+    for index, row in tagged:
+        head = _header(row, names)
+        into = None if head is None else next(
+            (m for m in merged if index not in m[0] and (other := _header(m[1], names)) is not None
+             and _same_entity(head, other, heads) and _agree({k: v for k, v in m[1].items() if k != names[0]}, row)),
+            None)
+        if into is None:
+            merged.append(({index}, dict(row)))
+            continue
+        into[0].add(index)
+        if len(head) > len(_header(into[1], names) or ""):
+            into[1][names[0]] = row[names[0]]
+        for k, v in row.items():
+            if into[1].get(k) is None:
+                into[1][k] = v
+    return [(min(indices), row) for indices, row in merged]
+
+
 def merge_kv(rows: list[Row], names: list[str]) -> list[Row]:
     """One row: for each field, the first non-null value in order; no rows in, no rows out."""
     if not rows:
@@ -116,6 +174,9 @@ def merge_chunk_rows(structure: str, rows_per_chunk: list[list[Row]], names: lis
 
     >>> merge_chunk_rows("flat_single_row", [[{"a": "1", "b": None}], [{"a": "1", "b": "x"}]], ["a", "b"])
     ([{'a': '1', 'b': 'x'}], 1)
+    >>> merge_chunk_rows("flat_single_row", [[{"a": "Ann", "b": "3", "c": None}], [{"a": "ann", "b": None, "c": "4"}]],
+    ...                  ["a", "b", "c"])
+    ([{'a': 'Ann', 'b': '3', 'c': '4'}], 1)
     """
     total = sum(len(rows) for rows in rows_per_chunk)
     if structure == "kv_single":
@@ -129,6 +190,8 @@ def merge_chunk_rows(structure: str, rows_per_chunk: list[list[Row]], names: lis
             if key not in seen:
                 seen.add(key)
                 tagged.append((index, row))
+    if len(rows_per_chunk) > 1:
+        tagged = _merge_entities(tagged, names)
     kept = [row for index, row in tagged
             if not any(other_index != index and _subsumed(row, other) for other_index, other in tagged)]
     return kept, total - len(kept)

@@ -28,6 +28,9 @@ class PipelineConfig:
     constrained: bool = True  # schema-constrained decoding for both stages
     chunk_chars: int = 6000  # documents longer than this are split (0: never)
     overlap_chars: int = 400  # overlap between consecutive chunks
+    # a table with a row per entity (flat): pi2 reads passages of at most this many characters, cut at sentence
+    # ends, one call each, and rows naming the same entity are merged (chunking.py); 0: pi2 reads pi1's chunks
+    row_chunk_chars: int = 0
     temperature: float = 0.0
     seed: int | None = 0
     max_string_length: int | None = 200  # cap on a string value under constraints (stops run-away values)
@@ -48,7 +51,7 @@ class PipelineConfig:
         for name in ("max_new_tokens_schema", "max_new_tokens_table", "max_rows"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ConfigError(f"PipelineConfig.{name} must be a positive integer, got {getattr(self, name)!r}")
-        for name in ("max_continuations", "chunk_chars", "overlap_chars"):
+        for name in ("max_continuations", "chunk_chars", "overlap_chars", "row_chunk_chars"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
                 raise ConfigError(f"PipelineConfig.{name} must be an integer >= 0, got {getattr(self, name)!r}")
         if self.chunk_chars and self.overlap_chars * 2 >= self.chunk_chars:

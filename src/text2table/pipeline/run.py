@@ -219,6 +219,14 @@ def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | Non
     return PipelineResult(schema, rows, raw, diag, error)
 
 
+def _pi2_passages(chunks: list[Chunk], schema: Schema, config: PipelineConfig) -> list[str]:
+    """The texts pi2 reads for one document: its chunks, each cut into passages of ``row_chunk_chars`` for a
+    table with a row per entity (a ``kv_single`` table is one entity: pi2 reads the whole chunk)."""
+    if not config.row_chunk_chars or schema.structure == "kv_single":
+        return [c.text for c in chunks]
+    return [p.text for c in chunks for p in split_document(c.text, config.row_chunk_chars)]
+
+
 def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig | None = None, *,
              metadatas: Sequence[dict[str, Any] | None] | None = None,
              schemas: Sequence[Schema | None] | Schema | None = None) -> list[PipelineResult]:
@@ -246,8 +254,9 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
     items = item_list_jobs(documents, metas, [i for i in range(n) if i not in done], resolved, diags) \
         if config.item_lists else []
     done |= {j.doc for j in items}
-    jobs = parsed + items + [Pi2Job(i, chunk.text, schema, metas[i]) for i, schema in enumerate(resolved)
-                             if schema is not None and i not in done for chunk in chunks[i]]
+    jobs = parsed + items + [Pi2Job(i, passage, schema, metas[i]) for i, schema in enumerate(resolved)
+                             if schema is not None and i not in done
+                             for passage in _pi2_passages(chunks[i], schema, config)]
     _run_pi2(jobs, backend.for_stage("pi2"), config, diags)
     return [_finish(documents[i], metas[i], resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i],
                     config, began, given[i] is not None) for i in range(n)]
