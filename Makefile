@@ -11,7 +11,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-grpo-pipeline train-sample-gen pi2-splits train-pi2-more train-pi2 quality-probe quality-rotowire clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-rotowire-stages train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-grpo-pipeline train-sample-gen pi2-splits train-pi2-more train-pi2 quality-probe quality-rotowire clean llama-wheel
 
 install: $(STAMP)
 install-core: $(CORE_STAMP)
@@ -301,6 +301,31 @@ train-rotowire: heldout $(NBA)/train.jsonl
 	$(T2T) train sft recipes/smollm2-135m-rotowire3.yaml --data data/prepared/roto3 --dev data/prepared/dev-compact \
 	  --engine trl --out runs/roto3 --init-adapter runs/roto2/adapter --no-sanity --resume
 	$(T2T) export-gguf runs/roto3/adapter --out runs/roto3/ship/adapter.gguf --dtype f16
+
+# Rotowire per stage (issue 22; not shipped, docs/rotowire.md): pi2's shipped adapter continued on Rotowire team
+# and player tables (pi2 examples only) and the compact adapter on their schemas (pi1 examples only), each with
+# replay no stage saw: E2E and WikiTableText records of the pi2 splits' rest, and a fourth sample-generator seed.
+# The two trainings may also run at once (one thread each, as measured). Needs the splits pi2-splits writes.
+train-rotowire-stages: pi2-splits $(NBA)/train.jsonl
+	$(BIN)/python scripts/make_sample.py --seed extra-4 --per-kind 6 --out data/generated/extra-4
+	$(T2T) split $(NBA)/train.jsonl --parts use=0.045,rest=0.955 --seed roto4 --out-dir $(NBA) --prefix train-r4-
+	$(T2T) split $(NBA)/train-r4-rest.jsonl --parts use=0.04,rest=0.96 --seed roto4p1 --out-dir $(NBA) --prefix train-r4p1-
+	$(T2T) split $(WU)/e2e-pi2more-rest.jsonl --parts use=0.06,rest=0.94 --seed roto4 --out-dir $(WU) --prefix e2e-r4-
+	$(T2T) split $(WU)/wtt-pi2more-rest.jsonl --parts use=0.005,rest=0.995 --seed roto4 --out-dir $(WU) --prefix wtt-r4-
+	$(T2T) split $(WU)/e2e-r4-rest.jsonl --parts use=0.1,rest=0.9 --seed roto4p1 --out-dir $(WU) --prefix e2e-r4p1-
+	$(T2T) split $(WU)/wtt-r4-rest.jsonl --parts use=0.008,rest=0.992 --seed roto4p1 --out-dir $(WU) --prefix wtt-r4p1-
+	$(T2T) prepare $(NBA)/train-r4-use.jsonl $(WU)/e2e-r4-use.jsonl $(WU)/wtt-r4-use.jsonl \
+	  data/generated/extra-4/train.jsonl --pi1-form compact --chars-per-token 2.5 --out data/prepared/roto4-pi2
+	$(T2T) prepare $(NBA)/train-r4p1-use.jsonl $(WU)/e2e-r4p1-use.jsonl $(WU)/wtt-r4p1-use.jsonl \
+	  data/generated/extra-4/train.jsonl --pi1-form compact --chars-per-token 2.5 --out data/prepared/roto4-pi1
+	$(T2T) train sft recipes/smollm2-135m-rotowire-pi2.yaml --data data/prepared/roto4-pi2 --stage-model pi2 \
+	  --engine trl --out runs/roto4-pi2 --init-adapter $(ADAPTER_DIR)-pi2 --no-sanity --resume
+	$(T2T) train sft recipes/smollm2-135m-rotowire-pi1.yaml --data data/prepared/roto4-pi1 --stage-model pi1 \
+	  --engine trl --out runs/roto4-pi1 --init-adapter $(ADAPTER_DIR) --no-sanity --resume
+	$(T2T) export-gguf runs/roto4-pi2/adapter --out runs/roto4-pi2/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/roto4-pi2/adapter --out runs/roto4-pi2/ship --dtype f16
+	$(T2T) export-gguf runs/roto4-pi1/adapter --out runs/roto4-pi1/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/roto4-pi1/adapter --out runs/roto4-pi1/ship --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl

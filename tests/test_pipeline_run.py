@@ -289,7 +289,7 @@ def test_row_chunk_chars_reads_a_flat_table_passage_by_passage_and_merges_entiti
     assert len(pi2_calls) == 4  # one passage per sentence; pi1 read the whole document once
     assert result.rows == [{"player": "Kyle Lowry", "points": "24", "assists": "8"},
                            {"player": "Terrence Ross", "points": "22", "assists": None}]
-    whole = run(doc, None, ScriptedBackend(answer), PipelineConfig(item_lists=False, verify=False))
+    whole = run(doc, None, ScriptedBackend(answer), PipelineConfig(row_chunk_chars=0, item_lists=False, verify=False))
     assert len(whole.rows) == 3  # read whole, the model's own two Lowry rows stay apart
 
 
@@ -297,3 +297,11 @@ def test_row_chunk_chars_leaves_a_kv_single_table_whole():
     backend = ScriptedBackend(table_model(KV, [{"name": "Blue Spice", "area": "riverside"}]))
     run("Blue Spice is a pub. It is by the riverside. " * 3, None, backend, PipelineConfig(row_chunk_chars=40))
     assert sum(is_pi2(p) for prompts, *_ in backend.calls for p in prompts) == 1
+
+
+def test_row_chunk_chars_reads_line_structured_text_whole():
+    table = "| Rank | Driver |\n|---|---|\n" + "".join(f"| {i} | Driver {i} |\n" for i in range(1, 41))
+    backend = ScriptedBackend(table_model(FLAT, ROWS[:2]))
+    run(table, None, backend, PipelineConfig(row_chunk_chars=100, parse_tables=False, item_lists=False))
+    pi2_documents = [p[1]["content"] for prompts, *_ in backend.calls for p in prompts if is_pi2(p)]
+    assert len(pi2_documents) == 1 and "| 40 | Driver 40 |" in pi2_documents[0]

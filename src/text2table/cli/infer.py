@@ -153,6 +153,9 @@ def extract_cmd(
     max_rows: int = typer.Option(200, min=1, help="Row cap per document."),
     max_new_tokens: int = typer.Option(512, min=1, help="pi2 token budget per call (longer tables continue)."),
     chunk_chars: int = typer.Option(6000, min=0, help="Split longer documents into chunks (0: never)."),
+    row_chunk_chars: int = typer.Option(500, min=0, help="A table with a row per entity: pi2 reads passages of at"
+                                                         " most this many characters and merges one entity's rows"
+                                                         " (0: the whole chunk)."),
     option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
     on_error: str = typer.Option("skip", "--on-error",
                                  help="A bad document (empty, not UTF-8, not a JSON object, too large): skip = "
@@ -174,7 +177,8 @@ def extract_cmd(
         if out is None and not ndjson:
             raise ConfigError("give --out FILE (prediction JSONL) or --ndjson (rows of one document to stdout)")
         config = _config(constrain, max_rows, max_new_tokens, chunk_chars, verify=verify, parse_tables=parse_tables,
-                         item_lists=item_lists, field_list_end_bias=field_list_end_bias, pi1_form=pi1_form)
+                         item_lists=item_lists, field_list_end_bias=field_list_end_bias, pi1_form=pi1_form,
+                         row_chunk_chars=row_chunk_chars)
         schema = _read_schema(schema_file)
         policy = InputPolicy(on_error=on_error, max_doc_bytes=max(1, int(max_doc_mb * 1_000_000)))
         inputs = read_inputs(input, limit=limit, policy=policy)

@@ -29,8 +29,9 @@ class PipelineConfig:
     chunk_chars: int = 6000  # documents longer than this are split (0: never)
     overlap_chars: int = 400  # overlap between consecutive chunks
     # a table with a row per entity (flat): pi2 reads passages of at most this many characters, cut at sentence
-    # ends, one call each, and rows naming the same entity are merged (chunking.py); 0: pi2 reads pi1's chunks
-    row_chunk_chars: int = 0
+    # ends, one call each, and rows naming the same entity are merged (chunking.py); 0: pi2 reads pi1's chunks.
+    # Rotowire-class summaries: more rows found and fewer model seconds (docs/rotowire.md)
+    row_chunk_chars: int = 500
     temperature: float = 0.0
     seed: int | None = 0
     max_string_length: int | None = 200  # cap on a string value under constraints (stops run-away values)

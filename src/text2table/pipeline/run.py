@@ -27,7 +27,9 @@
   :mod:`text2table.layout.sentence_lists`) gets one pi2 call per item and one row from each,
   checked against its item, when the schema has a row per entity; ``diagnostics["item_list"]`` says so.
 - Documents longer than ``chunk_chars`` are split with overlap (:mod:`text2table.pipeline.chunking`); pi1 reads the
-  first chunk, pi2 every chunk, and the rows are merged.
+  first chunk, pi2 every chunk, and the rows are merged. With ``row_chunk_chars`` pi2 reads a table with a row per
+  entity passage by passage (prose only: cut at paragraph or sentence ends, no overlap; a chunk with consecutive
+  lines is read whole), one call each, and rows that name one entity in two passages are merged.
 
 Backend exceptions propagate (the batch runner isolates the failing document); a per-prompt generation
 error (``finish_reason == "error"``) is recorded in the result's ``error``.
@@ -219,12 +221,20 @@ def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | Non
     return PipelineResult(schema, rows, raw, diag, error)
 
 
+def _line_structured(text: str) -> bool:
+    """Two non-blank lines in a row: a grid, a list or a record whose lines belong together."""
+    lines = text.split("\n")
+    return any(a.strip() and b.strip() for a, b in zip(lines, lines[1:]))
+
+
 def _pi2_passages(chunks: list[Chunk], schema: Schema, config: PipelineConfig) -> list[str]:
     """The texts pi2 reads for one document: its chunks, each cut into passages of ``row_chunk_chars`` for a
-    table with a row per entity (a ``kv_single`` table is one entity: pi2 reads the whole chunk)."""
+    table with a row per entity. Read whole: a ``kv_single`` table (one entity) and a chunk with consecutive
+    lines (a passage would lose a grid's header row or a list's heading)."""
     if not config.row_chunk_chars or schema.structure == "kv_single":
         return [c.text for c in chunks]
-    return [p.text for c in chunks for p in split_document(c.text, config.row_chunk_chars)]
+    return [p.text for c in chunks
+            for p in ([c] if _line_structured(c.text) else split_document(c.text, config.row_chunk_chars))]
 
 
 def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig | None = None, *,
