@@ -12,7 +12,8 @@ them), which is what an overlap produces. Same entity: the first field (the row 
 folding, or one header is a shorter form of the other (``Lowry``, ``Kyle Lowry``: its words a proper subset)
 that no third header shares; and no other field holds two different values. Rows of one chunk are never
 merged with each other (the model wrote them apart), nor rows whose values disagree (two events on one date
-stay two rows), nor a short form two headers share (``Johnson`` beside two Johnsons).
+stay two rows), nor a short form two headers share (``Johnson`` beside two Johnsons). The merge compares
+case-folded words and reads no word list, so it runs the same in every language.
 """
 
 from __future__ import annotations
