@@ -28,9 +28,9 @@ class PipelineConfig:
     constrained: bool = True  # schema-constrained decoding for both stages
     chunk_chars: int = 6000  # documents longer than this are split (0: never)
     overlap_chars: int = 400  # overlap between consecutive chunks
-    # a table with a row per entity (flat): pi2 reads passages of at most this many characters, cut at sentence
-    # ends, one call each, and rows naming the same entity are merged (chunking.py); 0: pi2 reads pi1's chunks.
-    # Rotowire-class summaries: more rows found and fewer model seconds (docs/rotowire.md)
+    # a table with a row per entity (flat): pi2 reads prose in passages of at most this many characters, cut at
+    # sentence ends, one call each (lines are read whole), and rows naming one entity are merged (chunking.py);
+    # 0: pi2 reads pi1's chunks. Rotowire-class summaries: more rows found, 1.06x the seconds (docs/rotowire.md)
     row_chunk_chars: int = 500
     temperature: float = 0.0
     seed: int | None = 0
