@@ -96,6 +96,21 @@ def split_document(text: str, chunk_chars: int, overlap_chars: int = 0) -> list[
     return chunks
 
 
+def _line_structured(text: str) -> bool:
+    """Two non-blank lines in a row: a grid, a list or a record whose lines belong together."""
+    lines = text.split("\n")
+    return any(a.strip() and b.strip() for a, b in zip(lines, lines[1:]))
+
+
+def row_passages(chunks: list[Chunk], structure: str, size: int) -> list[str]:
+    """The texts pi2 reads for one document: its chunks, each cut into passages of ``size`` characters for a
+    table with a row per entity (``size`` 0: the chunks). Read whole: a ``kv_single`` table (one entity) and a
+    chunk with consecutive lines (a passage would lose a grid's header row or a list's heading)."""
+    if not size or structure == "kv_single":
+        return [c.text for c in chunks]
+    return [p.text for c in chunks for p in ([c] if _line_structured(c.text) else split_document(c.text, size))]
+
+
 def _key(row: Row) -> str:
     return json.dumps(row, sort_keys=True, ensure_ascii=False)
 

@@ -46,7 +46,7 @@ from text2table.backends.base import Backend, Generation, Prompt
 from text2table.decoding.constraint import Constraint
 from text2table.layout.blocks import induce_schema
 from text2table.pipeline.config import PipelineConfig, pi1_form
-from text2table.pipeline.chunking import Chunk, merge_chunk_rows, split_document
+from text2table.pipeline.chunking import Chunk, merge_chunk_rows, row_passages, split_document
 from text2table.decoding.constraints import rows_constraint, schema_constraint
 from text2table.errors import BackendError, ConfigError
 from text2table.decoding.parsing import parse_schema_text, salvage_schema
@@ -221,22 +221,6 @@ def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | Non
     return PipelineResult(schema, rows, raw, diag, error)
 
 
-def _line_structured(text: str) -> bool:
-    """Two non-blank lines in a row: a grid, a list or a record whose lines belong together."""
-    lines = text.split("\n")
-    return any(a.strip() and b.strip() for a, b in zip(lines, lines[1:]))
-
-
-def _pi2_passages(chunks: list[Chunk], schema: Schema, config: PipelineConfig) -> list[str]:
-    """The texts pi2 reads for one document: its chunks, each cut into passages of ``row_chunk_chars`` for a
-    table with a row per entity. Read whole: a ``kv_single`` table (one entity) and a chunk with consecutive
-    lines (a passage would lose a grid's header row or a list's heading)."""
-    if not config.row_chunk_chars or schema.structure == "kv_single":
-        return [c.text for c in chunks]
-    return [p.text for c in chunks
-            for p in ([c] if _line_structured(c.text) else split_document(c.text, config.row_chunk_chars))]
-
-
 def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig | None = None, *,
              metadatas: Sequence[dict[str, Any] | None] | None = None,
              schemas: Sequence[Schema | None] | Schema | None = None) -> list[PipelineResult]:
@@ -266,7 +250,7 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
     done |= {j.doc for j in items}
     jobs = parsed + items + [Pi2Job(i, passage, schema, metas[i]) for i, schema in enumerate(resolved)
                              if schema is not None and i not in done
-                             for passage in _pi2_passages(chunks[i], schema, config)]
+                             for passage in row_passages(chunks[i], schema.structure, config.row_chunk_chars)]
     _run_pi2(jobs, backend.for_stage("pi2"), config, diags)
     return [_finish(documents[i], metas[i], resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i],
                     config, began, given[i] is not None) for i in range(n)]
