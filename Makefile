@@ -302,11 +302,12 @@ train-rotowire: heldout $(NBA)/train.jsonl
 	  --engine trl --out runs/roto3 --init-adapter runs/roto2/adapter --no-sanity --resume
 	$(T2T) export-gguf runs/roto3/adapter --out runs/roto3/ship/adapter.gguf --dtype f16
 
-# Rotowire per stage (issue 22; not shipped, docs/rotowire.md): pi2's shipped adapter continued on Rotowire team
-# and player tables (pi2 examples only) and the compact adapter on their schemas (pi1 examples only), each with
-# replay no stage saw: E2E and WikiTableText records of the pi2 splits' rest, and a fourth sample-generator seed.
+# Rotowire per stage (issue 22; not shipped, docs/rotowire.md): pi2's shipped adapter continued on Rotowire team and player
+# tables (pi2 examples only) and the compact adapter on their schemas (pi1 examples only), each with replay: E2E
+# and WikiTableText records of the pi2 splits' rest that no stage saw, and generated documents (seeds 2 and 4;
+# for pi1 also seed 3's one-entity documents, so that long one-entity prose keeps its kv_single answer).
 # The two trainings may also run at once (one thread each, as measured). Needs the splits pi2-splits writes.
-train-rotowire-stages: pi2-splits $(NBA)/train.jsonl
+train-rotowire-stages: pi2-splits $(NBA)/train.jsonl $(GENERATED)
 	$(BIN)/python scripts/make_sample.py --seed extra-4 --per-kind 6 --out data/generated/extra-4
 	$(T2T) split $(NBA)/train.jsonl --parts use=0.045,rest=0.955 --seed roto4 --out-dir $(NBA) --prefix train-r4-
 	$(T2T) split $(NBA)/train-r4-rest.jsonl --parts use=0.04,rest=0.96 --seed roto4p1 --out-dir $(NBA) --prefix train-r4p1-
@@ -314,18 +315,23 @@ train-rotowire-stages: pi2-splits $(NBA)/train.jsonl
 	$(T2T) split $(WU)/wtt-pi2more-rest.jsonl --parts use=0.005,rest=0.995 --seed roto4 --out-dir $(WU) --prefix wtt-r4-
 	$(T2T) split $(WU)/e2e-r4-rest.jsonl --parts use=0.1,rest=0.9 --seed roto4p1 --out-dir $(WU) --prefix e2e-r4p1-
 	$(T2T) split $(WU)/wtt-r4-rest.jsonl --parts use=0.008,rest=0.992 --seed roto4p1 --out-dir $(WU) --prefix wtt-r4p1-
+	# pi1's replay: the one-entity (kv_single) documents of the third generator seed beside the second and fourth.
+	$(BIN)/python -c "import json, sys; [sys.stdout.write(l) for l in open('data/generated/extra-3/train.jsonl') \
+	  if json.loads(l)['table']['structure'] == 'kv_single']" > data/generated/extra-3-kv.jsonl
 	$(T2T) prepare $(NBA)/train-r4-use.jsonl $(WU)/e2e-r4-use.jsonl $(WU)/wtt-r4-use.jsonl \
-	  data/generated/extra-4/train.jsonl --pi1-form compact --chars-per-token 2.5 --out data/prepared/roto4-pi2
+	  data/generated/extra-2/train.jsonl data/generated/extra-4/train.jsonl \
+	  --pi1-form compact --chars-per-token 2.5 --out data/prepared/roto5-pi2
 	$(T2T) prepare $(NBA)/train-r4p1-use.jsonl $(WU)/e2e-r4p1-use.jsonl $(WU)/wtt-r4p1-use.jsonl \
-	  data/generated/extra-4/train.jsonl --pi1-form compact --chars-per-token 2.5 --out data/prepared/roto4-pi1
-	$(T2T) train sft recipes/smollm2-135m-rotowire-pi2.yaml --data data/prepared/roto4-pi2 --stage-model pi2 \
-	  --engine trl --out runs/roto4-pi2 --init-adapter $(ADAPTER_DIR)-pi2 --no-sanity --resume
-	$(T2T) train sft recipes/smollm2-135m-rotowire-pi1.yaml --data data/prepared/roto4-pi1 --stage-model pi1 \
-	  --engine trl --out runs/roto4-pi1 --init-adapter $(ADAPTER_DIR) --no-sanity --resume
-	$(T2T) export-gguf runs/roto4-pi2/adapter --out runs/roto4-pi2/ship/adapter.gguf --dtype f16
-	$(T2T) export-adapter runs/roto4-pi2/adapter --out runs/roto4-pi2/ship --dtype f16
-	$(T2T) export-gguf runs/roto4-pi1/adapter --out runs/roto4-pi1/ship/adapter.gguf --dtype f16
-	$(T2T) export-adapter runs/roto4-pi1/adapter --out runs/roto4-pi1/ship --dtype f16
+	  data/generated/extra-2/train.jsonl data/generated/extra-4/train.jsonl data/generated/extra-3-kv.jsonl \
+	  --pi1-form compact --chars-per-token 2.5 --out data/prepared/roto5-pi1
+	$(T2T) train sft recipes/smollm2-135m-rotowire-pi2.yaml --data data/prepared/roto5-pi2 --stage-model pi2 \
+	  --engine trl --out runs/roto5-pi2 --init-adapter $(ADAPTER_DIR)-pi2 --no-sanity --resume
+	$(T2T) train sft recipes/smollm2-135m-rotowire-pi1.yaml --data data/prepared/roto5-pi1 --stage-model pi1 \
+	  --engine trl --out runs/roto5-pi1 --init-adapter $(ADAPTER_DIR) --no-sanity --resume
+	$(T2T) export-gguf runs/roto5-pi2/adapter --out runs/roto5-pi2/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/roto5-pi2/adapter --out runs/roto5-pi2/ship --dtype f16
+	$(T2T) export-gguf runs/roto5-pi1/adapter --out runs/roto5-pi1/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/roto5-pi1/adapter --out runs/roto5-pi1/ship --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl

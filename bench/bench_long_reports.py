@@ -9,7 +9,10 @@ Each summary yields a player and a team table (``metadata.table_hint``). Every `
 between entries) is one row: the pipeline's defaults (``default``) or with ``PipelineConfig`` fields changed
 (``name=value,name=value``), e.g. ``max_new_tokens_table=1024`` (pi2's token budget per call; a longer table
 continues in another call, which drops the row the budget cut) or ``field_list_end_bias=0`` (no nudge
-towards longer pi1 field lists, so no second pi1 call when the nudge ran into the budget). Games are the
+towards longer pi1 field lists, so no second pi1 call when the nudge ran into the budget). A ``backend.NAME=VALUE``
+part is a llama.cpp backend option instead (as ``extract -O NAME=VALUE``), e.g. ``backend.parallel=4`` (the
+prompts of one call, such as a table's passages, decoded side by side); each set of backend options gets its own
+backend on the same model and adapters. Games are the
 ``--games`` spread evenly over the file (as ``bench/quality.py --limit`` picks them) and are run in chunks of
 ``--chunk``, every setting on a chunk before the next chunk, so that a change of load on the machine hits all
 rows alike. Threads are left to the backend (the cores the load leaves free).
@@ -65,8 +68,29 @@ def _game(doc) -> str:  # type: ignore[no-untyped-def]
 
 
 def setting(text: str) -> PipelineConfig:
-    """``default`` or ``name=value,...`` -> the benchmark's PipelineConfig (model answers only, checks after)."""
-    return PipelineConfig(verify=False, parse_tables=False, **config_changes(text))
+    """``default`` or ``name=value,...`` -> the benchmark's PipelineConfig (model answers only, checks after);
+    ``backend.`` parts are left to :func:`backend_options`."""
+    pipeline = ",".join(p for p in text.split(",") if p.strip() and not p.strip().startswith("backend."))
+    return PipelineConfig(verify=False, parse_tables=False, **config_changes(pipeline or "default"))
+
+
+def backend_options(text: str) -> dict[str, object]:
+    """The ``backend.NAME=VALUE`` parts of a setting -> ``{NAME: VALUE}``, values read as JSON where they parse.
+
+    >>> backend_options("row_chunk_chars=500,backend.parallel=4,backend.model=m.gguf")
+    {'parallel': 4, 'model': 'm.gguf'}
+    """
+    options = {}
+    for part in (p.strip() for p in text.split(",")):
+        if part.startswith("backend."):
+            name, _, value = part[len("backend."):].partition("=")
+            if not name or not value:
+                raise SystemExit(f"setting {part!r}: write backend.NAME=VALUE, e.g. backend.parallel=4")
+            try:
+                options[name] = json.loads(value)
+            except json.JSONDecodeError:
+                options[name] = value
+    return options
 
 
 def main() -> None:
@@ -100,17 +124,22 @@ def main() -> None:
     configs = {n: setting(n) for n in names}
     preds = {n: work / f"{n.replace('=', '-').replace(',', '_')}.pred.jsonl" for n in names}
     wall = {n: 0.0 for n in names}
-    backend = open_backend("llamacpp", adapter=args.adapter, pi2_adapter=args.pi2_adapter)
+    backends: dict[str, object] = {}  # one per set of backend options, opened on first use
     for start in range(0, len(groups), args.chunk):
         upto = set(groups[:start + args.chunk])
         part = [d for d in inputs if _game(d) in upto]
         for name in names:
             config = configs[name]
+            key = json.dumps(backend_options(name), sort_keys=True)
+            if key not in backends:
+                backends[key] = open_backend("llamacpp", adapter=args.adapter, pi2_adapter=args.pi2_adapter,
+                                             options=backend_options(name))
             began = time.perf_counter()
-            run_batch(part, backend, preds[name], config=config)
+            run_batch(part, backends[key], preds[name], config=config)
             wall[name] += time.perf_counter() - began
         print(f"games {min(len(groups), start + args.chunk)}/{len(groups)}", file=sys.stderr, flush=True)
-    backend.close()
+    for backend in backends.values():
+        backend.close()  # type: ignore[attr-defined]
     games = len(groups)
     print(f"{games} summaries, {len(inputs)} tables, adapter {args.adapter or 'shipped'}\n")
     print("| setting | wall s/summary | vs first | pi1 calls/table | pi2 calls/table | tokens out/summary"

@@ -30,3 +30,13 @@ def test_stats_sum_calls_tokens_and_rows(tmp_path):
     pred.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     assert bench_long_reports.stats(pred) == {"tables": 2, "pi1_calls": 2, "pi2_calls": 3, "tokens_out": 100,
                                               "rows": 2}
+
+
+def test_backend_parts_of_a_setting_open_their_own_backend_options():
+    assert bench_long_reports.backend_options("default") == {}
+    assert bench_long_reports.backend_options("row_chunk_chars=0,backend.parallel=4") == {"parallel": 4}
+    config = bench_long_reports.setting("row_chunk_chars=0,backend.parallel=4")
+    assert config.row_chunk_chars == 0  # the backend part is not read as a PipelineConfig field
+    assert bench_long_reports.setting("backend.parallel=4").row_chunk_chars == 500
+    with pytest.raises(SystemExit, match="backend.NAME=VALUE"):
+        bench_long_reports.backend_options("backend.parallel")

@@ -4,7 +4,7 @@ import pytest
 
 from text2table.errors import ConfigError
 from text2table.pipeline.config import PipelineConfig
-from text2table.pipeline.run import run, run_many
+from text2table.pipeline.run import induce_schemas, run, run_many
 from text2table.core.schema import Schema, schema_answer
 from text2table.core.table import dump_rows, parse_ndjson_strict
 
@@ -305,3 +305,12 @@ def test_row_chunk_chars_reads_line_structured_text_whole():
     run(table, None, backend, PipelineConfig(row_chunk_chars=100, parse_tables=False, item_lists=False))
     pi2_documents = [p[1]["content"] for prompts, *_ in backend.calls for p in prompts if is_pi2(p)]
     assert len(pi2_documents) == 1 and "| 40 | Driver 40 |" in pi2_documents[0]
+
+
+def test_induce_schemas_runs_pi1_alone_in_one_call_per_batch():
+    backend = ScriptedBackend(table_model(FLAT, ROWS))
+    schemas = induce_schemas([DOC, "Name: Blue Spice"], backend, metadatas=[None, {"language": "en"}])
+    assert [s.names for s in schemas] == [FLAT.names, FLAT.names]
+    assert len(backend.calls) == 1 and not any(is_pi2(p) for p in backend.calls[0][0])  # no pi2 prompt
+    with pytest.raises(ConfigError, match="2 documents and 1 metadata"):
+        induce_schemas([DOC, DOC], backend, metadatas=[None])

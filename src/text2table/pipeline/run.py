@@ -256,6 +256,22 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
                     config, began, given[i] is not None) for i in range(n)]
 
 
+def induce_schemas(documents: Sequence[str], backend: Backend, config: PipelineConfig | None = None, *,
+                   metadatas: Sequence[dict[str, Any] | None] | None = None) -> list[Schema | None]:
+    """pi1 alone on a batch (one ``generate`` call, as :func:`run_many` makes it): each document's schema, with
+    the same retries and fallbacks, read from the first chunk as :func:`run_many` reads it; pi2 does not run."""
+    config = config or PipelineConfig()
+    metas = list(metadatas) if metadatas is not None else [None] * len(documents)
+    if len(metas) != len(documents):
+        raise ConfigError(f"got {len(documents)} documents and {len(metas)} metadata entries")
+    firsts = [split_document(d, config.chunk_chars, config.overlap_chars)[0].text for d in documents]
+    schemas: list[Schema | None] = [None] * len(documents)
+    diags: list[dict[str, Any]] = [{"pi1": _stage_stats()} for _ in documents]
+    raws: list[dict[str, Any]] = [{"pi1": None} for _ in documents]
+    _run_pi1(firsts, metas, list(range(len(documents))), backend.for_stage("pi1"), config, schemas, diags, raws)
+    return schemas
+
+
 def run(document: str, metadata: dict[str, Any] | None, backend: Backend, config: PipelineConfig | None = None,
         schema: Schema | None = None) -> PipelineResult:
     """Run the pipeline on one document; a given ``schema`` skips pi1."""
