@@ -302,10 +302,10 @@ train-rotowire: heldout $(NBA)/train.jsonl
 	  --engine trl --out runs/roto3 --init-adapter runs/roto2/adapter --no-sanity --resume
 	$(T2T) export-gguf runs/roto3/adapter --out runs/roto3/ship/adapter.gguf --dtype f16
 
-# Rotowire per stage (issue 22; not shipped, docs/rotowire.md): pi2's shipped adapter continued on Rotowire team and player
-# tables (pi2 examples only) and the compact adapter on their schemas (pi1 examples only), each with replay: E2E
-# and WikiTableText records of the pi2 splits' rest that no stage saw, and generated documents (seeds 2 and 4;
-# for pi1 also seed 3's one-entity documents, so that long one-entity prose keeps its kv_single answer).
+# Rotowire per stage (issue 22; not shipped, docs/rotowire.md): pi2's shipped adapter continued on Rotowire team
+# and player tables (pi2 examples only) and the compact adapter on their schemas (pi1 examples only), each with
+# replay: E2E and WikiTableText records of the pi2 splits' rest that no stage saw, and generated documents (seeds
+# 2 and 4; for pi1 also seed 3's one-entity documents, so that long one-entity prose keeps its kv_single answer).
 # The two trainings may also run at once (one thread each, as measured). Needs the splits pi2-splits writes.
 train-rotowire-stages: pi2-splits $(NBA)/train.jsonl $(GENERATED)
 	$(BIN)/python scripts/make_sample.py --seed extra-4 --per-kind 6 --out data/generated/extra-4
