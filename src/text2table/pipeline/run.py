@@ -4,7 +4,7 @@
   backends (transformers) run at batch speed.
 - Each stage asks ``backend.for_stage("pi1"|"pi2")`` for its backend: the same one, or with
   :class:`~text2table.backends.staged.StagedBackend` one per stage (pi1 and pi2 with their own adapters).
-- A user-given schema skips pi1. Under constraints pi1 is nudged to list more fields
+- :func:`induce_schemas` runs pi1 alone (schemas without rows). A user-given schema skips pi1. Under constraints pi1 is nudged to list more fields
   (``field_list_end_bias``); a list the nudge pushed past the token budget is decoded again without it
   (``diagnostics["pi1"]["unbiased_retry"]``). Invalid pi1 output never crashes: a schema cut by the token
   budget keeps its complete fields (unless the model was looping), otherwise the schema falls back to the
