@@ -11,7 +11,7 @@ LLAMA_CPP_VERSION := 0.3.36
 # Portable llama.cpp build: the native (-march=native) build crashes on CPUs with AMX.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-rotowire-stages train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-grpo-pipeline train-sample-gen pi2-splits train-pi2-more train-pi2 quality-probe quality-rotowire clean llama-wheel
+.PHONY: install install-core demo test test-fast bench quality heldout train-default train-realign train-compact train-rotowire train-rotowire-stages train-box-score train-dart train-e2e-more train-e2e-wtt train-grpo-e2e train-grpo-pipeline train-sample-gen pi2-splits train-pi2-more train-pi2 quality-probe quality-rotowire clean llama-wheel
 
 install: $(STAMP)
 install-core: $(CORE_STAMP)
@@ -332,6 +332,20 @@ train-rotowire-stages: pi2-splits $(NBA)/train.jsonl $(GENERATED)
 	$(T2T) export-adapter runs/roto5-pi2/adapter --out runs/roto5-pi2/ship --dtype f16
 	$(T2T) export-gguf runs/roto5-pi1/adapter --out runs/roto5-pi1/ship/adapter.gguf --dtype f16
 	$(T2T) export-adapter runs/roto5-pi1/adapter --out runs/roto5-pi1/ship --dtype f16
+
+# Game summaries read with a given schema (issue 22; docs/rotowire.md): pi2's shipped adapter continued on the
+# team and player tables of every 9th nba_data train game, each under its table_hint's schema in examples/schemas/
+# and cut into the 500-character passages extract reads. Use: extract --schema examples/schemas/rotowire-player.json
+# --pi2-adapter runs/box-pi2b/ship/adapter.gguf (bench: bench/bench_long_reports.py --schema player=...).
+train-box-score: $(NBA)/train.jsonl
+	$(BIN)/python -c "import json, sys; lines = open('$(NBA)/train.jsonl').readlines(); \
+	  games = list(dict.fromkeys(json.loads(l)['metadata']['group'] for l in lines)); keep = set(games[::9]); \
+	  [sys.stdout.write(l) for l in lines if json.loads(l)['metadata']['group'] in keep]" > $(NBA)/train-fixed-use.jsonl
+	$(T2T) prepare $(NBA)/train-fixed-use.jsonl --schema player=examples/schemas/rotowire-player.json \
+	  --schema team=examples/schemas/rotowire-team.json --row-passages 500 --out data/prepared/rfix-pi2
+	$(T2T) train sft recipes/smollm2-135m-box-score-pi2.yaml --data data/prepared/rfix-pi2 --stage-model pi2 \
+	  --engine trl --out runs/box-pi2b --init-adapter $(ADAPTER_DIR)-pi2 --no-sanity --resume
+	$(T2T) export-gguf runs/box-pi2b/adapter --out runs/box-pi2b/ship/adapter.gguf --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl

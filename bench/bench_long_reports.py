@@ -3,6 +3,7 @@
     python bench/bench_long_reports.py [--gold data/gold/nba/valid.jsonl] [--games 12] [--chunk 3]
                                        [--settings "default;max_new_tokens_table=1024"]
                                        [--adapter runs/roto2/ship/adapter.gguf] [--pi2-adapter A.gguf]
+                                       [--schema player=examples/schemas/rotowire-player.json ...]
                                        [--work runs/bench-long-reports]
 
 Each summary yields a player and a team table (``metadata.table_hint``). Every ``--settings`` entry (``;``
@@ -16,6 +17,9 @@ backend on the same model and adapters. Games are the
 ``--games`` spread evenly over the file (as ``bench/quality.py --limit`` picks them) and are run in chunks of
 ``--chunk``, every setting on a chunk before the next chunk, so that a change of load on the machine hits all
 rows alike. Threads are left to the backend (the cores the load leaves free).
+
+``--schema HINT=PATH`` (repeatable) gives the tables of that ``metadata.table_hint`` a fixed schema, as
+``extract --schema`` does: pi1 is skipped for them and pi2 fills that schema.
 
 Columns: wall seconds per summary, model seconds per summary (pi1 and pi2 of both tables), pi2 calls per
 table, pi1 calls per table, tokens written per summary, rows per table, and then ``bench/quality``'s Rotowire
@@ -40,6 +44,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from quality import config_changes, verified  # noqa: E402
 from quality_rotowire import HEADER, rotowire_lines, subset_games  # noqa: E402
 from text2table.backends.choose import open_backend  # noqa: E402
+from text2table.core.jsonio import read_text  # noqa: E402
+from text2table.core.schema import Schema  # noqa: E402
 from text2table.pipeline.batch import read_inputs, run_batch  # noqa: E402
 from text2table.pipeline.config import PipelineConfig  # noqa: E402
 
@@ -93,6 +99,17 @@ def backend_options(text: str) -> dict[str, object]:
     return options
 
 
+def hint_schemas(parts: list[str]) -> dict[str, Schema]:
+    """``["player=P.json", ...]`` -> ``{"player": Schema}``; a bad part or file stops with what to write."""
+    out = {}
+    for part in parts:
+        hint, _, path = part.partition("=")
+        if not hint or not path:
+            raise SystemExit(f"--schema {part!r}: write HINT=PATH, e.g. player=examples/schemas/rotowire-player.json")
+        out[hint] = Schema.from_dict(json.loads(read_text(path)))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gold", default=None, help=f"gold JSONL of game summaries (default {VALID.relative_to(ROOT)})")
@@ -105,6 +122,8 @@ def main() -> None:
     parser.add_argument("--pi2-adapter", default=None,
                         help="pi2's own llama.cpp LoRA (.gguf) or none; default: --adapter in both stages when it is"
                              " given, else the shipped pi2 adapter")
+    parser.add_argument("--schema", action="append", default=[], metavar="HINT=PATH",
+                        help="a fixed schema for the tables of one table_hint (pi1 skipped for them); repeatable")
     parser.add_argument("--work", default=str(ROOT / "runs" / "bench-long-reports"))
     args = parser.parse_args()
     gold_path = Path(args.gold) if args.gold else VALID
@@ -115,6 +134,7 @@ def main() -> None:
             raise SystemExit(message)
         print(f"skip bench_long_reports: {message}")  # `make bench` on a fresh clone
         return
+    schemas = hint_schemas(args.schema)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     gold = subset_games(gold_path, args.games, work / "gold.jsonl")
@@ -135,13 +155,14 @@ def main() -> None:
                 backends[key] = open_backend("llamacpp", adapter=args.adapter, pi2_adapter=args.pi2_adapter,
                                              options=backend_options(name))
             began = time.perf_counter()
-            run_batch(part, backends[key], preds[name], config=config)
+            run_batch(part, backends[key], preds[name], config=config, schema=schemas or None)
             wall[name] += time.perf_counter() - began
         print(f"games {min(len(groups), start + args.chunk)}/{len(groups)}", file=sys.stderr, flush=True)
     for backend in backends.values():
         backend.close()  # type: ignore[attr-defined]
     games = len(groups)
-    print(f"{games} summaries, {len(inputs)} tables, adapter {args.adapter or 'shipped'}\n")
+    fixed = ", ".join(args.schema) or "none (pi1)"
+    print(f"{games} summaries, {len(inputs)} tables, adapter {args.adapter or 'shipped'}, fixed schemas {fixed}\n")
     print("| setting | wall s/summary | vs first | pi1 calls/table | pi2 calls/table | tokens out/summary"
           " | rows/table |")
     print("|---|---|---|---|---|---|---|")

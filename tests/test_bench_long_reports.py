@@ -40,3 +40,28 @@ def test_backend_parts_of_a_setting_open_their_own_backend_options():
     assert bench_long_reports.setting("backend.parallel=4").row_chunk_chars == 500
     with pytest.raises(SystemExit, match="backend.NAME=VALUE"):
         bench_long_reports.backend_options("backend.parallel")
+
+
+def test_schema_per_table_hint_skips_pi1_for_those_tables_only(tmp_path):
+    from text2table.backends.choose import open_backend
+    from text2table.pipeline.batch import read_inputs, run_batch
+
+    schema = tmp_path / "player.json"
+    schema.write_text(json.dumps({"structure": "flat_single_row", "fields": [{"name": "player"}, {"name": "points"}]}))
+    schemas = bench_long_reports.hint_schemas([f"player={schema}"])
+    assert schemas["player"].names == ["player", "points"]
+    with pytest.raises(SystemExit, match="HINT=PATH"):
+        bench_long_reports.hint_schemas(["player"])
+    gold = tmp_path / "gold.jsonl"
+    doc = "Kyle Lowry scored 24 points. The Raptors beat the 76ers 122 - 95."
+    gold.write_text("".join(json.dumps({"id": f"g-{hint}", "document": doc, "metadata": {"table_hint": hint}}) + "\n"
+                            for hint in ("player", "team")))
+    pred = tmp_path / "default.pred.jsonl"
+    config = bench_long_reports.setting("default")
+    for _ in range(2):  # a second run resumes: nothing is written twice
+        run_batch(read_inputs(gold), open_backend("rules"), pred, config=config, schema=schemas)
+    records = {r["id"]: r for r in map(json.loads, pred.read_text().splitlines())}
+    assert sorted(records) == ["g-player", "g-team"] and len(pred.read_text().splitlines()) == 2
+    assert [f["name"] for f in records["g-player"]["schema"]["fields"]] == ["player", "points"]
+    assert records["g-player"]["diagnostics"]["pi1"]["skipped"] is True
+    assert records["g-team"]["diagnostics"]["pi1"]["skipped"] is False

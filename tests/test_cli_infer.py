@@ -74,6 +74,28 @@ def test_extract_with_a_schema_file_skips_pi1(docs, tmp_path):
     assert pred["rows"] == [{"driver": "Ann Lee", "team": None}, {"driver": "Bob Quayle", "team": None}]
 
 
+def test_extract_with_a_schema_per_table_hint(docs, tmp_path):
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"structure": "flat_single_row", "fields": [{"name": "driver"}, {"name": "team"}]}))
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps({"id": hint, "document": TABLE_DOC, "metadata": {"table_hint": hint}}) + "\n"
+                            for hint in ("driver", "race")))
+    out = tmp_path / "pred.jsonl"
+    result = runner.invoke(app, ["extract", str(gold), "-o", str(out), "--backend", "rules",
+                                 "--schema", f"driver={schema}"])
+    assert result.exit_code == 0, result.output
+    preds = {p["id"]: p for p in lines(out)}
+    assert preds["driver"]["diagnostics"]["pi1"]["skipped"] is True
+    assert [f["name"] for f in preds["driver"]["schema"]["fields"]] == ["driver", "team"]
+    assert preds["race"]["diagnostics"]["pi1"]["skipped"] is False  # no schema for its hint: pi1 induces one
+    for args, message in ((["--schema", str(schema), "--schema", f"race={schema}"], "HINT=PATH per table_hint"),
+                          (["--schema", f"driver={schema}", "--schema", f"driver={schema}"], "one per table_hint"),
+                          (["--schema", f"driver={schema}", "--ndjson", "--limit", "1"], "goes with --out")):
+        failed = runner.invoke(app, ["extract", str(gold), "-o", str(tmp_path / "p.jsonl"), "--backend", "rules",
+                                     *args])
+        assert failed.exit_code == 2 and message in flat(failed.output), failed.output
+
+
 def test_extract_gold_jsonl_with_limit(tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_text("".join(json.dumps({"id": f"g{i}", "document": TABLE_DOC,

@@ -140,3 +140,59 @@ def test_item_lists_add_one_pi2_example_per_item(tmp_path):
                                                         "serves": None}]
     plain = CliRunner().invoke(app, ["prepare", str(gold), "--out", str(tmp_path / "p")])
     assert plain.exit_code == 0 and len((tmp_path / "p" / "pi2.jsonl").read_text().splitlines()) == 2
+
+
+GAME = {
+    "id": "game-1-player",
+    "document": ("The crowd stayed loud through a long night in Toronto. " * 5 + "Kyle Lowry carried the load with 24 "
+                 "points and 8 assists. " + "The visitors never found a rhythm on the road. " * 6
+                 + "Terrence Ross scored 22 points off the bench."),
+    "metadata": {"language": "en", "table_hint": "player"},
+    "table": {"structure": "flat_single_row", "headers": ["Player", "Points", "Assists"],
+              "rows": [["Kyle Lowry", "24", "8"], ["Terrence Ross", "22", None]]},
+}
+
+
+def _pi2(out):
+    return [json.loads(line) for line in (out / "pi2.jsonl").read_text().splitlines()]
+
+
+def test_row_passages_replace_the_whole_document_example(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(GAME) + "\n" + json.dumps(KV_RECORD) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["prepare", str(gold), "--out", str(tmp_path / "o"), "--row-passages", "200"])
+    assert result.exit_code == 0, result.output
+    pi2 = _pi2(tmp_path / "o")
+    ids = [r["id"] for r in pi2]
+    assert "game-1-player" not in ids and ids[-1] == "e2e-1"  # the one-entity record is read whole
+    passages = [r for r in pi2 if r["id"].startswith("game-1-player#passage")]
+    assert len(passages) >= 3
+    answers = [parse_ndjson_strict(r["messages"][2]["content"]) for r in passages]
+    assert [{"player": "Kyle Lowry", "points": "24", "assists": "8"}] in answers
+    assert [{"player": "Terrence Ross", "points": "22", "assists": None}] in answers
+    assert [] in answers  # a passage that names no player answers with no rows
+    assert all("Kyle Lowry carried" not in r["messages"][1]["content"] for r, a in zip(passages, answers) if not a)
+    pi1 = [json.loads(line)["id"] for line in (tmp_path / "o" / "pi1.jsonl").read_text().splitlines()]
+    assert pi1 == ["game-1-player", "e2e-1"]  # pi1 still reads the whole document
+
+
+def test_schema_per_table_hint_maps_the_gold_onto_it(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(GAME) + "\n" + json.dumps(KV_RECORD) + "\n", encoding="utf-8")
+    schema = tmp_path / "player.json"
+    schema.write_text(json.dumps({"structure": "flat_single_row",
+                                  "fields": [{"name": "player"}, {"name": "assists"}, {"name": "steals"},
+                                             {"name": "points"}]}), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["prepare", str(gold), "--out", str(tmp_path / "o"), "--schema", f"player={schema}"])
+    assert result.exit_code == 0, result.output
+    pi2 = {r["id"]: r for r in _pi2(tmp_path / "o")}
+    assert parse_ndjson_strict(pi2["game-1-player"]["messages"][2]["content"]) == [
+        {"player": "Kyle Lowry", "assists": "8", "steals": None, "points": "24"},
+        {"player": "Terrence Ross", "assists": None, "steals": None, "points": "22"}]
+    assert '"steals"' in pi2["game-1-player"]["messages"][1]["content"]
+    pi1 = [json.loads(line)["id"] for line in (tmp_path / "o" / "pi1.jsonl").read_text().splitlines()]
+    assert pi1 == ["e2e-1"]  # a record with a given schema has no pi1 target
+    for bad, message in (("player", "expected HINT=PATH"), (f"player={tmp_path / 'none.json'}", "none.json")):
+        failed = runner.invoke(app, ["prepare", str(gold), "--out", str(tmp_path / "p"), "--schema", bad])
+        assert failed.exit_code == 2 and message in failed.output, failed.output

@@ -82,6 +82,12 @@ def prepare_cmd(
                                     " items are the gold rows (as extract reads such lists)."),
     pi1_form: str = typer.Option("full", "--pi1-form", help="pi1 target: full (every field's type and required)"
                                  " or compact (defaults left out: {\"fields\":[\"name\",...]})."),
+    schema: list[str] = typer.Option([], "--schema", help="HINT=PATH: pi2 examples of records with that"
+                                     " metadata.table_hint use this schema JSON (as extract --schema), the gold"
+                                     " table mapped onto it by field name (repeatable; no pi1 examples for them)."),
+    row_passages: int = typer.Option(0, "--row-passages", min=0, help="pi2 examples per passage of at most N"
+                                     " characters for prose tables with a row per entity, as extract"
+                                     " --row-chunk-chars N reads them (0: whole documents)."),
 ) -> None:
     """Build pi1/pi2 SFT (jsonl, parquet) and RL (parquet) files from gold records, deterministically."""
     from text2table.data.prepare import STAGES, PrepareConfig, prepare
@@ -105,17 +111,30 @@ def prepare_cmd(
                 progress.update(task, advance=1, rate=f"{rate:,.0f} records/s")
 
             schema_for = None
+            if schemas_from is not None and schema:
+                raise InputError("--schemas-from and --schema both give pi2's schemas", hint="pass one of them")
             if schemas_from is not None:
                 from text2table.training.pipeline_rl import schemas_from as read_schemas
 
                 schema_for = read_schemas(schemas_from)
+            elif schema:
+                from text2table.training.pipeline_rl import PredictedSchemas
+
+                from text2table.cli.infer import read_schemas
+
+                if any("=" not in item for item in schema):
+                    raise InputError(f"--schema {', '.join(schema)}: prepare expected HINT=PATH each",
+                                     hint="e.g. --schema player=schemas/player.json (records with that table_hint)")
+                given = read_schemas(schema)
+                schema_for = PredictedSchemas(given, by_hint=True)
             source: dict[str, str] = {}  # record id -> input path, filled as records are read
 
             def stages_for(record: GoldRecord) -> tuple[str, ...]:
                 stage = only_stage.get(source[record.id])
                 return (stage,) if stage else STAGES
 
-            config = PrepareConfig(chars_per_token=chars_per_token, item_lists=item_lists, pi1_form=pi1_form)
+            config = PrepareConfig(chars_per_token=chars_per_token, item_lists=item_lists, pi1_form=pi1_form,
+                                   row_passages=row_passages)
             stats = prepare(_read_all(gold, weights, source), out, config=config,
                             on_record=tick, schema_for=schema_for,
                             stages_for=stages_for if only_stage else None)
@@ -126,7 +145,7 @@ def prepare_cmd(
                           f" p95 {s['est_tokens']['p95']}, max {s['est_tokens']['max']}")
         console.print(f"  structures: {stats['structures']}  rows per table: {stats['rows_per_table']}")
         if schema_for is not None:
-            console.print(f"  predicted schemas ({schemas_from}): {schema_for.stats.to_dict()}")
+            console.print(f"  given schemas ({schemas_from or ', '.join(schema)}): {schema_for.stats.to_dict()}")
 
 
 def _parse_oversample(items: list[str]) -> dict[str, int]:

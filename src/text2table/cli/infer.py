@@ -75,6 +75,28 @@ def _read_schema(path: Path | None) -> Any:
         raise InputError(str(exc), source=str(path)) from None
 
 
+def read_schemas(items: list[str], option: str = "--schema") -> Any:
+    """``--schema`` values -> ``None``, one Schema (one ``PATH``), or ``{hint: Schema}`` (``HINT=PATH`` each: the
+    schema of the documents with that ``metadata.table_hint``)."""
+    if not items:
+        return None
+    plain = [item for item in items if "=" not in item or Path(item).exists()]
+    if len(plain) == 1 and len(items) == 1:
+        return _read_schema(Path(plain[0]))
+    if plain:
+        raise InputError(f"{option} got {', '.join(items)}",
+                         hint=f"give one {option} PATH for every document, or {option} HINT=PATH per table_hint"
+                              f" (e.g. {option} player=player.json {option} team=team.json)")
+    out = {}
+    for item in items:
+        hint, _, path = item.partition("=")
+        if not hint or not path or hint in out:
+            raise InputError(f"{option} {item!r}: expected HINT=PATH, one per table_hint",
+                             hint=f"e.g. {option} player=schemas/player.json")
+        out[hint] = _read_schema(Path(path))
+    return out
+
+
 def _config(constrain: bool, max_rows: int, max_new_tokens: int, chunk_chars: int = 6000, **extra: Any) -> Any:
     from text2table.pipeline.config import PipelineConfig
 
@@ -127,7 +149,9 @@ def extract_cmd(
                                            help="pi2's own LoRA adapter ('none': the base model); --adapter then "
                                                 "serves pi1 only. Default: --adapter's for both stages (with "
                                                 "neither given, a shipped pi2 adapter if there is one)."),
-    schema_file: Path | None = typer.Option(None, "--schema", help="A schema JSON for every document (skips pi1)."),
+    schema_file: list[str] = typer.Option([], "--schema", help="A schema JSON for every document (skips pi1), or"
+                                          " HINT=PATH (repeatable): the schema of documents with that"
+                                          " metadata.table_hint; the others get pi1's."),
     limit: int | None = typer.Option(None, min=1, help="Only the first N documents of INPUT."),
     batch_size: int | None = typer.Option(None, min=1, help=BATCH_HELP),
     constrain: bool = typer.Option(True, "--constrain/--no-constrain", help="Schema-constrained decoding."),
@@ -179,7 +203,10 @@ def extract_cmd(
         config = _config(constrain, max_rows, max_new_tokens, chunk_chars, verify=verify, parse_tables=parse_tables,
                          item_lists=item_lists, field_list_end_bias=field_list_end_bias, pi1_form=pi1_form,
                          row_chunk_chars=row_chunk_chars)
-        schema = _read_schema(schema_file)
+        schema = read_schemas(schema_file)
+        if isinstance(schema, dict) and (ndjson or one_table):
+            raise InputError("--schema HINT=PATH chooses a schema per document: it goes with --out",
+                             hint="--ndjson and --one-table take one --schema PATH")
         policy = InputPolicy(on_error=on_error, max_doc_bytes=max(1, int(max_doc_mb * 1_000_000)))
         inputs = read_inputs(input, limit=limit, policy=policy)
         if ndjson and inputs and inputs[0].problem:

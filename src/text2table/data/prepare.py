@@ -11,8 +11,11 @@
 The pi2 target is the gold rows keyed by the normalised names of the pi1 target. With
 ``PrepareConfig.item_lists`` a record whose table is written as a list, one item per gold row
 (:mod:`text2table.layout.item_lists`), also gives one pi2 example per item: the item as the document and its row
-as the answer (a cell the item does not support is null), as the pipeline asks pi2 at inference. The same
-input gives byte-identical files; every file is written to a temporary name and renamed at the end.
+as the answer (a cell the item does not support is null), as the pipeline asks pi2 at inference. With
+``PrepareConfig.row_passages`` (characters, as ``PipelineConfig.row_chunk_chars``) a prose record with a row per
+entity gives one pi2 example per passage the pipeline would read (:mod:`text2table.data.passages`) in place of
+its whole-document pi2 example. The same input gives byte-identical files; every file is written to a temporary
+name and renamed at the end.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from text2table.errors import ConfigError
+from text2table.data.passages import passage_rows
 from text2table.layout.item_lists import find_item_list
 from text2table.text.document_index import DocumentIndex
 from text2table.text.normalise import cell_text
@@ -65,12 +69,15 @@ class PrepareConfig:
     batch_rows: int = 512
     item_lists: bool = False  # also one pi2 example per item of a list whose items are the gold rows
     pi1_form: str = "full"  # pi1's target: "full" or "compact" (decoding/compact.py; serve with the same form)
+    row_passages: int = 0  # >0: pi2 examples per passage of this many characters, as extract reads such tables
 
     def __post_init__(self) -> None:
         if self.chars_per_token <= 0:
             raise ConfigError(f"chars_per_token must be > 0, got {self.chars_per_token}")
         if self.batch_rows < 1:
             raise ConfigError(f"batch_rows must be >= 1, got {self.batch_rows}")
+        if self.row_passages < 0:
+            raise ConfigError(f"row_passages must be >= 0 (0: whole documents), got {self.row_passages}")
         if self.pi1_form not in PI1_FORMS:
             raise ConfigError(f"pi1_form must be one of {PI1_FORMS}, got {self.pi1_form!r}")
 
@@ -139,6 +146,26 @@ def item_examples(record: GoldRecord) -> list[Example]:
         messages.append({"role": "assistant", "content": dump_rows([kept], schema.names)})
         examples.append(Example(f"{record.id}#item{k}", "pi2", messages, ground_truth_json(schema, [kept]), item,
                                 schema.to_json()))
+    return examples
+
+
+def passage_examples(record: GoldRecord, size: int, schema: Schema | None = None,
+                     rows: list[dict[str, Any]] | None = None) -> list[Example]:
+    """One pi2 example per passage of ``size`` characters pi2 would read of the record's document, with the
+    rows that passage states (:func:`text2table.data.passages.passage_rows`); ``[]`` when pi2 reads it whole.
+    ``schema``/``rows``: a schema with the gold rows mapped onto it (default: the gold's). Ids end in
+    ``#passage1``, ``#passage2``..."""
+    if schema is None or rows is None:
+        schema = gold_schema(record)
+        rows = gold_rows(record, schema)
+    missing = tuple((record.metadata or {}).get("missing_value_tokens", ()))
+    examples = []
+    parts = passage_rows(record.document, schema.structure, schema.names, rows, size, missing=missing)
+    for k, (passage, kept) in enumerate(parts, start=1):
+        messages = pi2_messages(passage, schema, record.metadata)
+        messages.append({"role": "assistant", "content": dump_rows(kept, schema.names)})
+        examples.append(Example(f"{record.id}#passage{k}", "pi2", messages, ground_truth_json(schema, kept),
+                                passage, schema.to_json()))
     return examples
 
 
@@ -235,7 +262,12 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
                 override, mapped = override
             wanted = stages_for(record) if stages_for else STAGES
             extra = item_examples(record) if config.item_lists and override is None else []
-            for ex in [*build_examples(record, override, mapped, pi1_form=config.pi1_form), *extra]:
+            passages = passage_examples(record, config.row_passages, override, mapped) \
+                if config.row_passages and record.table is not None else []
+            whole = build_examples(record, override, mapped, pi1_form=config.pi1_form)
+            if passages:  # the pipeline never asks pi2 for this table whole
+                whole = [ex for ex in whole if ex.stage != "pi2"]
+            for ex in [*whole, *extra, *passages]:
                 if ex.stage in wanted:
                     writers[ex.stage].add(ex)
             schema = gold_schema(record)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +83,8 @@ class BatchSummary:
 
 
 Progress = Callable[[int, int], None]  # (documents just written, completion tokens of those documents)
+#: What ``run_batch`` is given: no schema (pi1 for all), one schema for all, or a schema per ``table_hint``.
+SchemaChoice = Schema | Mapping[str, Schema] | None
 
 
 def _error_result(exc: BaseException) -> PipelineResult:
@@ -100,28 +102,41 @@ def _input_result(doc: InputDoc) -> PipelineResult:
                                                                   " no model call"}})
 
 
+def given_schema(doc: InputDoc, schema: SchemaChoice) -> Schema | None:
+    """The schema given for ``doc``: the one schema, or the one for its ``metadata.table_hint`` (``None``: pi1
+    induces one)."""
+    if schema is None or isinstance(schema, Schema):
+        return schema
+    hint = (doc.metadata or {}).get("table_hint")
+    return schema.get(str(hint)) if hint is not None else None
+
+
 def _run_isolated(batch: list[InputDoc], backend: Backend, config: PipelineConfig,
-                  schema: Schema | None) -> list[PipelineResult]:
+                  schema: SchemaChoice) -> list[PipelineResult]:
     """Run a batch; if the batched call raises, run each document alone so only the culprit fails."""
     try:
         return run_many([d.document for d in batch], backend, config, metadatas=[d.metadata for d in batch],
-                        schemas=schema)
+                        schemas=[given_schema(d, schema) for d in batch])
     except Exception as exc:  # noqa: BLE001 - any backend failure becomes a per-document error
         if len(batch) == 1:
             return [_error_result(exc)]
     results = []
     for doc in batch:
         try:
-            results.extend(run_many([doc.document], backend, config, metadatas=[doc.metadata], schemas=schema))
+            results.extend(run_many([doc.document], backend, config, metadatas=[doc.metadata],
+                                    schemas=[given_schema(doc, schema)]))
         except Exception as exc:  # noqa: BLE001
             results.append(_error_result(exc))
     return results
 
 
 def run_batch(inputs: list[InputDoc], backend: Backend, out: str | Path, *, config: PipelineConfig | None = None,
-              schema: Schema | None = None, batch_size: int = 8, on_progress: Progress | None = None,
+              schema: SchemaChoice = None, batch_size: int = 8, on_progress: Progress | None = None,
               retry_failed: bool = False) -> BatchSummary:
     """Extract every input not yet in ``out``, appending one line per document; returns counts.
+
+    ``schema``: one schema for every document, or a schema per ``metadata.table_hint`` (a document whose hint
+    has none, or that has no hint, gets pi1's schema); pi1 is skipped where a schema is given.
 
     ``retry_failed``: documents whose line holds an error run again (see :func:`resume_output`)."""
     if batch_size < 1:

@@ -7,6 +7,7 @@ A resumed run must be the same run: when ``PRED`` already holds lines and its si
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +19,22 @@ from text2table.errors import ConfigError
 from text2table.pipeline.config import PipelineConfig, config_dict
 
 
-def prediction_signature(config: PipelineConfig, backend: Backend, schema: Schema | None = None) -> dict[str, Any]:
+def prediction_signature(config: PipelineConfig, backend: Backend,
+                         schema: Schema | Mapping[str, Schema] | None = None) -> dict[str, Any]:
     """Pipeline settings, check settings (``config.checks`` when the config has them, else ``verify``), the
-    backend's ``describe()``, the given schema and the package version."""
+    backend's ``describe()``, the given schema (or schemas per ``table_hint``) and the package version."""
     pipeline = config_dict(config)
     checks = pipeline.pop("checks", None)
     if checks is None and "verify" in pipeline:
         checks = {"verify": pipeline.pop("verify")}
     return make_signature(pipeline=pipeline, checks=checks, backend=backend.describe(),
-                          schema=schema.to_dict() if schema is not None else None, version=package_version())
+                          schema=_schema_dict(schema), version=package_version())
+
+
+def _schema_dict(schema: Schema | Mapping[str, Schema] | None) -> dict[str, Any] | None:
+    if schema is None or isinstance(schema, Schema):
+        return schema.to_dict() if schema is not None else None
+    return {"by_table_hint": {hint: schema[hint].to_dict() for hint in sorted(schema)}}
 
 
 def sign_output(out: str | Path, signature: dict[str, Any], *, lines_before: int) -> Path:

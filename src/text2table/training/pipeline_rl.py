@@ -86,13 +86,15 @@ class PredictedSchemas:
     """``prepare``'s ``schema_for`` callback: a record -> (predicted schema, gold rows mapped onto it), or None."""
 
     def __init__(self, schemas: dict[str, Schema], stats: MappingStats | None = None, *,
-                 threshold: float = DEFAULT_THRESHOLD) -> None:
-        self.schemas = schemas
+                 threshold: float = DEFAULT_THRESHOLD, by_hint: bool = False) -> None:
+        self.schemas = schemas  # keyed by record id, or by ``metadata.table_hint`` with ``by_hint``
         self.stats = stats or MappingStats()
         self.threshold = threshold
+        self.by_hint = by_hint
 
     def __call__(self, record: GoldRecord) -> tuple[Schema, list[dict[str, Any]]] | None:
-        schema = self.schemas.get(record.id)
+        key = (record.metadata or {}).get("table_hint") if self.by_hint else record.id
+        schema = self.schemas.get(str(key)) if key is not None else None
         if schema is None or record.table is None:
             self.stats.kept_gold += 1
             return None

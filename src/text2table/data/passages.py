@@ -1,0 +1,60 @@
+"""pi2 targets passage by passage, as the pipeline asks pi2 for a table with a row per entity.
+
+With ``PipelineConfig.row_chunk_chars`` the pipeline does not show pi2 a whole prose document when the table
+has a row per entity: it cuts each chunk into passages at sentence ends (:func:`text2table.pipeline.chunking.
+row_passages`) and asks for the rows of one passage at a time. :func:`passage_rows` cuts a gold record's
+document the same way and gives each passage the gold rows it states:
+
+- a row is kept when the passage supports its header (the first field: the entity's name, in any of the
+  forms :meth:`text2table.text.document_index.DocumentIndex.supports` accepts);
+- in a kept row, a cell the passage does not support is null (its fact is stated in another passage);
+- a passage that names no gold entity keeps no row (pi2 learns to answer a passage without entities with no
+  rows).
+
+It gives nothing (read whole) for a one-entity table (``kv_single``), a table without rows, and a document
+the pipeline reads in one piece (shorter than a passage, or written in lines).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from text2table.pipeline.chunking import row_passages, split_document
+from text2table.pipeline.config import PipelineConfig
+from text2table.text.document_index import DocumentIndex
+from text2table.text.normalise import cell_text
+
+Row = dict[str, Any]
+
+
+def passage_rows(document: str, structure: str, names: list[str], rows: list[Row], size: int, *,
+                 missing: tuple[str, ...] = (), config: PipelineConfig | None = None) -> list[tuple[str, list[Row]]]:
+    """``(passage, its rows)`` for each passage pi2 reads of ``document`` with passages of ``size`` characters
+    (chunks as ``config`` cuts them, the pipeline's defaults when None); ``[]`` when pi2 reads it whole.
+
+    >>> doc = "Ann Lee scored 20 points. " * 12 + "Bo Kim added 9 assists."
+    >>> parts = passage_rows(doc, "flat_single_row", ["player", "points", "assists"],
+    ...                      [{"player": "Ann Lee", "points": "20", "assists": None},
+    ...                       {"player": "Bo Kim", "points": None, "assists": "9"}], 200)
+    >>> [[row["player"] for row in rows] for _, rows in parts]
+    [['Ann Lee'], ['Ann Lee', 'Bo Kim']]
+    """
+    if structure == "kv_single" or not rows or not names or size <= 0:
+        return []
+    config = config or PipelineConfig()
+    chunks = split_document(document, config.chunk_chars, config.overlap_chars)
+    passages = row_passages(chunks, structure, size)
+    if len(passages) < 2:
+        return []
+    out = []
+    for passage in passages:
+        index = DocumentIndex.build(passage)
+        kept = []
+        for row in rows:
+            head = cell_text(row.get(names[0]), missing)
+            if head is None or not index.supports(head, names[0]):
+                continue
+            kept.append({name: value if (text := cell_text(value, missing)) is None or index.supports(text, name)
+                         else None for name, value in row.items()})
+        out.append((passage, kept))
+    return out

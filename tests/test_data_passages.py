@@ -1,0 +1,39 @@
+"""text2table.data.passages: the gold rows of each passage pi2 reads, as the pipeline cuts a prose document."""
+
+from text2table.data.passages import passage_rows
+from text2table.pipeline.chunking import row_passages, split_document
+
+NAMES = ["player", "points", "rebounds"]
+ROWS = [{"player": "Kyle Lowry", "points": "24", "rebounds": "4"},
+        {"player": "Terrence Ross", "points": "22", "rebounds": None},
+        {"player": "Jonas Valanciunas", "points": "12", "rebounds": "11"}]
+FILLER = "The crowd in Toronto stayed loud through the fourth quarter of a long night. "
+DOCUMENT = (FILLER * 3 + "Kyle Lowry carried the load with 24 points. " + FILLER * 3
+            + "Terrence Ross scored 22 points off the bench, and Lowry added 4 rebounds. " + FILLER * 4)
+
+
+def test_rows_follow_the_passages_the_pipeline_reads():
+    parts = passage_rows(DOCUMENT, "flat_single_row", NAMES, ROWS, 300)
+    expected = row_passages(split_document(DOCUMENT, 6000, 400), "flat_single_row", 300)
+    assert [text for text, _ in parts] == expected and len(parts) >= 3
+    by_player = [[row["player"] for row in rows] for _, rows in parts]
+    assert ["Kyle Lowry"] in by_player and [] in by_player  # filler passages name nobody
+    assert not any("Jonas Valanciunas" in names for names in by_player)  # the text never names him
+
+
+def test_a_cell_stated_in_another_passage_is_null():
+    parts = passage_rows(DOCUMENT, "flat_single_row", NAMES, ROWS, 300)
+    lowry = [row for text, rows in parts for row in rows if row["player"] == "Kyle Lowry"]
+    first = next(row for row in lowry if row["points"] == "24")
+    assert first["rebounds"] is None  # the 4 rebounds come in a later passage
+    ross = next(row for _, rows in parts for row in rows if row["player"] == "Terrence Ross")
+    assert ross == {"player": "Terrence Ross", "points": "22", "rebounds": None}
+
+
+def test_read_whole_gives_nothing():
+    assert passage_rows(DOCUMENT, "kv_single", NAMES, ROWS[:1], 300) == []  # one entity
+    assert passage_rows(DOCUMENT, "flat_single_row", NAMES, [], 300) == []  # no rows
+    assert passage_rows(DOCUMENT, "flat_single_row", NAMES, ROWS, 0) == []  # passages off
+    assert passage_rows("Kyle Lowry scored 24 points.", "flat_single_row", NAMES, ROWS, 300) == []  # short
+    grid = "\n".join(f"{r['player']} | {r['points']}" for r in ROWS) + "\n" + FILLER * 8
+    assert passage_rows(grid, "flat_single_row", NAMES, ROWS, 300) == []  # lines belong together
