@@ -82,3 +82,22 @@ def test_a_shipped_pi2_adapter_serves_pi2_by_default_but_never_beside_a_chosen_a
     made.clear()
     open_backend("llamacpp", pi2_adapter="none")  # the shipped pi1 adapter, the base model as pi2
     assert made == [{"lora": "/shipped/adapter.gguf"}, {}]
+
+
+def test_a_shipped_adapter_is_chosen_by_name_for_the_embedded_model_only(monkeypatch, tmp_path):
+    from text2table import adapters
+
+    made = []
+    monkeypatch.setattr(choose, "create_backend", lambda name, **opts: made.append((name, opts)) or name)
+    monkeypatch.setitem(choose.DEFAULT_ADAPTERS, "llamacpp", None)
+    folder = tmp_path / "box"
+    folder.mkdir()
+    (folder / "adapter.gguf").write_bytes(b"GGUF")
+    monkeypatch.setitem(adapters.NAMED, "box-score", folder)
+    open_backend("llamacpp", adapter="box-score")
+    open_backend("llamacpp", adapter=str(folder / "adapter.gguf"))  # a path is a path
+    assert made == [("llamacpp", {"lora": str(folder / "adapter.gguf")})] * 2
+    with pytest.raises(ConfigError, match="no transformers form"):
+        open_backend("transformers", adapter="box-score")  # only the GGUF is in this folder
+    with pytest.raises(ConfigError, match="embedded model"):
+        open_backend("llamacpp", model="other.gguf", adapter="box-score")

@@ -5,6 +5,8 @@
 - ``--pi2-adapter`` given: pi2 gets its own backend with that adapter (same model and options) and pi1 keeps
   ``--adapter``'s (:class:`~text2table.backends.staged.StagedBackend`). Not given: with neither ``--adapter`` nor
   ``--model``, pi2 gets :data:`DEFAULT_PI2_ADAPTERS` where one is shipped; otherwise one backend serves both.
+- ``--adapter`` and ``--pi2-adapter`` may name an adapter shipped for one kind of document
+  (:data:`text2table.adapters.NAMED`, e.g. ``box-score``), for the embedded model only.
 - :func:`default_batch_size`: documents per ``generate`` call for a backend.
 
 The pipeline itself never opens or names a backend: it receives one (:class:`text2table.backends.base.Backend`).
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from text2table.adapters import default_adapter_paths, default_pi2_adapter_paths
+from text2table.adapters import default_adapter_paths, default_pi2_adapter_paths, named_adapter_paths
 from text2table.backends.base import Backend, create_backend
 from text2table.errors import ConfigError
 
@@ -58,7 +60,10 @@ def _open_one(name: str, model: str | None, adapter: str | None, options: dict[s
         raise ConfigError("the rules backend uses no model; drop --model")
     # The shipped adapter was trained for the embedded model: never apply it to a model the user chose.
     default = DEFAULT_ADAPTERS.get(name) if model is None else None
-    chosen = default if adapter is None else (None if adapter == NO_ADAPTER else adapter)
+    if adapter is not None and model is not None and named_adapter_paths(adapter) is not None:
+        raise ConfigError(f"the shipped adapter {adapter!r} was trained for the embedded model; drop --model, or"
+                          " pass an adapter trained for your model")
+    chosen = default if adapter is None else (None if adapter == NO_ADAPTER else _named(adapter, name))
     if chosen is not None:
         if name not in ADAPTER_OPTION:
             raise ConfigError(f"the {name} backend takes no adapter (--adapter {chosen}); backends with adapters:"
@@ -67,6 +72,17 @@ def _open_one(name: str, model: str | None, adapter: str | None, options: dict[s
     if model is not None:
         opts["model"] = model
     return create_backend(name, **opts)
+
+
+def _named(adapter: str, backend: str) -> str:
+    """A shipped adapter's name (``box-score``) -> its file for ``backend``; any other value is a path."""
+    paths = named_adapter_paths(adapter)
+    if paths is None:
+        return adapter
+    if not paths.get(backend):
+        shipped = sorted(k for k, v in paths.items() if v) or ["none: the package was installed without it"]
+        raise ConfigError(f"the shipped adapter {adapter!r} has no {backend} form; it is shipped for {shipped}")
+    return str(paths[backend])
 
 
 #: Documents per ``generate`` call. A backend that decodes prompts one at a time gains nothing from a batch,

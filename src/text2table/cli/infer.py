@@ -146,8 +146,9 @@ def extract_cmd(
     model: str | None = typer.Option(None, help="Model path (GGUF or HF folder) or server model name."),
     adapter: str | None = typer.Option(None, help="LoRA adapter path; 'none' for the base model."),
     pi2_adapter: str | None = typer.Option(None, "--pi2-adapter",
-                                           help="pi2's own LoRA adapter ('none': the base model); --adapter then "
-                                                "serves pi1 only. Default: --adapter's for both stages (with "
+                                           help="pi2's own LoRA adapter ('none': the base model; 'box-score': the"
+                                                " shipped one for game summaries under a given schema); --adapter"
+                                                " then serves pi1 only. Default: --adapter's for both stages (with "
                                                 "neither given, a shipped pi2 adapter if there is one)."),
     schema_file: list[str] = typer.Option([], "--schema", help="A schema JSON for every document (skips pi1), or"
                                           " HINT=PATH (repeatable): the schema of documents with that"
