@@ -44,8 +44,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from quality import config_changes, verified  # noqa: E402
 from quality_rotowire import HEADER, rotowire_lines, subset_games  # noqa: E402
 from text2table.backends.choose import open_backend  # noqa: E402
-from text2table.core.jsonio import read_text  # noqa: E402
-from text2table.core.schema import Schema  # noqa: E402
+from text2table.cli.infer import read_schemas  # noqa: E402
 from text2table.pipeline.batch import read_inputs, run_batch  # noqa: E402
 from text2table.pipeline.config import PipelineConfig  # noqa: E402
 
@@ -99,17 +98,6 @@ def backend_options(text: str) -> dict[str, object]:
     return options
 
 
-def hint_schemas(parts: list[str]) -> dict[str, Schema]:
-    """``["player=P.json", ...]`` -> ``{"player": Schema}``; a bad part or file stops with what to write."""
-    out = {}
-    for part in parts:
-        hint, _, path = part.partition("=")
-        if not hint or not path:
-            raise SystemExit(f"--schema {part!r}: write HINT=PATH, e.g. player=examples/schemas/rotowire-player.json")
-        out[hint] = Schema.from_dict(json.loads(read_text(path)))
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gold", default=None, help=f"gold JSONL of game summaries (default {VALID.relative_to(ROOT)})")
@@ -134,7 +122,7 @@ def main() -> None:
             raise SystemExit(message)
         print(f"skip bench_long_reports: {message}")  # `make bench` on a fresh clone
         return
-    schemas = hint_schemas(args.schema)
+    schemas = read_schemas(args.schema)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     gold = subset_games(gold_path, args.games, work / "gold.jsonl")
@@ -155,7 +143,7 @@ def main() -> None:
                 backends[key] = open_backend("llamacpp", adapter=args.adapter, pi2_adapter=args.pi2_adapter,
                                              options=backend_options(name))
             began = time.perf_counter()
-            run_batch(part, backends[key], preds[name], config=config, schema=schemas or None)
+            run_batch(part, backends[key], preds[name], config=config, schema=schemas)
             wall[name] += time.perf_counter() - began
         print(f"games {min(len(groups), start + args.chunk)}/{len(groups)}", file=sys.stderr, flush=True)
     for backend in backends.values():

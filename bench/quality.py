@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from text2table.backends.choose import open_backend
+from text2table.cli.infer import read_schemas
 from text2table.pipeline.batch import read_inputs, run_batch
 from text2table.core.jsonio import write_jsonl
 from text2table.metrics.bootstrap import bootstrap_ci
@@ -188,7 +189,8 @@ def run(args: argparse.Namespace) -> list[str]:
                 config = PipelineConfig(constrained=constrained, verify=False, parse_tables=False,
                                         **config_changes(args.config))
                 start = time.perf_counter()
-                summary = run_batch(inputs, backend, pred, config=config, batch_size=args.batch_size)
+                summary = run_batch(inputs, backend, pred, config=config, batch_size=args.batch_size,
+                                    schema=read_schemas(args.schema) if trained else None)
                 seconds = time.perf_counter() - start
                 backend.close()
                 timing.write_text(json.dumps({"seconds": seconds, "written": summary.written}))
@@ -241,6 +243,9 @@ def main() -> None:
     parser.add_argument("--pi2-adapter", default=None,
                         help="pi2's own llama.cpp LoRA (.gguf) for the trained rows; --adapter (or the shipped one)"
                              " then serves pi1 only (default: one adapter for both stages)")
+    parser.add_argument("--schema", action="append", default=[], metavar="HINT=PATH",
+                        help="the trained rows read the documents with that metadata.table_hint under this schema"
+                             " (pi1 skipped for them; repeatable; as extract --schema); use a fresh --work folder")
     parser.add_argument("--config", default="", help="PipelineConfig changes for the model rows (name=value,...),"
                                                       " e.g. row_chunk_chars=500; use a fresh --work folder")
     parser.add_argument("--work", default=str(ROOT / "runs" / "quality"), help="prediction cache folder")
