@@ -334,18 +334,25 @@ train-rotowire-stages: pi2-splits $(NBA)/train.jsonl $(GENERATED)
 	$(T2T) export-adapter runs/roto5-pi1/adapter --out runs/roto5-pi1/ship --dtype f16
 
 # Game summaries read with a given schema (issue 22; docs/rotowire.md): pi2's shipped adapter continued on the
-# team and player tables of every 9th nba_data train game, each under its table_hint's schema in examples/schemas/
-# and cut into the 500-character passages extract reads. Use: extract --schema examples/schemas/rotowire-player.json
-# --pi2-adapter runs/box-pi2b/ship/adapter.gguf (bench: bench/bench_long_reports.py --schema player=...).
+# team and player tables of nba_data train games, each under its table_hint's schema in examples/schemas/ and cut
+# into the 500-character passages extract reads; twice, on every 9th game and then on every 9th from the 5th on.
+# Shipped as src/text2table/adapters/smollm2-135m-box-score-pi2/ (runs/box-pi2c/ship plus export-adapter):
+# extract --schema player=examples/schemas/rotowire-player.json --pi2-adapter box-score
+BOX_PICK = import json, sys; lines = open('$(NBA)/train.jsonl').readlines(); \
+  games = list(dict.fromkeys(json.loads(l)['metadata']['group'] for l in lines)); keep = set(games[START::9]); \
+  [sys.stdout.write(l) for l in lines if json.loads(l)['metadata']['group'] in keep]
+BOX_SCHEMAS = --schema player=examples/schemas/rotowire-player.json --schema team=examples/schemas/rotowire-team.json
 train-box-score: $(NBA)/train.jsonl
-	$(BIN)/python -c "import json, sys; lines = open('$(NBA)/train.jsonl').readlines(); \
-	  games = list(dict.fromkeys(json.loads(l)['metadata']['group'] for l in lines)); keep = set(games[::9]); \
-	  [sys.stdout.write(l) for l in lines if json.loads(l)['metadata']['group'] in keep]" > $(NBA)/train-fixed-use.jsonl
-	$(T2T) prepare $(NBA)/train-fixed-use.jsonl --schema player=examples/schemas/rotowire-player.json \
-	  --schema team=examples/schemas/rotowire-team.json --row-passages 500 --out data/prepared/rfix-pi2
+	$(BIN)/python -c "$(subst START,0,$(BOX_PICK))" > $(NBA)/train-fixed-use.jsonl
+	$(BIN)/python -c "$(subst START,4,$(BOX_PICK))" > $(NBA)/train-fixed2-use.jsonl
+	$(T2T) prepare $(NBA)/train-fixed-use.jsonl $(BOX_SCHEMAS) --row-passages 500 --out data/prepared/rfix-pi2
+	$(T2T) prepare $(NBA)/train-fixed2-use.jsonl $(BOX_SCHEMAS) --row-passages 500 --out data/prepared/rfix2-pi2
 	$(T2T) train sft recipes/smollm2-135m-box-score-pi2.yaml --data data/prepared/rfix-pi2 --stage-model pi2 \
 	  --engine trl --out runs/box-pi2b --init-adapter $(ADAPTER_DIR)-pi2 --no-sanity --resume
-	$(T2T) export-gguf runs/box-pi2b/adapter --out runs/box-pi2b/ship/adapter.gguf --dtype f16
+	$(T2T) train sft recipes/smollm2-135m-box-score-pi2.yaml --data data/prepared/rfix2-pi2 --stage-model pi2 \
+	  --engine trl --out runs/box-pi2c --init-adapter runs/box-pi2b/adapter --no-sanity --resume
+	$(T2T) export-gguf runs/box-pi2c/adapter --out runs/box-pi2c/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/box-pi2c/adapter --out runs/box-pi2c/ship --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl

@@ -6,11 +6,12 @@ import json
 
 import pytest
 
-from text2table.adapters import SMOLLM2_DIR, SMOLLM2_PI2_DIR, default_adapter_paths, default_pi2_adapter_paths
+from text2table.adapters import (NAMED, SMOLLM2_DIR, SMOLLM2_PI2_DIR, default_adapter_paths, default_pi2_adapter_paths,
+                                 named_adapter_paths)
 from text2table.adapters.card import read_card
 
 
-@pytest.mark.parametrize("folder", [SMOLLM2_DIR, SMOLLM2_PI2_DIR], ids=["pi1", "pi2"])
+@pytest.mark.parametrize("folder", [SMOLLM2_DIR, SMOLLM2_PI2_DIR, *NAMED.values()], ids=["pi1", "pi2", *NAMED])
 def test_each_shipped_folder_holds_both_forms_a_card_and_a_model_card(folder):
     for name in ("adapter.gguf", "adapter_model.safetensors", "adapter_config.json", "text2table.json",
                  "MODEL_CARD.md"):
@@ -33,3 +34,12 @@ def test_the_default_paths_name_the_shipped_files_for_each_backend():
                                        "transformers": str(SMOLLM2_DIR)}
     assert default_pi2_adapter_paths() == {"llamacpp": str(SMOLLM2_PI2_DIR / "adapter.gguf"),
                                            "transformers": str(SMOLLM2_PI2_DIR)}
+
+
+def test_the_box_score_adapter_continues_the_pi2_adapter_and_is_found_by_name():
+    box, pi2 = read_card(NAMED["box-score"]), read_card(SMOLLM2_PI2_DIR)
+    assert box["task"] == "pi2" and box["started_from"] == pi2["recipe"]
+    assert box["base_model"] == pi2["base_model"] and box["pi1_form"] == pi2["pi1_form"]
+    assert named_adapter_paths("box-score") == {"llamacpp": str(NAMED["box-score"] / "adapter.gguf"),
+                                               "transformers": str(NAMED["box-score"])}
+    assert named_adapter_paths("no-such-adapter") is None

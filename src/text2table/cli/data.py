@@ -118,9 +118,8 @@ def prepare_cmd(
 
                 schema_for = read_schemas(schemas_from)
             elif schema:
-                from text2table.training.pipeline_rl import PredictedSchemas
-
                 from text2table.cli.infer import read_schemas
+                from text2table.training.pipeline_rl import PredictedSchemas
 
                 if any("=" not in item for item in schema):
                     raise InputError(f"--schema {', '.join(schema)}: prepare expected HINT=PATH each",
