@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from text2table.decoding.constraint import Constraint
-from text2table.decoding.constraints import (openai_payload, rows_constraint, schema_answer_json_schema, schema_constraint,
+from text2table.decoding.constraints import (QUOTED_NUMBER_CHARS, openai_payload, rows_constraint, schema_answer_json_schema, schema_constraint,
                                     to_gbnf, to_lark)
 from text2table.errors import ConfigError
 from text2table.core.schema import STRUCTURES, Field, Schema, schema_answer
@@ -119,6 +119,17 @@ def test_rows_reject_anything_outside_the_contract(accepts, mutate):
     bad = mutate(text)
     assert bad != text
     assert not accepts(rows_constraint(SCHEMA), bad)
+
+
+def test_numeric_fields_take_a_quoted_number_of_capped_length(accepts):
+    # adapters trained on string-typed schemas quote every value; the pipeline reads the quote as a number
+    text = dump_rows(ROWS, SCHEMA.names)
+    c = rows_constraint(SCHEMA)
+    assert accepts(c, text.replace('"age": -3', '"age": "-3"'))
+    assert accepts(c, text.replace('"price": 1.5', '"price": "one and a half"'))
+    assert not accepts(c, text.replace('"age": -3', '"age": "' + "9" * (QUOTED_NUMBER_CHARS + 1) + '"'))
+    assert not accepts(c, text.replace('"age": -3', '"age": null'))  # required stays required
+    assert not accepts(c, text.replace('"ok": true', '"ok": "true"'))  # only numeric fields
 
 
 def test_rows_caps_count_and_string_length(accepts):

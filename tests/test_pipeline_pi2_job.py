@@ -34,3 +34,27 @@ def test_caps_and_stops():
     failed = job()
     failed.absorb(Generation("", "error", error="server down"), config)
     assert failed.done and failed.error == "server down"
+
+
+TYPED = Schema.from_dict({"structure": "flat_single_row", "fields": [
+    {"name": "player"}, {"name": "points", "type": "integer"}, {"name": "share", "type": "number"}]})
+
+
+def test_quoted_values_of_numeric_fields_are_read_as_numbers_in_the_documents_language():
+    text = ('{"player": "Smith", "points": "20", "share": "0.5"}\n{"player": "Jones", "points": "twelve", "share": 1}\n'
+            '{"player": "Lee", "points": "3 points", "share": null}\n')
+    english = Pi2Job(0, "Smith 20, Jones twelve, Lee 3.", TYPED, {"language": "en"})
+    english.absorb(Generation(text, "stop"), PipelineConfig())
+    assert english.rows == [{"player": "Smith", "points": 20, "share": 0.5},
+                            {"player": "Jones", "points": 12, "share": 1},
+                            {"player": "Lee", "points": None, "share": None}]
+    assert english.not_numeric == 1  # "3 points" is no number; a null stays null uncounted
+    french = Pi2Job(0, "Smith 20, Jones twelve.", TYPED, {"language": "fr"})
+    french.absorb(Generation(text, "stop"), PipelineConfig())
+    assert [r["points"] for r in french.rows] == [20, None, None] and french.not_numeric == 2
+
+
+def test_string_fields_are_never_read_as_numbers():
+    j = job()
+    j.absorb(Generation('{"player": "seven", "points": "twelve"}\n', "stop"), PipelineConfig())
+    assert j.rows == [{"player": "seven", "points": "twelve"}] and j.not_numeric == 0

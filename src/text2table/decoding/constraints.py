@@ -37,6 +37,7 @@ from text2table.decoding.compact import PI1_FORMS, compact_answer_json_schema
 DEFAULT_MAX_FIELDS = 40
 DEFAULT_MAX_STRING = 200
 DEFAULT_MAX_ITEMS = 64
+QUOTED_NUMBER_CHARS = 32  # a number quoted or in words ("one hundred and twenty-five thousand")
 PAYLOAD_STYLES = ("structured_outputs", "response_format", "grammar", "none")
 GRAMMAR_DIALECTS = ("gbnf", "lark")
 
@@ -93,10 +94,21 @@ def schema_constraint(*, max_fields: int = DEFAULT_MAX_FIELDS, max_name_length: 
 
 def rows_constraint(schema: Schema, *, max_rows: int | None = None,
                     max_string_length: int = DEFAULT_MAX_STRING) -> Constraint:
-    """The pi2 constraint: NDJSON rows of ``schema`` (keys in order), string values capped in length."""
+    """The pi2 constraint: NDJSON rows of ``schema`` (keys in order), string values capped in length.
+
+    An ``integer`` or ``number`` field (without ``enum``) takes its number bare or quoted (a string of at most
+    ``QUOTED_NUMBER_CHARS``): adapters trained on string-typed schemas quote every value, and with the quote
+    forbidden they write ``null``. The pipeline reads a quoted value as a number or drops it
+    (:func:`text2table.text.numbers.numeric_value`), so finished rows fit :func:`row_json_schema`.
+    """
     if max_rows is not None and max_rows < 0:
         raise ConfigError(f"max_rows={max_rows}; expected a number >= 0 or None")
-    return Constraint("rows", row_json_schema(schema, max_string_length=max_string_length), max_rows=max_rows)
+    row = row_json_schema(schema, max_string_length=max_string_length)
+    for f in schema.fields:
+        if f.type in ("integer", "number") and f.enum is None:
+            either = {"anyOf": [{"type": f.type}, {"type": "string", "maxLength": QUOTED_NUMBER_CHARS}]}
+            row["properties"][f.name] = either if f.required else {"anyOf": [either, {"type": "null"}]}
+    return Constraint("rows", row, max_rows=max_rows)
 
 
 def separators(constraint: Constraint) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from text2table.backends.base import Generation, Prompt
+from text2table.checks.verify import document_language
 from text2table.layout.explicit_tables import find_explicit_table
 from text2table.layout.item_lists import ItemList, find_item_list, item_labels
 from text2table.core.naming import normalize_name
@@ -25,6 +26,7 @@ from text2table.decoding.prompts import pi2_messages
 from text2table.core.schema import Schema, schema_answer
 from text2table.core.table import Row, dump_rows, parse_ndjson_lenient
 from text2table.pipeline.config import PipelineConfig
+from text2table.text.numbers import NUMERIC_TYPES, numeric_value
 
 
 @dataclass
@@ -45,6 +47,7 @@ class Pi2Job:
     dropped: list[dict[str, Any]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     row_cap: int | None = None  # at most this many rows (an item of a list: 1)
+    not_numeric: int = 0  # quoted values of numeric fields that were no number (nulled; numeric_cells)
 
     def prompt(self) -> Prompt:
         messages = pi2_messages(self.chunk, self.schema, self.metadata)
@@ -76,7 +79,10 @@ class Pi2Job:
             self.dropped.append({"call": len(self.texts), "line": d.line, "text": d.text[:120],
                                  "reason": "partial row at the token budget" if cut else d.reason})
         new = 0
+        language = document_language(self.metadata, config.checks)
         for row in parsed.rows:
+            row, nulled = numeric_cells(row, self.schema, language)
+            self.not_numeric += nulled
             key = json.dumps(row, sort_keys=True, ensure_ascii=False)
             if key in self.seen:
                 self.duplicates += 1
@@ -96,6 +102,28 @@ class Pi2Job:
             self.done, self.stop = True, "max_continuations"
         else:
             self.continuations += 1
+
+
+def numeric_cells(row: Row, schema: Schema, language: str | None) -> tuple[Row, int]:
+    """``row`` with each value of an ``integer`` or ``number`` field read as that type (the grammar lets it be
+    quoted: ``"24"``, ``"seven"`` in English; :func:`text2table.text.numbers.numeric_value`), and how many
+    such values were no number and became null. Other fields, and rows without numeric fields, are unchanged.
+
+    >>> schema = Schema.from_dict({"structure": "flat_single_row", "fields": [
+    ...     {"name": "player"}, {"name": "points", "type": "integer"}]})
+    >>> numeric_cells({"player": "seven", "points": "seven"}, schema, "en")
+    ({'player': 'seven', 'points': 7}, 0)
+    >>> numeric_cells({"player": "Ann", "points": "24 points"}, schema, "en")
+    ({'player': 'Ann', 'points': None}, 1)
+    """
+    numeric = [f for f in schema.fields if f.type in NUMERIC_TYPES and f.enum is None and row.get(f.name) is not None]
+    if not numeric:
+        return row, 0
+    out, nulled = dict(row), 0
+    for f in numeric:
+        out[f.name] = numeric_value(row[f.name], f.type, language)
+        nulled += out[f.name] is None
+    return out, nulled
 
 
 def parsed_table_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
