@@ -51,3 +51,19 @@ def test_an_adapter_card_with_an_unknown_form_is_a_clear_error(tmp_path):
     (tmp_path / "text2table.json").write_text("{")
     with pytest.raises(InputError, match="not a readable JSON object"):
         adapter_pi1_form(str(tmp_path))
+
+
+def test_an_adapter_card_names_the_passage_size_of_its_pi2_examples(tmp_path):
+    from text2table.adapters.card import write_card
+    from text2table.backends.base import adapter_row_passages
+    from text2table.errors import InputError
+
+    assert adapter_row_passages(None) is None and adapter_row_passages(str(tmp_path)) is None
+    write_card(tmp_path, {"pi1_form": "full", "row_passages": 250})
+    assert adapter_row_passages(str(tmp_path / "adapter.gguf")) == 250
+    write_card(tmp_path, {"row_passages": 0})
+    assert adapter_row_passages(str(tmp_path)) is None  # 0: whole documents
+    for bad in (-1, "250", 2.5, True):
+        write_card(tmp_path, {"row_passages": bad})
+        with pytest.raises(InputError, match="row_passages"):
+            adapter_row_passages(str(tmp_path))

@@ -37,7 +37,7 @@ def test_backend_parts_of_a_setting_open_their_own_backend_options():
     assert bench_long_reports.backend_options("row_chunk_chars=0,backend.parallel=4") == {"parallel": 4}
     config = bench_long_reports.setting("row_chunk_chars=0,backend.parallel=4")
     assert config.row_chunk_chars == 0  # the backend part is not read as a PipelineConfig field
-    assert bench_long_reports.setting("backend.parallel=4").row_chunk_chars == 500
+    assert bench_long_reports.setting("backend.parallel=4").row_chunk_chars is None  # the adapter's size
     with pytest.raises(SystemExit, match="backend.NAME=VALUE"):
         bench_long_reports.backend_options("backend.parallel")
 

@@ -174,6 +174,8 @@ def test_row_passages_replace_the_whole_document_example(tmp_path):
     assert all("Kyle Lowry carried" not in r["messages"][1]["content"] for r, a in zip(passages, answers) if not a)
     pi1 = [json.loads(line)["id"] for line in (tmp_path / "o" / "pi1.jsonl").read_text().splitlines()]
     assert pi1 == ["game-1-player", "e2e-1"]  # pi1 still reads the whole document
+    stats = json.loads((tmp_path / "o" / "stats.json").read_text())
+    assert stats["row_passages"] == 200  # the adapter's card will say so (training.sft.data_card)
 
 
 def test_schema_per_table_hint_maps_the_gold_onto_it(tmp_path):

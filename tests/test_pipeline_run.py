@@ -293,6 +293,21 @@ def test_row_chunk_chars_reads_a_flat_table_passage_by_passage_and_merges_entiti
     assert len(whole.rows) == 3  # read whole, the model's own two Lowry rows stay apart
 
 
+def test_passage_size_is_the_pi2_adapters_unless_the_config_names_one():
+    doc = "Kyle Lowry scored 24 points. Terrence Ross added 22 points off the bench. Lowry had 8 assists. " * 3
+    def pi2_calls(config, trained=None):
+        backend = ScriptedBackend(table_model(FLAT, []))
+        backend.row_passages = trained  # what the adapter's card says its pi2 examples were cut at
+        run(doc, None, backend, config)
+        return sum(is_pi2(p) for prompts, *_ in backend.calls for p in prompts)
+
+    loose = PipelineConfig(item_lists=False, verify=False)
+    assert pi2_calls(loose) == 1  # no card: passages of DEFAULT_ROW_CHUNK_CHARS hold this 291-character text
+    assert pi2_calls(loose, trained=100) == 3
+    assert pi2_calls(PipelineConfig(row_chunk_chars=0, item_lists=False, verify=False), trained=100) == 1
+    assert pi2_calls(PipelineConfig(row_chunk_chars=40, item_lists=False, verify=False), trained=100) == 9
+
+
 def test_row_chunk_chars_leaves_a_kv_single_table_whole():
     backend = ScriptedBackend(table_model(KV, [{"name": "Blue Spice", "area": "riverside"}]))
     run("Blue Spice is a pub. It is by the riverside. " * 3, None, backend, PipelineConfig(row_chunk_chars=40))

@@ -1,8 +1,10 @@
 """What an adapter was trained to answer: ``text2table.json`` beside its weights.
 
 An adapter trained by ``train sft`` carries ``text2table.json`` in its folder, e.g.
-``{"pi1_form": "compact"}``: the pi1 answer form of its SFT targets (``prepare --pi1-form``). A backend
-that loads the adapter reads it so that the pipeline constrains pi1 to the form the adapter writes. For a
+``{"pi1_form": "compact"}``: the pi1 answer form of its SFT targets (``prepare --pi1-form``), and
+``"row_passages": 250`` when its pi2 examples were passages of that many characters (``prepare --row-passages``).
+A backend that loads the adapter reads it so that the pipeline constrains pi1 to the form the adapter writes
+and cuts prose for pi2 into the passages the adapter was trained on. For a
 GGUF adapter file the card is the ``text2table.json`` in the file's folder. No card (an adapter trained
 elsewhere, or before the card existed): the full form.
 
@@ -47,6 +49,12 @@ def read_card(adapter: str | Path | None) -> dict[str, Any]:
 def pi1_form_of(adapter: str | Path | None) -> str:
     """The pi1 answer form the adapter was trained on (``"full"`` without a card)."""
     return str(read_card(adapter).get("pi1_form", DEFAULT_PI1_FORM))
+
+
+def row_passages_of(adapter: str | Path | None) -> Any:
+    """The passage size (characters) the adapter's pi2 examples were cut at (``prepare --row-passages``), as
+    the card writes it; None without a card or the key (pi2 examples of whole documents)."""
+    return read_card(adapter).get("row_passages")
 
 
 def started_from(adapter: str | Path) -> str:

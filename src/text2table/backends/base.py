@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from text2table.adapters.card import card_path, pi1_form_of
+from text2table.adapters.card import card_path, pi1_form_of, row_passages_of
 from text2table.decoding.compact import PI1_FORMS
 from text2table.decoding.constraint import Constraint
 from text2table.errors import ConfigError, InputError
@@ -47,6 +47,9 @@ class Backend(abc.ABC):
     #: The pi1 answer form the loaded adapter was trained on ("full" or "compact", from its card:
     #: :mod:`text2table.adapters.card`); the pipeline constrains pi1 to it unless told otherwise.
     pi1_form: str = "full"
+    #: The passage size (characters) the loaded pi2 adapter was trained on (its card's ``row_passages``); None:
+    #: whole documents or no card. The pipeline reads prose in passages of this size unless told otherwise.
+    row_passages: int | None = None
 
     @abc.abstractmethod
     def generate(self, prompts: list[Prompt], *, constraint: Constraint | list[Constraint | None] | None = None,
@@ -64,6 +67,22 @@ class Backend(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (threads, sessions)."""
+
+
+def adapter_row_passages(adapter: str | None) -> int | None:
+    """The passage size an adapter's pi2 examples were cut at, from its card (None: no adapter, card or key)."""
+    try:
+        size = row_passages_of(adapter)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    if size is None:
+        return None
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise InputError(f"row_passages {size!r} is not a number of characters >= 0",
+                         source=str(card_path(adapter or ".")),
+                         hint="write the passage size of the adapter's pi2 examples (prepare --row-passages), or"
+                              " delete the key")
+    return size or None
 
 
 def adapter_pi1_form(adapter: str | None) -> str:

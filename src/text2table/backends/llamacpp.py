@@ -37,7 +37,8 @@ from typing import Any
 
 from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_gbnf
 from text2table.errors import ConfigError, InputError, MissingDependencyError
-from text2table.backends.base import Backend, Generation, Prompt, adapter_pi1_form, per_prompt, register_backend
+from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_form, adapter_row_passages, per_prompt,
+                                      register_backend)
 from text2table.decoding.constraint import Constraint
 from text2table.backends.llamacpp_answer import Answer
 from text2table.backends.llamacpp_grammar import LazyGrammar
@@ -92,6 +93,7 @@ class LlamaCppBackend(Backend):
         self.threads = threads or default_threads()
         self.thread_policy = ThreadPolicy(self.threads) if threads is None else None
         self.pi1_form = adapter_pi1_form(lora)
+        self.row_passages = adapter_row_passages(lora)
         served, runtime_lora = path, lora
         if lora is not None and merge_lora:
             from text2table.backends.lora_merge import merged_gguf
@@ -118,7 +120,8 @@ class LlamaCppBackend(Backend):
         self._list_end: Any = None
         self.options = {"model": str(path), "n_ctx": n_ctx, "threads": self.threads, "lora": lora,
                         "merged": str(served) if runtime_lora != lora else None, "prefix_cache": prefix_cache,
-                        "fast_forward": fast_forward, "pi1_form": self.pi1_form}
+                        "fast_forward": fast_forward, "pi1_form": self.pi1_form,
+                        "row_passages": self.row_passages}
         if parallel > 1:  # named only when on, so that runs signed before the option existed still resume
             self.options["parallel"] = parallel
 

@@ -178,9 +178,10 @@ def extract_cmd(
     max_rows: int = typer.Option(200, min=1, help="Row cap per document."),
     max_new_tokens: int = typer.Option(512, min=1, help="pi2 token budget per call (longer tables continue)."),
     chunk_chars: int = typer.Option(6000, min=0, help="Split longer documents into chunks (0: never)."),
-    row_chunk_chars: int = typer.Option(500, min=0, help="A table with a row per entity: pi2 reads passages of at"
-                                                         " most this many characters and merges one entity's rows"
-                                                         " (0: the whole chunk)."),
+    row_chunk_chars: int = typer.Option(None, min=0, help="A table with a row per entity: pi2 reads"
+                                                  " passages of at most this many characters and merges one"
+                                                  " entity's rows (0: the whole chunk); default: the size pi2's"
+                                                  " adapter was trained on (its card), else 500."),
     option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
     on_error: str = typer.Option("skip", "--on-error",
                                  help="A bad document (empty, not UTF-8, not a JSON object, too large): skip = "

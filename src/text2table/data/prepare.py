@@ -286,6 +286,7 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
     stats = {"records": records_seen, "structures": dict(sorted(structures.items())),
              "rows_per_table": {k: rows_hist[k] for k in _BUCKETS if rows_hist[k]},
              "chars_per_token": config.chars_per_token, "pi1_form": config.pi1_form,
+             **({"row_passages": config.row_passages} if config.row_passages else {}),
              "stages": {stage: w.stats() for stage, w in writers.items()}}
     for w in writers.values():
         w.commit()

@@ -15,6 +15,7 @@ from text2table.decoding.compact import PI1_FORMS
 from text2table.errors import ConfigError
 
 FALLBACKS = ("rules", "empty")
+DEFAULT_ROW_CHUNK_CHARS = 500  # passages pi2 reads when neither the config nor the adapter's card names a size
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,9 @@ class PipelineConfig:
     overlap_chars: int = 400  # overlap between consecutive chunks
     # a table with a row per entity (flat): pi2 reads prose in passages of at most this many characters, cut at
     # sentence ends, one call each (lines are read whole), and rows naming one entity are merged (chunking.py);
-    # 0: pi2 reads pi1's chunks. Rotowire-class summaries: more rows found, 1.06x the seconds (docs/rotowire.md)
-    row_chunk_chars: int = 500
+    # 0: pi2 reads pi1's chunks; None: the size pi2's adapter was trained on (its card), else
+    # DEFAULT_ROW_CHUNK_CHARS (:func:`row_chunk_chars`). Rotowire-class summaries: docs/rotowire.md
+    row_chunk_chars: int | None = None
     temperature: float = 0.0
     seed: int | None = 0
     max_string_length: int | None = 200  # cap on a string value under constraints (stops run-away values)
@@ -53,6 +55,8 @@ class PipelineConfig:
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ConfigError(f"PipelineConfig.{name} must be a positive integer, got {getattr(self, name)!r}")
         for name in ("max_continuations", "chunk_chars", "overlap_chars", "row_chunk_chars"):
+            if name == "row_chunk_chars" and self.row_chunk_chars is None:
+                continue
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
                 raise ConfigError(f"PipelineConfig.{name} must be an integer >= 0, got {getattr(self, name)!r}")
         if self.chunk_chars and self.overlap_chars * 2 >= self.chunk_chars:
@@ -70,6 +74,15 @@ class PipelineConfig:
             raise ConfigError(f"schema_fallback {self.schema_fallback!r} is not one of {FALLBACKS}")
         if not isinstance(self.checks, CheckConfig):
             raise ConfigError(f"PipelineConfig.checks must be a CheckConfig, got {type(self.checks).__name__}")
+
+
+def row_chunk_chars(config: PipelineConfig, backend: Any) -> int:
+    """The passage size pi2 reads prose in: the configured one, or with None the size pi2's adapter was trained
+    on (``backend.row_passages``, from its card), else :data:`DEFAULT_ROW_CHUNK_CHARS`."""
+    if config.row_chunk_chars is not None:
+        return config.row_chunk_chars
+    trained = getattr(backend, "row_passages", None)
+    return trained if isinstance(trained, int) and trained > 0 else DEFAULT_ROW_CHUNK_CHARS
 
 
 def pi1_form(config: PipelineConfig, backend: Any) -> str:

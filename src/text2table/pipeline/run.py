@@ -45,7 +45,7 @@ from typing import Any
 from text2table.backends.base import Backend, Generation, Prompt
 from text2table.decoding.constraint import Constraint
 from text2table.layout.blocks import induce_schema
-from text2table.pipeline.config import PipelineConfig, pi1_form
+from text2table.pipeline.config import PipelineConfig, pi1_form, row_chunk_chars
 from text2table.pipeline.chunking import Chunk, merge_chunk_rows, row_passages, split_document
 from text2table.decoding.constraints import rows_constraint, schema_constraint
 from text2table.errors import BackendError, ConfigError
@@ -208,6 +208,8 @@ def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | Non
         pi2.update(continuations=sum(j.continuations for j in jobs), stop_reasons=[j.stop for j in jobs],
                    duplicates_removed=sum(j.duplicates for j in jobs) + merged_away,
                    dropped=[{"chunk": k, **d} for k, j in enumerate(jobs) for d in j.dropped])
+        if any(j.not_numeric for j in jobs):  # quoted values of integer/number fields that were no number
+            pi2["not_numeric"] = sum(j.not_numeric for j in jobs)
         raw["pi2"] = "\n".join(t.rstrip("\n") for j in jobs for t in j.texts if t.strip())
         errors = [j.error for j in jobs if j.error]
         error = f"pi2: {errors[0]}" if errors else None
@@ -248,9 +250,10 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
     items = item_list_jobs(documents, metas, [i for i in range(n) if i not in done], resolved, diags) \
         if config.item_lists else []
     done |= {j.doc for j in items}
+    size = row_chunk_chars(config, backend.for_stage("pi2"))
     jobs = parsed + items + [Pi2Job(i, passage, schema, metas[i]) for i, schema in enumerate(resolved)
                              if schema is not None and i not in done
-                             for passage in row_passages(chunks[i], schema.structure, config.row_chunk_chars)]
+                             for passage in row_passages(chunks[i], schema.structure, size)]
     _run_pi2(jobs, backend.for_stage("pi2"), config, diags)
     return [_finish(documents[i], metas[i], resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i],
                     config, began, given[i] is not None) for i in range(n)]

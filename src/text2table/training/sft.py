@@ -338,7 +338,7 @@ def train_sft(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, options
     if final.exists():
         shutil.rmtree(final)
     shutil.copytree(prev, final)
-    card = {"pi1_form": data_pi1_form(data_dir), "base_model": recipe.base_model, "recipe": recipe.name,
+    card = {**data_card(data_dir), "base_model": recipe.base_model, "recipe": recipe.name,
             "task": recipe.task}  # task: the stage(s) it learned (pi1, pi2, both); a pi2-only one is a --pi2-adapter
     if options.init_adapter is not None:
         card["started_from"] = started_from(options.init_adapter)
@@ -351,10 +351,18 @@ def train_sft(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, options
 
 def data_pi1_form(data_dir: str | Path) -> str:
     """The pi1 answer form of a prepared folder's targets (``stats.json``; "full" when it does not say)."""
+    return str(data_card(data_dir)["pi1_form"])
+
+
+def data_card(data_dir: str | Path) -> dict[str, Any]:
+    """What an adapter trained on a prepared folder answers, for its card (``stats.json``): ``pi1_form``
+    ("full" when it does not say) and ``row_passages`` when pi2's examples were passages of that size."""
     stats = Path(data_dir) / "stats.json"
-    if not stats.is_file():
-        return "full"
-    return str(json.loads(stats.read_text(encoding="utf-8")).get("pi1_form", "full"))
+    data = json.loads(stats.read_text(encoding="utf-8")) if stats.is_file() else {}
+    card = {"pi1_form": str(data.get("pi1_form", "full"))}
+    if data.get("row_passages"):
+        card["row_passages"] = int(data["row_passages"])
+    return card
 
 
 def _summary(recipe: Recipe, plan: Plan, state: dict[str, Any], data_dir: str | Path, options: SftOptions,

@@ -317,7 +317,7 @@ def train_verl(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, *, dev
     also runs the checkpoint merges."""
     from text2table.adapters.card import write_card
     from text2table.training.plan import plan_folder
-    from text2table.training.sft import data_pi1_form, token_counter
+    from text2table.training.sft import data_card, token_counter
 
     check_base_model(recipe.base_model)
     run = Path(run_dir).resolve()
@@ -332,7 +332,7 @@ def train_verl(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, *, dev
     python = cli[0] if len(cli) > 2 and cli[1] == "-m" else "python"
     commands = sft_commands(recipe, layout, stages, cli=cli, python=python, torchrun=_torchrun(python), extra=extra,
                             num_workers=recipe.loader.workers)
-    card = {"pi1_form": data_pi1_form(data_dir), "base_model": recipe.base_model, "recipe": recipe.name}
+    card = {**data_card(data_dir), "base_model": recipe.base_model, "recipe": recipe.name}
     for spec, _, _ in stages:  # before the run, so that a printed script's merges land beside their card
         write_card(Path(layout.merged(spec.name)).resolve(), card)
     run_commands(commands, dry_run=dry_run, log=log)
