@@ -8,7 +8,7 @@ import pytest
 
 from text2table.adapters import (NAMED, SMOLLM2_DIR, SMOLLM2_PI2_DIR, default_adapter_paths, default_pi2_adapter_paths,
                                  named_adapter_paths)
-from text2table.adapters.card import read_card
+from text2table.adapters.card import read_card, row_passages_of
 
 
 @pytest.mark.parametrize("folder", [SMOLLM2_DIR, SMOLLM2_PI2_DIR, *NAMED.values()], ids=["pi1", "pi2", *NAMED])
@@ -40,6 +40,7 @@ def test_the_box_score_adapter_continues_the_pi2_adapter_and_is_found_by_name():
     box, pi2 = read_card(NAMED["box-score"]), read_card(SMOLLM2_PI2_DIR)
     assert box["task"] == "pi2" and box["started_from"] == pi2["recipe"]
     assert box["base_model"] == pi2["base_model"] and box["pi1_form"] == pi2["pi1_form"]
+    assert row_passages_of(NAMED["box-score"]) == 250 and row_passages_of(SMOLLM2_PI2_DIR) is None  # read at 250
     assert named_adapter_paths("box-score") == {"llamacpp": str(NAMED["box-score"] / "adapter.gguf"),
                                                "transformers": str(NAMED["box-score"])}
     assert named_adapter_paths("no-such-adapter") is None

@@ -2,9 +2,11 @@
 
 An adapter trained by ``train sft`` carries ``text2table.json`` in its folder, e.g.
 ``{"pi1_form": "compact"}``: the pi1 answer form of its SFT targets (``prepare --pi1-form``), and
-``"row_passages": 250`` when its pi2 examples were passages of that many characters (``prepare --row-passages``).
-A backend that loads the adapter reads it so that the pipeline constrains pi1 to the form the adapter writes
-and cuts prose for pi2 into the passages the adapter was trained on. For a
+``"row_passages": 250``: the passage size (characters) in which ``extract`` reads prose for pi2 with this adapter.
+``train sft`` writes the size its pi2 examples were cut at (``prepare --row-passages``); a card may name another
+size chosen on a dev split (the shipped box-score adapter: trained on 500, read at 250; its MODEL_CARD.md).
+A backend that loads the adapter reads the card so that the pipeline constrains pi1 to the form the adapter
+writes and cuts prose for pi2 into the adapter's passages. For a
 GGUF adapter file the card is the ``text2table.json`` in the file's folder. No card (an adapter trained
 elsewhere, or before the card existed): the full form.
 
@@ -52,8 +54,8 @@ def pi1_form_of(adapter: str | Path | None) -> str:
 
 
 def row_passages_of(adapter: str | Path | None) -> Any:
-    """The passage size (characters) the adapter's pi2 examples were cut at (``prepare --row-passages``), as
-    the card writes it; None without a card or the key (pi2 examples of whole documents)."""
+    """The passage size (characters) in which prose is read for pi2 with this adapter, as the card writes it;
+    None without a card or the key (pi2 reads whole chunks, or the pipeline's default)."""
     return read_card(adapter).get("row_passages")
 
 

@@ -47,8 +47,9 @@ class Backend(abc.ABC):
     #: The pi1 answer form the loaded adapter was trained on ("full" or "compact", from its card:
     #: :mod:`text2table.adapters.card`); the pipeline constrains pi1 to it unless told otherwise.
     pi1_form: str = "full"
-    #: The passage size (characters) the loaded pi2 adapter was trained on (its card's ``row_passages``); None:
-    #: whole documents or no card. The pipeline reads prose in passages of this size unless told otherwise.
+    #: The passage size (characters) the loaded adapter's card names for pi2 (``row_passages``: the size its pi2
+    #: examples were cut at, or one chosen on a dev split); None: no card or key. The pipeline reads prose in
+    #: passages of this size unless told otherwise.
     row_passages: int | None = None
 
     @abc.abstractmethod
@@ -70,7 +71,7 @@ class Backend(abc.ABC):
 
 
 def adapter_row_passages(adapter: str | None) -> int | None:
-    """The passage size an adapter's pi2 examples were cut at, from its card (None: no adapter, card or key)."""
+    """The passage size an adapter's card names for pi2 (None: no adapter, card or key, or 0)."""
     try:
         size = row_passages_of(adapter)
     except ValueError as exc:

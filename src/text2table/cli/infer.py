@@ -181,7 +181,7 @@ def extract_cmd(
     row_chunk_chars: int = typer.Option(None, min=0, help="A table with a row per entity: pi2 reads"
                                                   " passages of at most this many characters and merges one"
                                                   " entity's rows (0: the whole chunk); default: the size pi2's"
-                                                  " adapter was trained on (its card), else 500."),
+                                                  " adapter's card names (row_passages), else 500."),
     option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
     on_error: str = typer.Option("skip", "--on-error",
                                  help="A bad document (empty, not UTF-8, not a JSON object, too large): skip = "

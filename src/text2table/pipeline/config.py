@@ -31,7 +31,7 @@ class PipelineConfig:
     overlap_chars: int = 400  # overlap between consecutive chunks
     # a table with a row per entity (flat): pi2 reads prose in passages of at most this many characters, cut at
     # sentence ends, one call each (lines are read whole), and rows naming one entity are merged (chunking.py);
-    # 0: pi2 reads pi1's chunks; None: the size pi2's adapter was trained on (its card), else
+    # 0: pi2 reads pi1's chunks; None: the size pi2's adapter's card names (row_passages), else
     # DEFAULT_ROW_CHUNK_CHARS (:func:`row_chunk_chars`). Rotowire-class summaries: docs/rotowire.md
     row_chunk_chars: int | None = None
     temperature: float = 0.0
@@ -77,8 +77,8 @@ class PipelineConfig:
 
 
 def row_chunk_chars(config: PipelineConfig, backend: Any) -> int:
-    """The passage size pi2 reads prose in: the configured one, or with None the size pi2's adapter was trained
-    on (``backend.row_passages``, from its card), else :data:`DEFAULT_ROW_CHUNK_CHARS`."""
+    """The passage size pi2 reads prose in: the configured one, or with None the size pi2's adapter's card
+    names (``backend.row_passages``), else :data:`DEFAULT_ROW_CHUNK_CHARS`."""
     if config.row_chunk_chars is not None:
         return config.row_chunk_chars
     trained = getattr(backend, "row_passages", None)
