@@ -81,8 +81,8 @@ def adapter_row_passages(adapter: str | None) -> int | None:
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise InputError(f"row_passages {size!r} is not a number of characters >= 0",
                          source=str(card_path(adapter or ".")),
-                         hint="write the passage size of the adapter's pi2 examples (prepare --row-passages), or"
-                              " delete the key")
+                         hint="write the passage size (characters) to read prose in for pi2 with this adapter,"
+                              " e.g. 250, or delete the key")
     return size or None
 
 
