@@ -234,21 +234,16 @@ def test_bf16_recipe_runs_autocast_on_a_cpu(tmp_path):
 
 
 def test_the_data_folder_says_which_pi1_form_the_adapter_learns(tmp_path):
-    from text2table.training.sft import data_pi1_form
-
-    assert data_pi1_form(tmp_path) == "full"
-    (tmp_path / "stats.json").write_text(json.dumps({"records": 3, "pi1_form": "compact"}))
-    assert data_pi1_form(tmp_path) == "compact"
-
-
-def test_the_data_folder_says_which_passages_pi2_learns():
     from text2table.training.sft import data_card
 
-    assert data_card("/nonexistent") == {"pi1_form": "full"}
+    assert data_card(tmp_path)["pi1_form"] == "full"
+    (tmp_path / "stats.json").write_text(json.dumps({"records": 3, "pi1_form": "compact"}))
+    assert data_card(tmp_path)["pi1_form"] == "compact"
 
 
 def test_passage_examples_put_their_size_on_the_card(tmp_path):
     from text2table.training.sft import data_card
 
+    assert data_card("/nonexistent") == {"pi1_form": "full"}  # whole-document examples name no size
     (tmp_path / "stats.json").write_text(json.dumps({"pi1_form": "compact", "row_passages": 250}))
     assert data_card(tmp_path) == {"pi1_form": "compact", "row_passages": 250}

@@ -349,11 +349,6 @@ def train_sft(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, options
     return summary
 
 
-def data_pi1_form(data_dir: str | Path) -> str:
-    """The pi1 answer form of a prepared folder's targets (``stats.json``; "full" when it does not say)."""
-    return str(data_card(data_dir)["pi1_form"])
-
-
 def data_card(data_dir: str | Path) -> dict[str, Any]:
     """What an adapter trained on a prepared folder answers, for its card (``stats.json``): ``pi1_form``
     ("full" when it does not say) and ``row_passages`` when pi2's examples were passages of that size."""
