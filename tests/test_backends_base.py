@@ -62,8 +62,22 @@ def test_an_adapter_card_names_the_passage_size_of_its_pi2_examples(tmp_path):
     write_card(tmp_path, {"pi1_form": "full", "row_passages": 250})
     assert adapter_row_passages(str(tmp_path / "adapter.gguf")) == 250
     write_card(tmp_path, {"row_passages": 0})
-    assert adapter_row_passages(str(tmp_path)) is None  # 0: whole documents
+    assert adapter_row_passages(str(tmp_path)) == 0  # 0: pi2 reads whole chunks
     for bad in (-1, "250", 2.5, True):
         write_card(tmp_path, {"row_passages": bad})
         with pytest.raises(InputError, match="row_passages"):
             adapter_row_passages(str(tmp_path))
+
+
+def test_an_adapter_card_may_name_a_passage_size_per_table_hint(tmp_path):
+    from text2table.adapters.card import write_card
+    from text2table.backends.base import adapter_row_passages_by_hint
+    from text2table.errors import InputError
+
+    assert adapter_row_passages_by_hint(None) is None and adapter_row_passages_by_hint(str(tmp_path)) is None
+    write_card(tmp_path, {"row_passages": 250, "row_passages_by_hint": {"team": 0, "arm": 400}})
+    assert adapter_row_passages_by_hint(str(tmp_path / "adapter.gguf")) == {"team": 0, "arm": 400}
+    for bad in ([0], {"team": -1}, {"team": "0"}, {"team": True}, {"": 0}):
+        write_card(tmp_path, {"row_passages_by_hint": bad})
+        with pytest.raises(InputError, match="row_passages_by_hint"):
+            adapter_row_passages_by_hint(str(tmp_path))

@@ -1,5 +1,7 @@
 """text2table.data.passages: the gold rows of each passage pi2 reads, as the pipeline cuts a prose document."""
 
+import pytest
+
 from text2table.data.passages import passage_rows
 from text2table.pipeline.chunking import row_passages, split_document
 
@@ -37,3 +39,18 @@ def test_read_whole_gives_nothing():
     assert passage_rows("Kyle Lowry scored 24 points.", "flat_single_row", NAMES, ROWS, 300) == []  # short
     grid = "\n".join(f"{r['player']} | {r['points']}" for r in ROWS) + "\n" + FILLER * 8
     assert passage_rows(grid, "flat_single_row", NAMES, ROWS, 300) == []  # lines belong together
+
+
+def test_passages_kept_caps_the_share_of_empty_passages():
+    from text2table.data.passages import passages_kept
+
+    row = [{"player": "Ann Lee"}]
+    parts = [("a", []), ("b", row), ("c", []), ("d", []), ("e", row), ("f", [])]
+    assert passages_kept(parts, 1.0) == [0, 1, 2, 3, 4, 5]
+    assert passages_kept(parts, 0.0) == [1, 4]
+    assert passages_kept(parts, 0.5) == [0, 1, 3, 4]  # two of four empties, spread over the text
+    assert passages_kept(parts, 0.2) == [1, 4]  # a quarter of an empty passage rounds down to none
+    assert passages_kept([("a", []), ("b", [])], 0.1) == [0]  # all empty: the table still gives one example
+    assert passages_kept([("a", row)], 0.0) == [0]
+    with pytest.raises(ValueError, match="within"):
+        passages_kept(parts, 1.5)

@@ -178,6 +178,34 @@ def test_row_passages_replace_the_whole_document_example(tmp_path):
     assert stats["row_passages"] == 200  # the adapter's card will say so (training.sft.data_card)
 
 
+def test_a_table_hint_may_be_cut_at_another_size_and_empty_passages_capped(tmp_path):
+    team = {**GAME, "id": "game-1-team", "metadata": {"language": "en", "table_hint": "team"}}
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(GAME) + "\n" + json.dumps(team) + "\n", encoding="utf-8")
+
+    def run(*extra):
+        out = tmp_path / "-".join(extra or ("plain",))
+        result = CliRunner().invoke(app, ["prepare", str(gold), "--out", str(out), "--row-passages", "200", *extra])
+        assert result.exit_code == 0, result.output
+        return {r["id"]: r["messages"][2]["content"] for r in _pi2(out)}, json.loads((out / "stats.json").read_text())
+
+    ids, stats = run("--row-passages-hint", "team=0")
+    assert "game-1-team" in ids and not any(i.startswith("game-1-team#") for i in ids)  # read whole
+    assert sum(i.startswith("game-1-player#passage") for i in ids) >= 3
+    assert stats["row_passages_by_hint"] == {"team": 0} and "max_empty_share" not in stats
+    plain, _ = run()
+    full = [i for i, answer in plain.items() if i.startswith("game-1-player#") and answer.strip()]
+    empty = [i for i, answer in plain.items() if i.startswith("game-1-player#") and not answer.strip()]
+    assert len(full) == 2 and len(empty) >= 2
+    capped, stats = run("--max-empty-passages", "0")
+    assert [i for i in capped if i.startswith("game-1-player#")] == full and stats["max_empty_share"] == 0.0
+    half, _ = run("--max-empty-passages", "0.5")  # as many empty passages as full ones, spread over the text
+    spread = {empty[0], empty[len(empty) // 2]}
+    assert [i for i in half if i.startswith("game-1-player#")] == [i for i in plain if i in full or i in spread]
+    bad = CliRunner().invoke(app, ["prepare", str(gold), "--out", str(tmp_path / "x"), "--row-passages-hint", "team"])
+    assert bad.exit_code != 0 and "HINT=N" in bad.output
+
+
 def test_schema_per_table_hint_maps_the_gold_onto_it(tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_text(json.dumps(GAME) + "\n" + json.dumps(KV_RECORD) + "\n", encoding="utf-8")

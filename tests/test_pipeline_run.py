@@ -306,6 +306,22 @@ def test_passage_size_is_the_pi2_adapters_unless_the_config_names_one():
     assert pi2_calls(loose, trained=100) == 3
     assert pi2_calls(PipelineConfig(row_chunk_chars=0, item_lists=False, verify=False), trained=100) == 1
     assert pi2_calls(PipelineConfig(row_chunk_chars=40, item_lists=False, verify=False), trained=100) == 9
+    assert pi2_calls(loose, trained=0) == 1  # a card's 0: whole chunks
+
+
+def test_a_card_may_read_the_tables_of_one_hint_whole():
+    doc = "Kyle Lowry scored 24 points. Terrence Ross added 22 points off the bench. Lowry had 8 assists. " * 3
+
+    def pi2_calls(hint, config=PipelineConfig(item_lists=False, verify=False)):
+        backend = ScriptedBackend(table_model(FLAT, []))
+        backend.row_passages, backend.row_passages_by_hint = 100, {"team": 0, "arm": 40}
+        run(doc, {"language": "en", "table_hint": hint} if hint else None, backend, config)
+        return sum(is_pi2(p) for prompts, *_ in backend.calls for p in prompts)
+
+    assert pi2_calls("team") == 1  # the card's hint size wins over its row_passages
+    assert pi2_calls("arm") == 9
+    assert pi2_calls("player") == 3 and pi2_calls(None) == 3  # other hints, and none: the card's row_passages
+    assert pi2_calls("team", PipelineConfig(row_chunk_chars=100, item_lists=False, verify=False)) == 3  # configured
 
 
 def test_row_chunk_chars_leaves_a_kv_single_table_whole():

@@ -2,9 +2,12 @@
 
 An adapter trained by ``train sft`` carries ``text2table.json`` in its folder, e.g.
 ``{"pi1_form": "compact"}``: the pi1 answer form of its SFT targets (``prepare --pi1-form``), and
-``"row_passages": 250``: the passage size (characters) in which ``extract`` reads prose for pi2 with this adapter.
-``train sft`` writes the size its pi2 examples were cut at (``prepare --row-passages``); a card may name another
-size chosen on a dev split (the shipped box-score adapter: trained on 500, read at 250; its MODEL_CARD.md).
+``"row_passages": 250``: the passage size (characters) in which ``extract`` reads prose for pi2 with this adapter,
+and ``"row_passages_by_hint": {"team": 0}``: another size for the tables of one ``metadata.table_hint`` (0: pi2
+reads them whole, e.g. a two-row team table whose facts are spread over a report).
+``train sft`` writes the sizes its pi2 examples were cut at (``prepare --row-passages``, ``--row-passages-hint``);
+a card may name another size chosen on a dev split (the shipped box-score adapter: trained on 500, read at 250;
+its MODEL_CARD.md).
 A backend that loads the adapter reads the card so that the pipeline constrains pi1 to the form the adapter
 writes and cuts prose for pi2 into the adapter's passages. For a
 GGUF adapter file the card is the ``text2table.json`` in the file's folder. No card (an adapter trained
@@ -57,6 +60,11 @@ def row_passages_of(adapter: str | Path | None) -> Any:
     """The passage size (characters) in which prose is read for pi2 with this adapter, as the card writes it;
     None without a card or the key (pi2 reads whole chunks, or the pipeline's default)."""
     return read_card(adapter).get("row_passages")
+
+
+def row_passages_by_hint_of(adapter: str | Path | None) -> Any:
+    """The card's passage sizes per ``metadata.table_hint`` as it writes them; None without a card or the key."""
+    return read_card(adapter).get("row_passages_by_hint")
 
 
 def started_from(adapter: str | Path) -> str:

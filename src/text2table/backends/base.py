@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from text2table.adapters.card import card_path, pi1_form_of, row_passages_of
+from text2table.adapters.card import card_path, pi1_form_of, row_passages_by_hint_of, row_passages_of
 from text2table.decoding.compact import PI1_FORMS
 from text2table.decoding.constraint import Constraint
 from text2table.errors import ConfigError, InputError
@@ -51,6 +51,9 @@ class Backend(abc.ABC):
     #: examples were cut at, or one chosen on a dev split); None: no card or key. The pipeline reads prose in
     #: passages of this size unless told otherwise.
     row_passages: int | None = None
+    #: Passage sizes for the tables of one ``metadata.table_hint`` (0: read whole), from the card's
+    #: ``row_passages_by_hint``; they win over :attr:`row_passages` for that hint. None: no card or key.
+    row_passages_by_hint: dict[str, int] | None = None
 
     @abc.abstractmethod
     def generate(self, prompts: list[Prompt], *, constraint: Constraint | list[Constraint | None] | None = None,
@@ -71,7 +74,8 @@ class Backend(abc.ABC):
 
 
 def adapter_row_passages(adapter: str | None) -> int | None:
-    """The passage size an adapter's card names for pi2 (None: no adapter, card or key, or 0)."""
+    """The passage size an adapter's card names for pi2 (0: pi2 reads whole chunks; None: no adapter, card or
+    key)."""
     try:
         size = row_passages_of(adapter)
     except ValueError as exc:
@@ -83,7 +87,24 @@ def adapter_row_passages(adapter: str | None) -> int | None:
                          source=str(card_path(adapter or ".")),
                          hint="write the passage size (characters) to read prose in for pi2 with this adapter,"
                               " e.g. 250, or delete the key")
-    return size or None
+    return size
+
+
+def adapter_row_passages_by_hint(adapter: str | None) -> dict[str, int] | None:
+    """The passage sizes an adapter's card names per ``metadata.table_hint`` (None: no adapter, card or key)."""
+    try:
+        sizes = row_passages_by_hint_of(adapter)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    if sizes is None:
+        return None
+    if not isinstance(sizes, dict) or not all(
+            isinstance(k, str) and k and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            for k, v in sizes.items()):
+        raise InputError(f"row_passages_by_hint {sizes!r} is not an object of table_hint -> characters >= 0",
+                         source=str(card_path(adapter or ".")),
+                         hint='write e.g. {"team": 0} (0: pi2 reads tables of that hint whole), or delete the key')
+    return dict(sizes)
 
 
 def adapter_pi1_form(adapter: str | None) -> str:

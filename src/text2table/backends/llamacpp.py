@@ -37,7 +37,8 @@ from typing import Any
 
 from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_gbnf
 from text2table.errors import ConfigError, InputError, MissingDependencyError
-from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_form, adapter_row_passages, per_prompt,
+from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_form, adapter_row_passages,
+                                          adapter_row_passages_by_hint, per_prompt,
                                       register_backend)
 from text2table.decoding.constraint import Constraint
 from text2table.backends.llamacpp_answer import Answer
@@ -94,6 +95,7 @@ class LlamaCppBackend(Backend):
         self.thread_policy = ThreadPolicy(self.threads) if threads is None else None
         self.pi1_form = adapter_pi1_form(lora)
         self.row_passages = adapter_row_passages(lora)
+        self.row_passages_by_hint = adapter_row_passages_by_hint(lora)
         served, runtime_lora = path, lora
         if lora is not None and merge_lora:
             from text2table.backends.lora_merge import merged_gguf
@@ -124,6 +126,8 @@ class LlamaCppBackend(Backend):
                         "row_passages": self.row_passages}
         if parallel > 1:  # named only when on, so that runs signed before the option existed still resume
             self.options["parallel"] = parallel
+        if self.row_passages_by_hint:  # likewise
+            self.options["row_passages_by_hint"] = self.row_passages_by_hint
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, **self.options}

@@ -88,6 +88,12 @@ def prepare_cmd(
     row_passages: int = typer.Option(0, "--row-passages", min=0, help="pi2 examples per passage of at most N"
                                      " characters for prose tables with a row per entity, as extract"
                                      " --row-chunk-chars N reads them (0: whole documents)."),
+    row_passages_hint: list[str] = typer.Option([], "--row-passages-hint", help="HINT=N: records with that"
+                                                " metadata.table_hint are cut at N characters instead (0: whole"
+                                                " documents; repeatable); the adapter's card says so to extract."),
+    max_empty_passages: float = typer.Option(1.0, "--max-empty-passages", min=0.0, max=1.0, help="Keep passages"
+                                             " without a gold row up to this share of a document's passages"
+                                             " (1: all)."),
 ) -> None:
     """Build pi1/pi2 SFT (jsonl, parquet) and RL (parquet) files from gold records, deterministically."""
     from text2table.data.prepare import STAGES, PrepareConfig, prepare
@@ -133,7 +139,8 @@ def prepare_cmd(
                 return (stage,) if stage else STAGES
 
             config = PrepareConfig(chars_per_token=chars_per_token, item_lists=item_lists, pi1_form=pi1_form,
-                                   row_passages=row_passages)
+                                   row_passages=row_passages, row_passages_by_hint=_parse_sizes(row_passages_hint),
+                                   max_empty_share=max_empty_passages)
             stats = prepare(_read_all(gold, weights, source), out, config=config,
                             on_record=tick, schema_for=schema_for,
                             stages_for=stages_for if only_stage else None)
@@ -145,6 +152,18 @@ def prepare_cmd(
         console.print(f"  structures: {stats['structures']}  rows per table: {stats['rows_per_table']}")
         if schema_for is not None:
             console.print(f"  given schemas ({schemas_from or ', '.join(schema)}): {schema_for.stats.to_dict()}")
+
+
+def _parse_sizes(items: list[str]) -> dict[str, int]:
+    """``--row-passages-hint HINT=N`` items -> {hint: N}."""
+    sizes = {}
+    for item in items:
+        hint, _, size = item.partition("=")
+        if not hint.strip() or not size.strip().isdigit():
+            raise InputError(f"bad --row-passages-hint {item!r}",
+                             hint="write HINT=N with N characters >= 0, e.g. team=0 (read team tables whole)")
+        sizes[hint.strip()] = int(size)
+    return sizes
 
 
 def _parse_oversample(items: list[str]) -> dict[str, int]:

@@ -180,8 +180,10 @@ def extract_cmd(
     chunk_chars: int = typer.Option(6000, min=0, help="Split longer documents into chunks (0: never)."),
     row_chunk_chars: int = typer.Option(None, min=0, help="A table with a row per entity: pi2 reads"
                                                   " passages of at most this many characters and merges one"
-                                                  " entity's rows (0: the whole chunk); default: the size pi2's"
-                                                  " adapter's card names (row_passages), else 500."),
+                                                  " entity's rows (0: the whole chunk), for every table_hint;"
+                                                  " default: the size pi2's adapter's card names for the"
+                                                  " table's hint or for all (row_passages_by_hint,"
+                                                  " row_passages), else 500."),
     option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
     on_error: str = typer.Option("skip", "--on-error",
                                  help="A bad document (empty, not UTF-8, not a JSON object, too large): skip = "

@@ -11,6 +11,9 @@ document the same way and gives each passage the gold rows it states:
 - a passage that names no gold entity keeps no row (pi2 learns to answer a passage without entities with no
   rows).
 
+:func:`passages_kept` keeps fewer of the passages without a row (a summary that names a dozen entities in a few
+sentences can give more empty passages than full ones, and a model trained on them learns to answer empty).
+
 It gives nothing (read whole) for a one-entity table (``kv_single``), a table without rows, and a document
 the pipeline reads in one piece (shorter than a passage, or written in lines).
 """
@@ -58,3 +61,25 @@ def passage_rows(document: str, structure: str, names: list[str], rows: list[Row
                          else None for name, value in row.items()})
         out.append((passage, kept))
     return out
+
+
+def passages_kept(parts: list[tuple[str, list[Row]]], share: float) -> list[int]:
+    """The indices of ``parts`` kept when passages that keep no row are dropped until they are at most
+    ``share`` of those left (1.0: all kept). The empties kept are spread evenly over the document; a document
+    whose passages are all empty keeps its first.
+
+    >>> parts = [("a", [{"x": 1}]), ("b", []), ("c", []), ("d", []), ("e", [{"x": 2}])]
+    >>> passages_kept(parts, 1 / 3)
+    [0, 1, 4]
+    """
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"share of empty passages must be within [0, 1], got {share}")
+    empty = [i for i, (_, rows) in enumerate(parts) if not rows]
+    if share >= 1.0 or not empty:
+        return list(range(len(parts)))
+    full = len(parts) - len(empty)
+    if not full:
+        return [0]
+    k = int(share * full / (1.0 - share) + 1e-9)
+    keep = {empty[j * len(empty) // k] for j in range(k)} if k else set()
+    return [i for i, (_, rows) in enumerate(parts) if rows or i in keep]

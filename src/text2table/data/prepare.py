@@ -14,7 +14,8 @@ The pi2 target is the gold rows keyed by the normalised names of the pi1 target.
 as the answer (a cell the item does not support is null), as the pipeline asks pi2 at inference. With
 ``PrepareConfig.row_passages`` (characters, as ``PipelineConfig.row_chunk_chars``) a prose record with a row per
 entity gives one pi2 example per passage the pipeline would read (:mod:`text2table.data.passages`) in place of
-its whole-document pi2 example. The same input gives byte-identical files; every file is written to a temporary
+its whole-document pi2 example; ``row_passages_by_hint`` gives the tables of one ``metadata.table_hint`` another
+size (0: whole documents) and ``max_empty_share`` caps the share of passages without a gold row. The same input gives byte-identical files; every file is written to a temporary
 name and renamed at the end.
 """
 
@@ -24,7 +25,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from text2table.errors import ConfigError
-from text2table.data.passages import passage_rows
+from text2table.data.passages import passage_rows, passages_kept
 from text2table.layout.item_lists import find_item_list
 from text2table.text.document_index import DocumentIndex
 from text2table.text.normalise import cell_text
@@ -70,6 +71,8 @@ class PrepareConfig:
     item_lists: bool = False  # also one pi2 example per item of a list whose items are the gold rows
     pi1_form: str = "full"  # pi1's target: "full" or "compact" (decoding/compact.py; serve with the same form)
     row_passages: int = 0  # >0: pi2 examples per passage of this many characters, as extract reads such tables
+    row_passages_by_hint: dict[str, int] = field(default_factory=dict)  # table_hint -> size for its tables (0: whole)
+    max_empty_share: float = 1.0  # passages without a gold row kept up to this share of a document's passages
 
     def __post_init__(self) -> None:
         if self.chars_per_token <= 0:
@@ -78,6 +81,14 @@ class PrepareConfig:
             raise ConfigError(f"batch_rows must be >= 1, got {self.batch_rows}")
         if self.row_passages < 0:
             raise ConfigError(f"row_passages must be >= 0 (0: whole documents), got {self.row_passages}")
+        if any(not hint or size < 0 for hint, size in self.row_passages_by_hint.items()):
+            raise ConfigError(f"row_passages_by_hint needs table hints and sizes >= 0, got {self.row_passages_by_hint}")
+        if not 0.0 <= self.max_empty_share <= 1.0:
+            raise ConfigError(f"max_empty_share must be within [0, 1], got {self.max_empty_share}")
+
+    def passage_size(self, record: GoldRecord) -> int:
+        """The passage size of the record's pi2 examples: its table hint's, else ``row_passages`` (0: whole)."""
+        return self.row_passages_by_hint.get((record.metadata or {}).get("table_hint"), self.row_passages)
         if self.pi1_form not in PI1_FORMS:
             raise ConfigError(f"pi1_form must be one of {PI1_FORMS}, got {self.pi1_form!r}")
 
@@ -150,21 +161,23 @@ def item_examples(record: GoldRecord) -> list[Example]:
 
 
 def passage_examples(record: GoldRecord, size: int, schema: Schema | None = None,
-                     rows: list[dict[str, Any]] | None = None) -> list[Example]:
+                     rows: list[dict[str, Any]] | None = None, *, max_empty_share: float = 1.0) -> list[Example]:
     """One pi2 example per passage of ``size`` characters pi2 would read of the record's document, with the
     rows that passage states (:func:`text2table.data.passages.passage_rows`); ``[]`` when pi2 reads it whole.
-    ``schema``/``rows``: a schema with the gold rows mapped onto it (default: the gold's). Ids end in
-    ``#passage1``, ``#passage2``..."""
+    Passages without a row are kept up to ``max_empty_share`` of them (:func:`text2table.data.passages.
+    passages_kept`). ``schema``/``rows``: a schema with the gold rows mapped onto it (default: the gold's).
+    Ids end in ``#passage1``, ``#passage2``... (the passage's place in the document, before the cap)."""
     if schema is None or rows is None:
         schema = gold_schema(record)
         rows = gold_rows(record, schema)
     missing = tuple((record.metadata or {}).get("missing_value_tokens", ()))
     examples = []
     parts = passage_rows(record.document, schema.structure, schema.names, rows, size, missing=missing)
-    for k, (passage, kept) in enumerate(parts, start=1):
+    for i in passages_kept(parts, max_empty_share):
+        passage, kept = parts[i]
         messages = pi2_messages(passage, schema, record.metadata)
         messages.append({"role": "assistant", "content": dump_rows(kept, schema.names)})
-        examples.append(Example(f"{record.id}#passage{k}", "pi2", messages, ground_truth_json(schema, kept),
+        examples.append(Example(f"{record.id}#passage{i + 1}", "pi2", messages, ground_truth_json(schema, kept),
                                 passage, schema.to_json()))
     return examples
 
@@ -262,8 +275,9 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
                 override, mapped = override
             wanted = stages_for(record) if stages_for else STAGES
             extra = item_examples(record) if config.item_lists and override is None else []
-            passages = passage_examples(record, config.row_passages, override, mapped) \
-                if config.row_passages and record.table is not None else []
+            size = config.passage_size(record)
+            passages = passage_examples(record, size, override, mapped, max_empty_share=config.max_empty_share) \
+                if size and record.table is not None else []
             whole = build_examples(record, override, mapped, pi1_form=config.pi1_form)
             if passages:  # the pipeline never asks pi2 for this table whole
                 whole = [ex for ex in whole if ex.stage != "pi2"]
@@ -287,6 +301,9 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
              "rows_per_table": {k: rows_hist[k] for k in _BUCKETS if rows_hist[k]},
              "chars_per_token": config.chars_per_token, "pi1_form": config.pi1_form,
              **({"row_passages": config.row_passages} if config.row_passages else {}),
+             **({"row_passages_by_hint": dict(sorted(config.row_passages_by_hint.items()))}
+                if config.row_passages_by_hint else {}),
+             **({"max_empty_share": config.max_empty_share} if config.max_empty_share < 1.0 else {}),
              "stages": {stage: w.stats() for stage, w in writers.items()}}
     for w in writers.values():
         w.commit()

@@ -31,8 +31,8 @@ class PipelineConfig:
     overlap_chars: int = 400  # overlap between consecutive chunks
     # a table with a row per entity (flat): pi2 reads prose in passages of at most this many characters, cut at
     # sentence ends, one call each (lines are read whole), and rows naming one entity are merged (chunking.py);
-    # 0: pi2 reads pi1's chunks; None: the size pi2's adapter's card names (row_passages), else
-    # DEFAULT_ROW_CHUNK_CHARS (:func:`row_chunk_chars`). Rotowire-class summaries: docs/rotowire.md
+    # 0: pi2 reads pi1's chunks; None: the size pi2's adapter's card names for the table's hint, else for all
+    # tables (row_passages_by_hint, row_passages), else DEFAULT_ROW_CHUNK_CHARS (:func:`row_chunk_chars`). Rotowire-class summaries: docs/rotowire.md
     row_chunk_chars: int | None = None
     temperature: float = 0.0
     seed: int | None = 0
@@ -76,13 +76,17 @@ class PipelineConfig:
             raise ConfigError(f"PipelineConfig.checks must be a CheckConfig, got {type(self.checks).__name__}")
 
 
-def row_chunk_chars(config: PipelineConfig, backend: Any) -> int:
-    """The passage size pi2 reads prose in: the configured one, or with None the size pi2's adapter's card
-    names (``backend.row_passages``), else :data:`DEFAULT_ROW_CHUNK_CHARS`."""
+def row_chunk_chars(config: PipelineConfig, backend: Any, hint: Any = None) -> int:
+    """The passage size pi2 reads prose in for a table of ``metadata.table_hint`` ``hint``: the configured one;
+    with None the size pi2's adapter's card names for that hint (``backend.row_passages_by_hint``; 0: whole
+    chunks), else the card's size (``backend.row_passages``; 0 alike), else :data:`DEFAULT_ROW_CHUNK_CHARS`."""
     if config.row_chunk_chars is not None:
         return config.row_chunk_chars
+    by_hint = getattr(backend, "row_passages_by_hint", None)
+    if isinstance(by_hint, dict) and isinstance(hint, str) and isinstance(by_hint.get(hint), int):
+        return by_hint[hint]
     trained = getattr(backend, "row_passages", None)
-    return trained if isinstance(trained, int) and trained > 0 else DEFAULT_ROW_CHUNK_CHARS
+    return trained if isinstance(trained, int) and trained >= 0 else DEFAULT_ROW_CHUNK_CHARS
 
 
 def pi1_form(config: PipelineConfig, backend: Any) -> str:

@@ -29,7 +29,8 @@
 - Documents longer than ``chunk_chars`` are split with overlap (:mod:`text2table.pipeline.chunking`); pi1 reads the
   first chunk, pi2 every chunk, and the rows are merged. With ``row_chunk_chars`` pi2 reads a table with a row per
   entity passage by passage (prose only: cut at paragraph or sentence ends, no overlap; a chunk with consecutive
-  lines is read whole), one call each, and rows that name one entity in two passages are merged.
+  lines is read whole), one call each, and rows that name one entity in two passages are merged. The size may
+  depend on ``metadata.table_hint`` (:func:`text2table.pipeline.config.row_chunk_chars`: an adapter's card).
 
 Backend exceptions propagate (the batch runner isolates the failing document); a per-prompt generation
 error (``finish_reason == "error"``) is recorded in the result's ``error``.
@@ -250,10 +251,10 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
     items = item_list_jobs(documents, metas, [i for i in range(n) if i not in done], resolved, diags) \
         if config.item_lists else []
     done |= {j.doc for j in items}
-    size = row_chunk_chars(config, backend.for_stage("pi2"))
+    sizes = [row_chunk_chars(config, backend.for_stage("pi2"), (m or {}).get("table_hint")) for m in metas]
     jobs = parsed + items + [Pi2Job(i, passage, schema, metas[i]) for i, schema in enumerate(resolved)
                              if schema is not None and i not in done
-                             for passage in row_passages(chunks[i], schema.structure, size)]
+                             for passage in row_passages(chunks[i], schema.structure, sizes[i])]
     _run_pi2(jobs, backend.for_stage("pi2"), config, diags)
     return [_finish(documents[i], metas[i], resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i],
                     config, began, given[i] is not None) for i in range(n)]
