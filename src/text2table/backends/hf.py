@@ -15,7 +15,7 @@ from typing import Any
 from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_lark
 from text2table.errors import ConfigError, MissingDependencyError
 from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_form, adapter_row_passages,
-                                          adapter_row_passages_by_hint, per_prompt,
+                                      adapter_row_passages_by_hint, per_prompt,
                                       register_backend)
 from text2table.decoding.constraint import Constraint
 from text2table.backends.chat_parts import prompt_parts

@@ -38,7 +38,7 @@ from typing import Any
 from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_gbnf
 from text2table.errors import ConfigError, InputError, MissingDependencyError
 from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_form, adapter_row_passages,
-                                          adapter_row_passages_by_hint, per_prompt,
+                                      adapter_row_passages_by_hint, per_prompt,
                                       register_backend)
 from text2table.decoding.constraint import Constraint
 from text2table.backends.llamacpp_answer import Answer

@@ -15,8 +15,8 @@ as the answer (a cell the item does not support is null), as the pipeline asks p
 ``PrepareConfig.row_passages`` (characters, as ``PipelineConfig.row_chunk_chars``) a prose record with a row per
 entity gives one pi2 example per passage the pipeline would read (:mod:`text2table.data.passages`) in place of
 its whole-document pi2 example; ``row_passages_by_hint`` gives the tables of one ``metadata.table_hint`` another
-size (0: whole documents) and ``max_empty_share`` caps the share of passages without a gold row. The same input gives byte-identical files; every file is written to a temporary
-name and renamed at the end.
+size (0: whole documents) and ``max_empty_share`` caps the share of passages without a gold row. The same input
+gives byte-identical files; every file is written to a temporary name and renamed at the end.
 """
 
 from __future__ import annotations

@@ -32,7 +32,8 @@ class PipelineConfig:
     # a table with a row per entity (flat): pi2 reads prose in passages of at most this many characters, cut at
     # sentence ends, one call each (lines are read whole), and rows naming one entity are merged (chunking.py);
     # 0: pi2 reads pi1's chunks; None: the size pi2's adapter's card names for the table's hint, else for all
-    # tables (row_passages_by_hint, row_passages), else DEFAULT_ROW_CHUNK_CHARS (:func:`row_chunk_chars`). Rotowire-class summaries: docs/rotowire.md
+    # tables (row_passages_by_hint, row_passages), else DEFAULT_ROW_CHUNK_CHARS (:func:`row_chunk_chars`).
+    # Rotowire-class summaries: docs/rotowire.md
     row_chunk_chars: int | None = None
     temperature: float = 0.0
     seed: int | None = 0
