@@ -204,6 +204,12 @@ def test_a_table_hint_may_be_cut_at_another_size_and_empty_passages_capped(tmp_p
     assert [i for i in half if i.startswith("game-1-player#")] == [i for i in plain if i in full or i in spread]
     bad = CliRunner().invoke(app, ["prepare", str(gold), "--out", str(tmp_path / "x"), "--row-passages-hint", "team"])
     assert bad.exit_code != 0 and "HINT=N" in bad.output
+    from text2table.data.prepare import PrepareConfig
+    from text2table.errors import ConfigError
+
+    for wrong in ({"row_passages_by_hint": {"team": -1}}, {"row_passages_by_hint": {"": 0}}, {"max_empty_share": 1.5}):
+        with pytest.raises(ConfigError):
+            PrepareConfig(**wrong)
 
 
 def test_schema_per_table_hint_maps_the_gold_onto_it(tmp_path):

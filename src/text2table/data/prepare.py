@@ -85,12 +85,12 @@ class PrepareConfig:
             raise ConfigError(f"row_passages_by_hint needs table hints and sizes >= 0, got {self.row_passages_by_hint}")
         if not 0.0 <= self.max_empty_share <= 1.0:
             raise ConfigError(f"max_empty_share must be within [0, 1], got {self.max_empty_share}")
+        if self.pi1_form not in PI1_FORMS:
+            raise ConfigError(f"pi1_form must be one of {PI1_FORMS}, got {self.pi1_form!r}")
 
     def passage_size(self, record: GoldRecord) -> int:
         """The passage size of the record's pi2 examples: its table hint's, else ``row_passages`` (0: whole)."""
         return self.row_passages_by_hint.get((record.metadata or {}).get("table_hint"), self.row_passages)
-        if self.pi1_form not in PI1_FORMS:
-            raise ConfigError(f"pi1_form must be one of {PI1_FORMS}, got {self.pi1_form!r}")
 
 
 @dataclass
