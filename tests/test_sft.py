@@ -249,3 +249,5 @@ def test_passage_examples_put_their_size_on_the_card(tmp_path):
     assert data_card(tmp_path) == {"pi1_form": "compact", "row_passages": 250}
     (tmp_path / "stats.json").write_text(json.dumps({"row_passages": 250, "row_passages_by_hint": {"team": 0}}))
     assert data_card(tmp_path) == {"pi1_form": "full", "row_passages": 250, "row_passages_by_hint": {"team": 0}}
+    (tmp_path / "stats.json").write_text(json.dumps({"row_passages_by_hint": {"player": 250}}))
+    assert data_card(tmp_path)["row_passages"] == 0  # other hints were trained whole, so they are read whole

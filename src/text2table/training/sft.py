@@ -352,7 +352,8 @@ def train_sft(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, options
 def data_card(data_dir: str | Path) -> dict[str, Any]:
     """What an adapter trained on a prepared folder answers, for its card (``stats.json``): ``pi1_form``
     ("full" when it does not say), ``row_passages`` when pi2's examples were passages of that size and
-    ``row_passages_by_hint`` when some table hints were cut at another (0: read whole)."""
+    ``row_passages_by_hint`` when some table hints were cut at another (0: read whole; then ``row_passages``
+    is 0 when the other hints' examples were whole documents)."""
     stats = Path(data_dir) / "stats.json"
     data = json.loads(stats.read_text(encoding="utf-8")) if stats.is_file() else {}
     card = {"pi1_form": str(data.get("pi1_form", "full"))}
@@ -360,6 +361,7 @@ def data_card(data_dir: str | Path) -> dict[str, Any]:
         card["row_passages"] = int(data["row_passages"])
     if data.get("row_passages_by_hint"):
         card["row_passages_by_hint"] = {str(k): int(v) for k, v in data["row_passages_by_hint"].items()}
+        card.setdefault("row_passages", 0)  # the other hints' examples were whole documents: read them whole
     return card
 
 
