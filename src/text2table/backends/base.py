@@ -73,16 +73,24 @@ class Backend(abc.ABC):
         """Release resources (threads, sessions)."""
 
 
+def _card_value(read: Callable[[str | None], Any], adapter: str | None) -> Any:
+    """``read(adapter)``, an unreadable card raised as :class:`InputError`."""
+    try:
+        return read(adapter)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+
+
+def _is_size(value: Any) -> bool:
+    """A passage size: characters >= 0 (0: read whole)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def adapter_row_passages(adapter: str | None) -> int | None:
     """The passage size an adapter's card names for pi2 (0: pi2 reads whole chunks; None: no adapter, card or
     key)."""
-    try:
-        size = row_passages_of(adapter)
-    except ValueError as exc:
-        raise InputError(str(exc)) from exc
-    if size is None:
-        return None
-    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+    size = _card_value(row_passages_of, adapter)
+    if size is not None and not _is_size(size):
         raise InputError(f"row_passages {size!r} is not a number of characters >= 0",
                          source=str(card_path(adapter or ".")),
                          hint="write the passage size (characters) to read prose in for pi2 with this adapter,"
@@ -92,15 +100,10 @@ def adapter_row_passages(adapter: str | None) -> int | None:
 
 def adapter_row_passages_by_hint(adapter: str | None) -> dict[str, int] | None:
     """The passage sizes an adapter's card names per ``metadata.table_hint`` (None: no adapter, card or key)."""
-    try:
-        sizes = row_passages_by_hint_of(adapter)
-    except ValueError as exc:
-        raise InputError(str(exc)) from exc
+    sizes = _card_value(row_passages_by_hint_of, adapter)
     if sizes is None:
         return None
-    if not isinstance(sizes, dict) or not all(
-            isinstance(k, str) and k and isinstance(v, int) and not isinstance(v, bool) and v >= 0
-            for k, v in sizes.items()):
+    if not isinstance(sizes, dict) or not all(isinstance(k, str) and k and _is_size(v) for k, v in sizes.items()):
         raise InputError(f"row_passages_by_hint {sizes!r} is not an object of table_hint -> characters >= 0",
                          source=str(card_path(adapter or ".")),
                          hint='write e.g. {"team": 0} (0: pi2 reads tables of that hint whole), or delete the key')
@@ -109,10 +112,7 @@ def adapter_row_passages_by_hint(adapter: str | None) -> dict[str, int] | None:
 
 def adapter_pi1_form(adapter: str | None) -> str:
     """The pi1 form an adapter was trained on, from its card (``"full"`` for no adapter or no card)."""
-    try:
-        form = pi1_form_of(adapter)
-    except ValueError as exc:
-        raise InputError(str(exc)) from exc
+    form = _card_value(pi1_form_of, adapter)
     if form not in PI1_FORMS:
         raise InputError(f"pi1_form {form!r} is not one of {PI1_FORMS}", source=str(card_path(adapter or ".")),
                          hint='write "full" or "compact", the form of the adapter\'s pi1 training targets')
