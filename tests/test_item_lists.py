@@ -144,3 +144,32 @@ def test_a_row_read_from_an_item_states_each_value_once():
     assert result.diagnostics["check_actions"][0] == {
         "row": 0, "field": "serving", "check": "repeats", "action": "nulled", "old": "4", "new": None,
         "reason": "repeats 'amount'; the text mentions it 1 time(s)"}
+
+
+DOSES = "Cohort 1 received 25 mg with 3 patients. Cohort 2 received 50 mg with 3 patients. " \
+        "Cohort 3 received 100 mg with 6 patients."
+
+
+@pytest.mark.parametrize("card, hint, items", [
+    ({}, "arm", True),  # no card: the sentences are read one per pi2 call
+    ({"row_passages_by_hint": {"arm": 0}}, "arm", False),  # trained to read "arm" tables whole: read whole
+    ({"row_passages_by_hint": {"arm": 0}}, "dose", True),  # the card names another hint's size only
+    ({"row_passages": 250}, None, False),  # trained on 250-character passages for every table
+])
+def test_an_adapter_trained_on_passages_reads_a_sentence_list_in_them(card, hint, items):
+    assert find_item_list(DOSES).kind == "sentences"
+    backend = ScriptedBackend(item_model(SCHEMA))
+    for key, value in card.items():
+        setattr(backend, key, value)
+    result = run(DOSES, {"language": "en", "table_hint": hint}, backend, PipelineConfig(max_new_tokens_schema=1000))
+    pi2_docs = [find_block(p, "DOCUMENT") for prompts, _, _ in backend.calls for p in prompts if is_pi2(p)]
+    assert ("item_list" in result.diagnostics) is items
+    assert pi2_docs == ([s + "." for s in DOSES.rstrip(".").split(". ")] if items else [DOSES])
+    assert ("sentence_list" in result.diagnostics["pi2"]) is not items
+
+
+def test_an_adapter_trained_on_passages_still_reads_a_marked_list_item_by_item():
+    backend = ScriptedBackend(item_model(SCHEMA))
+    backend.row_passages = 250
+    result = run(RECIPE, None, backend, PipelineConfig(max_new_tokens_schema=1000))
+    assert result.diagnostics["item_list"]["kind"] == "bullets" and len(result.rows) == 3

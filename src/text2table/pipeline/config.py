@@ -79,15 +79,23 @@ class PipelineConfig:
 
 def row_chunk_chars(config: PipelineConfig, backend: Any, hint: Any = None) -> int:
     """The passage size pi2 reads prose in for a table of ``metadata.table_hint`` ``hint``: the configured one;
-    with None the size pi2's adapter's card names for that hint (``backend.row_passages_by_hint``; 0: whole
-    chunks), else the card's size (``backend.row_passages``; 0 alike), else :data:`DEFAULT_ROW_CHUNK_CHARS`."""
+    with None the size pi2's adapter was trained on (:func:`trained_row_chunk_chars`), else
+    :data:`DEFAULT_ROW_CHUNK_CHARS`."""
     if config.row_chunk_chars is not None:
         return config.row_chunk_chars
+    trained = trained_row_chunk_chars(backend, hint)
+    return DEFAULT_ROW_CHUNK_CHARS if trained is None else trained
+
+
+def trained_row_chunk_chars(backend: Any, hint: Any = None) -> int | None:
+    """The passage size pi2's adapter's card says it was trained to read a table of ``metadata.table_hint``
+    ``hint`` in: ``backend.row_passages_by_hint[hint]``, else ``backend.row_passages`` (0: whole chunks); None
+    where the card names neither (the shipped default adapters)."""
     by_hint = getattr(backend, "row_passages_by_hint", None)
     if isinstance(by_hint, dict) and isinstance(hint, str) and isinstance(by_hint.get(hint), int):
         return by_hint[hint]
     trained = getattr(backend, "row_passages", None)
-    return trained if isinstance(trained, int) and trained >= 0 else DEFAULT_ROW_CHUNK_CHARS
+    return trained if isinstance(trained, int) and trained >= 0 else None
 
 
 def pi1_form(config: PipelineConfig, backend: Any) -> str:

@@ -13,7 +13,7 @@ rows are a list gets a job per item (:func:`item_list_jobs`).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -155,8 +155,14 @@ def parsed_table_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, An
 
 
 def item_list_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None], todo: list[int],
-                   schemas: list[Schema | None], diags: list[dict[str, Any]]) -> list[Pi2Job]:
+                   schemas: list[Schema | None], diags: list[dict[str, Any]],
+                   read_in_passages: Collection[int] = ()) -> list[Pi2Job]:
     """One pi2 job per item for the documents whose rows are written as a list (multi-row schemas only).
+
+    Sentences of one pattern are not read item by item in the documents of ``read_in_passages`` (those whose
+    pi2 adapter's card names the passage size it was trained to read their table in): such an adapter never
+    saw an item, and an item of a game summary names several players; it reads them in its passages
+    (``diagnostics.pi2.sentence_list`` says so; docs/rotowire.md). A marked list is read item by item there too.
 
     Sentences of one pattern (kind ``"sentences"``) are rows even when pi1 called the document one record
     (``kv_single``): its schema becomes ``flat_single_row`` (``diagnostics.item_list.structure_from`` says
@@ -171,6 +177,9 @@ def item_list_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, Any] 
             continue
         found = find_item_list(documents[i])
         if found is None:
+            continue
+        if found.kind == "sentences" and i in read_in_passages:
+            diags[i]["pi2"]["sentence_list"] = f"{len(found.items)} items read in the adapter's passages"
             continue
         turn = schema.structure == "kv_single"
         if turn and (found.kind != "sentences" or diags[i]["pi1"]["skipped"] or _labels_are_fields(found, schema)):

@@ -25,7 +25,9 @@
 - With ``item_lists`` (the default) a document whose table is written as a list (bullets, numbered lines, a
   semicolon enumeration: :mod:`text2table.layout.item_lists`; sentences of one pattern:
   :mod:`text2table.layout.sentence_lists`) gets one pi2 call per item and one row from each,
-  checked against its item, when the schema has a row per entity; ``diagnostics["item_list"]`` says so.
+  checked against its item, when the schema has a row per entity; ``diagnostics["item_list"]`` says so. Where
+  pi2's adapter card names the passage size it was trained to read the table in, sentences of one pattern are
+  read in those passages instead (``diagnostics["pi2"]["sentence_list"]``).
 - Documents longer than ``chunk_chars`` are split with overlap (:mod:`text2table.pipeline.chunking`); pi1 reads the
   first chunk, pi2 every chunk, and the rows are merged. With ``row_chunk_chars`` pi2 reads a table with a row per
   entity passage by passage (prose only: cut at paragraph or sentence ends, no overlap; a chunk with consecutive
@@ -46,7 +48,7 @@ from typing import Any
 from text2table.backends.base import Backend, Generation, Prompt
 from text2table.decoding.constraint import Constraint
 from text2table.layout.blocks import induce_schema
-from text2table.pipeline.config import PipelineConfig, pi1_form, row_chunk_chars
+from text2table.pipeline.config import PipelineConfig, pi1_form, row_chunk_chars, trained_row_chunk_chars
 from text2table.pipeline.chunking import Chunk, merge_chunk_rows, row_passages, split_document
 from text2table.decoding.constraints import rows_constraint, schema_constraint
 from text2table.errors import BackendError, ConfigError
@@ -248,10 +250,13 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
     _run_pi1([c[0].text for c in chunks], metas, [i for i in range(n) if resolved[i] is None],
              backend.for_stage("pi1"), config, resolved, diags, raws)
     done = {j.doc for j in parsed}
-    items = item_list_jobs(documents, metas, [i for i in range(n) if i not in done], resolved, diags) \
+    hints = [(m or {}).get("table_hint") for m in metas]
+    pi2 = backend.for_stage("pi2")
+    trained = {i for i, hint in enumerate(hints) if trained_row_chunk_chars(pi2, hint) is not None}
+    items = item_list_jobs(documents, metas, [i for i in range(n) if i not in done], resolved, diags, trained) \
         if config.item_lists else []
     done |= {j.doc for j in items}
-    sizes = [row_chunk_chars(config, backend.for_stage("pi2"), (m or {}).get("table_hint")) for m in metas]
+    sizes = [row_chunk_chars(config, pi2, hint) for hint in hints]
     jobs = parsed + items + [Pi2Job(i, passage, schema, metas[i]) for i, schema in enumerate(resolved)
                              if schema is not None and i not in done
                              for passage in row_passages(chunks[i], schema.structure, sizes[i])]
