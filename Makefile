@@ -337,16 +337,18 @@ train-rotowire-stages: pi2-splits $(NBA)/train.jsonl $(GENERATED)
 # team and player tables of nba_data train games, each under its table_hint's schema in examples/schemas/ and cut
 # into the passages extract reads; twice at 500 characters, on every 9th game and then on every 9th from the 5th
 # on; then a third stage on every 9th game from the 7th and from the 9th on, player tables at 250 characters (empty
-# passages capped at a quarter), team tables whole and counted twice (recipes/smollm2-135m-box-score3-pi2.yaml).
-# Shipped as src/text2table/adapters/smollm2-135m-box-score-pi2/ (runs/box-pi2g/ship plus export-adapter):
+# passages capped at a quarter), team tables whole and counted twice (recipes/smollm2-135m-box-score3-pi2.yaml);
+# then a fourth the same way on every 9th game from the 2nd and from the 4th on (box-score4-pi2.yaml).
+# Shipped as src/text2table/adapters/smollm2-135m-box-score-pi2/ (runs/box-pi2h/ship; the card's pi1_form set to
+# the pi2 adapter's, compact):
 # extract --schema player=examples/schemas/rotowire-player.json --pi2-adapter box-score
 BOX_PICK = import json, sys; lines = open('$(NBA)/train.jsonl').readlines(); \
   games = list(dict.fromkeys(json.loads(l)['metadata']['group'] for l in lines)); keep = set(games[START::9]); \
   [sys.stdout.write(l) for l in lines if json.loads(l)['metadata']['group'] in keep]
-BOX_PICK4 = import json; lines = open('$(NBA)/train.jsonl').readlines(); \
+BOX_PICK_HINTS = import json; lines = open('$(NBA)/train.jsonl').readlines(); \
   games = list(dict.fromkeys(json.loads(l)['metadata']['group'] for l in lines)); \
-  keep = set(games[6::9]) | set(games[8::9]); \
-  out = {h: open(f'$(NBA)/train-fixed4-{h}.jsonl', 'w') for h in ('player', 'team')}; \
+  keep = set(games[FIRST::9]) | set(games[SECOND::9]); \
+  out = {h: open(f'$(NBA)/train-OUTNAME-{h}.jsonl', 'w') for h in ('player', 'team')}; \
   [out[json.loads(l)['metadata']['table_hint']].write(l) for l in lines if json.loads(l)['metadata']['group'] in keep]
 BOX_SCHEMAS = --schema player=examples/schemas/rotowire-player.json --schema team=examples/schemas/rotowire-team.json
 train-box-score: $(NBA)/train.jsonl
@@ -358,14 +360,20 @@ train-box-score: $(NBA)/train.jsonl
 	  --engine trl --out runs/box-pi2b --init-adapter $(ADAPTER_DIR)-pi2 --no-sanity --resume
 	$(T2T) train sft recipes/smollm2-135m-box-score-pi2.yaml --data data/prepared/rfix2-pi2 --stage-model pi2 \
 	  --engine trl --out runs/box-pi2c --init-adapter runs/box-pi2b/adapter --no-sanity --resume
-	$(BIN)/python -c "$(BOX_PICK4)"
+	$(BIN)/python -c "$(subst FIRST,6,$(subst SECOND,8,$(subst OUTNAME,fixed4,$(BOX_PICK_HINTS))))"
 	$(T2T) prepare $(NBA)/train-fixed4-player.jsonl $(NBA)/train-fixed4-team.jsonl $(BOX_SCHEMAS) \
 	  --oversample $(NBA)/train-fixed4-team.jsonl=2 --row-passages 250 --row-passages-hint team=0 \
 	  --max-empty-passages 0.25 --out data/prepared/rfix4-pi2
 	$(T2T) train sft recipes/smollm2-135m-box-score3-pi2.yaml --data data/prepared/rfix4-pi2 --stage-model pi2 \
 	  --engine trl --out runs/box-pi2g --init-adapter runs/box-pi2c/adapter --no-sanity --resume
-	$(T2T) export-gguf runs/box-pi2g/adapter --out runs/box-pi2g/ship/adapter.gguf --dtype f16
-	$(T2T) export-adapter runs/box-pi2g/adapter --out runs/box-pi2g/ship --dtype f16
+	$(BIN)/python -c "$(subst FIRST,1,$(subst SECOND,3,$(subst OUTNAME,fixed5,$(BOX_PICK_HINTS))))"
+	$(T2T) prepare $(NBA)/train-fixed5-player.jsonl $(NBA)/train-fixed5-team.jsonl $(BOX_SCHEMAS) \
+	  --oversample $(NBA)/train-fixed5-team.jsonl=2 --row-passages 250 --row-passages-hint team=0 \
+	  --max-empty-passages 0.25 --out data/prepared/rfix5-pi2
+	$(T2T) train sft recipes/smollm2-135m-box-score4-pi2.yaml --data data/prepared/rfix5-pi2 --stage-model pi2 \
+	  --engine trl --out runs/box-pi2h --init-adapter runs/box-pi2g/adapter --no-sanity --resume
+	$(T2T) export-gguf runs/box-pi2h/adapter --out runs/box-pi2h/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/box-pi2h/adapter --out runs/box-pi2h/ship --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl
