@@ -160,9 +160,9 @@ def item_list_jobs(documents: Sequence[str], metadatas: Sequence[dict[str, Any] 
     """One pi2 job per item for the documents whose rows are written as a list (multi-row schemas only).
 
     Sentences of one pattern are not read item by item in the documents of ``read_in_passages`` (those whose
-    pi2 adapter's card names the passage size it was trained to read their table in): such an adapter never
-    saw an item, and an item of a game summary names several players; it reads them in its passages
-    (``diagnostics.pi2.sentence_list`` says so; docs/rotowire.md). A marked list is read item by item there too.
+    pi2 adapter's card names the passage size it was trained to read their table in; that adapter was not
+    trained on items): they are read in those passages (``diagnostics.pi2.sentence_list`` says so; why:
+    docs/rotowire.md). A marked list is read item by item there too.
 
     Sentences of one pattern (kind ``"sentences"``) are rows even when pi1 called the document one record
     (``kv_single``): its schema becomes ``flat_single_row`` (``diagnostics.item_list.structure_from`` says
