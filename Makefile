@@ -351,6 +351,17 @@ BOX_PICK_HINTS = import json; lines = open('$(NBA)/train.jsonl').readlines(); \
   out = {h: open(f'$(NBA)/train-OUTNAME-{h}.jsonl', 'w') for h in ('player', 'team')}; \
   [out[json.loads(l)['metadata']['table_hint']].write(l) for l in lines if json.loads(l)['metadata']['group'] in keep]
 BOX_SCHEMAS = --schema player=examples/schemas/rotowire-player.json --schema team=examples/schemas/rotowire-team.json
+# One later stage: the tables of every 9th train game from game $(1)+1 and from $(2)+1 on, written to
+# train-$(3)-{player,team}.jsonl; player tables in 250-character passages (empties capped at a quarter), team tables
+# whole and counted twice, prepared into $(7); recipe $(4) into $(5), from the adapter $(6).
+define BOX_STAGE
+$(BIN)/python -c "$(subst FIRST,$(1),$(subst SECOND,$(2),$(subst OUTNAME,$(3),$(BOX_PICK_HINTS))))"
+$(T2T) prepare $(NBA)/train-$(3)-player.jsonl $(NBA)/train-$(3)-team.jsonl $(BOX_SCHEMAS) \
+  --oversample $(NBA)/train-$(3)-team.jsonl=2 --row-passages 250 --row-passages-hint team=0 \
+  --max-empty-passages 0.25 --out $(7)
+$(T2T) train sft $(4) --data $(7) --stage-model pi2 \
+  --engine trl --out $(5) --init-adapter $(6) --no-sanity --resume
+endef
 train-box-score: $(NBA)/train.jsonl
 	$(BIN)/python -c "$(subst START,0,$(BOX_PICK))" > $(NBA)/train-fixed-use.jsonl
 	$(BIN)/python -c "$(subst START,4,$(BOX_PICK))" > $(NBA)/train-fixed2-use.jsonl
@@ -360,18 +371,8 @@ train-box-score: $(NBA)/train.jsonl
 	  --engine trl --out runs/box-pi2b --init-adapter $(ADAPTER_DIR)-pi2 --no-sanity --resume
 	$(T2T) train sft recipes/smollm2-135m-box-score-pi2.yaml --data data/prepared/rfix2-pi2 --stage-model pi2 \
 	  --engine trl --out runs/box-pi2c --init-adapter runs/box-pi2b/adapter --no-sanity --resume
-	$(BIN)/python -c "$(subst FIRST,6,$(subst SECOND,8,$(subst OUTNAME,fixed4,$(BOX_PICK_HINTS))))"
-	$(T2T) prepare $(NBA)/train-fixed4-player.jsonl $(NBA)/train-fixed4-team.jsonl $(BOX_SCHEMAS) \
-	  --oversample $(NBA)/train-fixed4-team.jsonl=2 --row-passages 250 --row-passages-hint team=0 \
-	  --max-empty-passages 0.25 --out data/prepared/rfix4-pi2
-	$(T2T) train sft recipes/smollm2-135m-box-score3-pi2.yaml --data data/prepared/rfix4-pi2 --stage-model pi2 \
-	  --engine trl --out runs/box-pi2g --init-adapter runs/box-pi2c/adapter --no-sanity --resume
-	$(BIN)/python -c "$(subst FIRST,1,$(subst SECOND,3,$(subst OUTNAME,fixed5,$(BOX_PICK_HINTS))))"
-	$(T2T) prepare $(NBA)/train-fixed5-player.jsonl $(NBA)/train-fixed5-team.jsonl $(BOX_SCHEMAS) \
-	  --oversample $(NBA)/train-fixed5-team.jsonl=2 --row-passages 250 --row-passages-hint team=0 \
-	  --max-empty-passages 0.25 --out data/prepared/rfix5-pi2
-	$(T2T) train sft recipes/smollm2-135m-box-score4-pi2.yaml --data data/prepared/rfix5-pi2 --stage-model pi2 \
-	  --engine trl --out runs/box-pi2h --init-adapter runs/box-pi2g/adapter --no-sanity --resume
+	$(call BOX_STAGE,6,8,fixed4,recipes/smollm2-135m-box-score3-pi2.yaml,runs/box-pi2g,runs/box-pi2c/adapter,data/prepared/rfix4-pi2)
+	$(call BOX_STAGE,1,3,fixed5,recipes/smollm2-135m-box-score4-pi2.yaml,runs/box-pi2h,runs/box-pi2g/adapter,data/prepared/rfix5-pi2)
 	$(T2T) export-gguf runs/box-pi2h/adapter --out runs/box-pi2h/ship/adapter.gguf --dtype f16
 	$(T2T) export-adapter runs/box-pi2h/adapter --out runs/box-pi2h/ship --dtype f16
 
