@@ -338,8 +338,9 @@ train-rotowire-stages: pi2-splits $(NBA)/train.jsonl $(GENERATED)
 # into the passages extract reads; twice at 500 characters, on every 9th game and then on every 9th from the 5th
 # on; then a third stage on every 9th game from the 7th and from the 9th on, player tables at 250 characters (empty
 # passages capped at a quarter), team tables whole and counted twice (recipes/smollm2-135m-box-score3-pi2.yaml);
-# then a fourth the same way on every 9th game from the 2nd and from the 4th on (box-score4-pi2.yaml).
-# Shipped as src/text2table/adapters/smollm2-135m-box-score-pi2/ (runs/box-pi2h/ship; the card's pi1_form set to
+# then a fourth the same way on every 9th game from the 2nd and from the 4th on (box-score4-pi2.yaml), and a fifth
+# from the fourth's fp16 export on every 9th game from the 6th and from the 8th on (box-score5-pi2.yaml).
+# Shipped as src/text2table/adapters/smollm2-135m-box-score-pi2/ (runs/box-pi2i/ship; the card's pi1_form set to
 # the pi2 adapter's, compact):
 # extract --schema player=examples/schemas/rotowire-player.json --pi2-adapter box-score
 BOX_PICK = import json, sys; lines = open('$(NBA)/train.jsonl').readlines(); \
@@ -375,6 +376,9 @@ train-box-score: $(NBA)/train.jsonl
 	$(call BOX_STAGE,1,3,fixed5,recipes/smollm2-135m-box-score4-pi2.yaml,runs/box-pi2h,runs/box-pi2g/adapter,data/prepared/rfix5-pi2)
 	$(T2T) export-gguf runs/box-pi2h/adapter --out runs/box-pi2h/ship/adapter.gguf --dtype f16
 	$(T2T) export-adapter runs/box-pi2h/adapter --out runs/box-pi2h/ship --dtype f16
+	$(call BOX_STAGE,5,7,fixed6,recipes/smollm2-135m-box-score5-pi2.yaml,runs/box-pi2i,runs/box-pi2h/ship,data/prepared/rfix6-pi2)
+	$(T2T) export-gguf runs/box-pi2i/adapter --out runs/box-pi2i/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/box-pi2i/adapter --out runs/box-pi2i/ship --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl
