@@ -59,3 +59,61 @@ def test_logits_are_not_read_when_nothing_is_chosen():
     def fail():
         raise AssertionError("logits read")
     assert answer.step(fail) is None
+
+
+class Bytes:
+    """One token per byte; token 256 ends the answer."""
+
+    def piece_bytes(self, tokens):
+        return bytes(tokens)
+
+    def forced_ids(self, text):
+        return list(text)
+
+    def is_end(self, token):
+        return token == 256
+
+    def list_end_tokens(self):
+        return np.array([ord("]")])
+
+
+class AnyGrammar:
+    """Allows every token (the forced-text tracker alone shapes the answer)."""
+
+    stats: dict = {}
+
+    def allows(self, token):
+        return True
+
+    def choose(self, token, logits, temperature, rng):
+        return token
+
+    def accept(self, token):
+        pass
+
+    def close(self):
+        pass
+
+
+def written(join_forced: bool) -> list[list[int]]:
+    """The evaluations of a one-row answer ``{"name": null, "rank": 7}`` written byte by byte."""
+    from text2table.core.schema import Field, Schema
+    from text2table.decoding.constraints import rows_constraint
+    from text2table.decoding.forced import tracker
+
+    schema = Schema("kv_single", (Field("name"), Field("rank", type="integer")))
+    answer = Answer([1], budget=64, vocab=Bytes(), grammar=AnyGrammar(),
+                    forced=tracker(rows_constraint(schema, max_rows=1)), join_forced=join_forced)
+    chosen, evaluations = iter(b'{ null 7}'), []
+    while (tokens := answer.step(lambda: logits_for(next(chosen, 256), 257)())) is not None:
+        evaluations.append(tokens)
+    assert bytes(answer.out) == b'{"name": null, "rank": 7}\n' and answer.finish == "stop"
+    return evaluations
+
+
+def test_a_chosen_token_and_the_forced_text_after_it_are_evaluated_together():
+    joined, apart = written(True), written(False)
+    assert [bytes(t) for t in joined] == [b'{"name":', b" ", b"n", b"u", b"l", b'l, "rank":', b" ", b"7", b"}\n"]
+    assert [bytes(t) for t in apart] == [b"{", b'"name":', b" ", b"n", b"u", b"l", b"l", b', "rank":', b" ", b"7",
+                                         b"}", b"\n"]
+    assert sum(joined, []) == sum(apart, [])  # the same tokens, three evaluations fewer

@@ -7,7 +7,8 @@ next and updates the answer:
 - the text the grammar allows in exactly one way, when there is some (several tokens, no decode step; the
   last token before a fork is left to the model, which learned the merged punctuation tokens);
 - otherwise the one token picked from the logits of the last evaluated token (greedy or sampled, the grammar
-  asked lazily, ``]`` tokens nudged by ``list_end_bias``);
+  asked lazily, ``]`` tokens nudged by ``list_end_bias``), followed by the forced text that this token makes
+  pending (``join_forced``: a value's closing quote or a ``null`` and the next key, evaluated together);
 - ``None`` when the answer is complete (end of sequence, the tracker's end, or the budget).
 
 The caller evaluates the returned tokens and calls ``step`` again: the one-at-a-time loop evaluates them
@@ -47,6 +48,7 @@ class Answer:
     grammar: LazyGrammar | None = None
     forced: Any = None  # decoding.forced.ForcedText, or None
     list_end_bias: float = 0.0
+    join_forced: bool = True  # evaluate a chosen token and the forced text it makes pending in one batch
     out: list[int] = field(default_factory=list)
     finish: str = "length"
     done: bool = False
@@ -78,8 +80,11 @@ class Answer:
         if self.grammar is not None:
             self.grammar.accept(token)
         self.out.append(token)
-        if self.forced is not None:
-            self.forced.feed(self.vocab.piece_bytes([token]))
+        if self.forced is None:
+            return [token]
+        self.forced.feed(self.vocab.piece_bytes([token]))
+        if self.join_forced and self.grammar is not None and not self.forced.finished():
+            return [token, *self._forced_batch()]  # the same tokens, one evaluation fewer
         return [token]
 
     def _end(self, finish: str) -> None:

@@ -12,7 +12,9 @@ must come next (:meth:`ForcedText.pending`) and whether the answer is complete
 (:meth:`ForcedText.finished`). A value (string, number, ``null``, ``true``/``false``, enum) is the model's
 choice, and so is the branch at a fork (another array item or ``]``; another row or the end). The opening
 quote of a value that is always a string is forced; a space before any other value is not (BPE merges it
-with the value's first token, and the model was trained on that merged form). Output that
+with the value's first token, and the model was trained on that merged form). A bare ``null``, ``true`` or
+``false`` is complete once written (nothing in JSON extends it), so the text after it is pending at once; a
+number stays open until a byte that is not part of it. Output that
 leaves the graph (possible only without the grammar) turns the tracker off: ``pending`` is then empty.
 Pure Python; no model or backend imports.
 """
@@ -27,6 +29,7 @@ from text2table.decoding.constraint import Constraint
 from text2table.decoding.constraints import separators
 
 _BARE = frozenset(b"0123456789+-.eEtruefalsn")
+_LITERALS = frozenset((b"null", b"true", b"false"))
 
 
 @dataclass
@@ -111,6 +114,7 @@ class ForcedText:
     offset: int = 0  # bytes of the current literal already written
     state: str = ""  # inside a value: "" (not begun), "str", "esc", "bare"
     dead: bool = False
+    bare: bytes = b""  # the bytes of the bare value being written
 
     def feed(self, data: bytes) -> None:
         for byte in data:
@@ -142,7 +146,7 @@ class ForcedText:
                 if byte == 0x22:
                     self.state = "str"
                 elif byte in _BARE:
-                    self.state = "bare"
+                    self.state, self.bare = "bare", bytes([byte])
                 else:
                     self.dead = True
                 return
@@ -156,6 +160,9 @@ class ForcedText:
                 self.state = "str"
                 return
             if byte in _BARE:  # "bare": a number or literal goes on
+                self.bare += bytes([byte])
+                if self.bare in _LITERALS:  # complete: what follows is pending now
+                    self.at, self.state = node.next, ""
                 return
             self.at, self.state = node.next, ""  # the byte belongs to what follows the value
 
