@@ -152,3 +152,18 @@ def test_a_player_of_another_team_starts_a_new_game(tmp_path: Path):
     assert [(r["metadata"]["group"], r["metadata"]["table_hint"]) for r in out] == [
         ("nba-train-1", "team"), ("nba-train-2", "team"), ("nba-train-2", "player")]
     assert out[2]["table"]["rows"] == [["Kevin Love", "3", "20", "11"]]
+
+
+def test_a_surname_row_takes_the_one_full_name_the_summary_writes(tmp_path: Path):
+    # the release tags Westbrook's points with the surname; the summary wrote his full name in a sentence
+    # without his statistics. Two players end with Green, so that row keeps the surname.
+    facts = [("TEAM_NAME TEAM-PTS TEAM_NAME TEAM-PTS", "Thunder 110 Warriors 99", "Thunder Thunder Warriors Warriors",
+              "Russell_Westbrook 's Thunder beat the Golden_State_Warriors 110 - 99 ."),
+             ("PLAYER_NAME PLAYER-PTS", "Westbrook 30", "Westbrook Westbrook", "Westbrook scored 30 points ."),
+             ("TEAM_NAME TEAM-WINS", "Warriors 40", "Warriors Warriors",
+              "Draymond_Green and Danny_Green could not stop the Warriors ' slide to 40 wins ."),
+             ("PLAYER_NAME PLAYER-STL", "Green 3", "Green Green", "Green had 3 steals .")]
+    for k, part in enumerate(("x_type", "x_value", "x_associated", "y_aux")):
+        (tmp_path / f"{part}.train.txt").write_text("".join(f[k] + "\n" for f in facts), encoding="utf-8")
+    out = [r.to_dict() for r in convert("rotowire", sorted(tmp_path.glob("*.txt")))[0]]
+    assert [r[0] for r in out[1]["table"]["rows"]] == ["Russell Westbrook", "Green"]

@@ -22,7 +22,9 @@ the paper's column names (:mod:`.rotowire_names`) in the paper's order, rows in 
 ``metadata.table_hint`` ``team`` / ``player`` and ``metadata.group`` the game id ``nba-<split>-<n>``. A player
 statistic stated again with another number also starts a new game (another summary); a team value stated
 twice keeps the first (``conflicting_values``). A one-word player name joins the one full name of the game
-ending with it; a name mention without any statistic is not a row. Summaries whose sentences state no team
+ending with it, or else the one full name the game's sentences write that ends with it (entity tokens such
+as ``Russell_Westbrook``; the release tags a player's statistic with the surname when the sentence gives only
+that); a name mention without any statistic is not a row. Summaries whose sentences state no team
 statistic can join the game before them: a rebuilt document may hold more than one game, and its tables
 are still exactly the facts its text states.
 """
@@ -77,6 +79,7 @@ class _Game:
     sentences: list[str] = field(default_factory=list)
     team_rows: dict[Team, dict[str, str]] = field(default_factory=dict)
     player_rows: dict[str, dict[str, str]] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)  # full names the sentences write (entity tokens, not teams)
 
 
 def _resolve(mention: str, current: set[Team]) -> Team | None:
@@ -138,6 +141,8 @@ def _add(row: dict[str, str], column: str, value: str, ctx: Context) -> None:
 
 def _absorb(game: _Game, facts: list[tuple[str, str, str]], sentence: str, ctx: Context) -> None:
     game.sentences.append(detokenize(sentence))
+    game.names.update(" ".join(token.split("_")) for token in sentence.split()
+                      if "_" in token.strip("_") and not teams_of(token))
     for ty, value, who in facts:
         if ty.startswith("TEAM"):
             team = _resolve(who, game.teams)
@@ -158,28 +163,39 @@ def _table(rows: dict[str, dict[str, str]], key: str, order: list[str]) -> tuple
     return [key] + present, [[name] + [r.get(c) for c in present] for name, r in rows.items() if r]
 
 
-def merge_short_names(rows: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    """Fold a one-word name (``Wall``) into the one full name of the game that ends with it.
+def merge_short_names(rows: dict[str, dict[str, str]], named: set[str] | None = None) -> dict[str, dict[str, str]]:
+    """Fold a one-word name (``Wall``) into the one full name of the game that ends with it: a row's, or else
+    one the game's sentences write (``named``), so that the header is the full name wherever the text gives it.
+    A one-word name that two full names end with (``Green``: Draymond and Danny) stays as it is.
 
     >>> merge_short_names({"John Wall": {"Points": "20"}, "Wall": {"Assists": "9"}, "Love": {"Points": "8"}})
     {'John Wall': {'Points': '20', 'Assists': '9'}, 'Love': {'Points': '8'}}
+    >>> merge_short_names({"Love": {"Points": "8"}, "Green": {"Steals": "3"}},
+    ...                   named={"Kevin Love", "Draymond Green", "Danny Green"})
+    {'Kevin Love': {'Points': '8'}, 'Green': {'Steals': '3'}}
     """
     out = {name: dict(row) for name, row in rows.items() if " " in name}
+    renamed: dict[str, str] = {}
     for name, row in rows.items():
         if " " in name:
             continue
-        full = [n for n in out if n.endswith(" " + name)]
+        full = [n for n in out if n.endswith(" " + name)] or sorted(
+            n for n in named or () if n.endswith(" " + name))
         if len(full) == 1:
+            target = out.setdefault(full[0], {})
             for column, value in row.items():
-                out[full[0]].setdefault(column, value)
+                target.setdefault(column, value)
+            renamed[name] = full[0]
         else:
             out[name] = dict(row)
-    return {name: out[name] for name in rows if name in out}
+    order = dict.fromkeys(renamed.get(name, name) for name in rows  # a full name's own row keeps its place
+                          if renamed.get(name) not in rows)
+    return {name: out[name] for name in order if name in out}
 
 
 def _records(gid: str, game: _Game) -> Iterator[GoldRecord]:
     document = " ".join(game.sentences)
-    game.player_rows = merge_short_names(game.player_rows)
+    game.player_rows = merge_short_names(game.player_rows, game.names)
     teams = {team[1]: row for team, row in game.team_rows.items()}
     for hint, rows, key, order in (("team", teams, TEAM_KEY, list(TEAM_COLUMNS.values())),
                                    ("player", game.player_rows, PLAYER_KEY, list(PLAYER_COLUMNS.values()))):
