@@ -1,0 +1,86 @@
+"""Where the cells of Rotowire-class tables are lost: rows found, missed and extra, and per column the gold cells
+of found rows written right, left empty, or written wrong.
+
+    python bench/rotowire_errors.py GOLD PRED
+
+``GOLD`` and ``PRED`` are one table kind's files, as ``bench/quality.py --rotowire`` writes them next to its
+predictions (``<system>.verified.player.gold.jsonl`` and ``<system>.verified.player.pred.jsonl``), or any gold
+JSONL and ``extract`` output of the same documents. Rows are matched by header (first cell, case and spaces
+folded; the first predicted row with a header counts, as in the paper's metric a repeated header adds nothing).
+Extra rows are split into those whose header names a team (``rotowire_names.teams_of``: a team written into a
+player table) and the rest (a player the gold has no statistic for, or a name written another way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from text2table.data.formats.rotowire_names import teams_of  # noqa: E402
+from text2table.metrics.evaluate import evaluate_files  # noqa: E402
+
+
+def _key(value: object) -> str:
+    return " ".join(str(value).lower().split()) if value not in (None, "") else ""
+
+
+def _by_header(rows: list) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for row in rows or []:
+        if isinstance(row, dict) and row and _key(next(iter(row.values()))):
+            out.setdefault(_key(next(iter(row.values()))), row)
+    return out
+
+
+def table_errors(gold_rows: list, pred_rows: list) -> Counter:
+    """Counts for one table: ``rows_found``, ``rows_missed``, ``extra_team``, ``extra_other`` and, for each gold
+    column ``c`` of a found row with a value, ``(c, "right" | "empty" | "wrong")``.
+
+    >>> c = table_errors([{"P": "Al Horford", "Pts": "15", "Ast": "4"}, {"P": "Bo", "Pts": "2"}],
+    ...                  [{"P": "al horford", "Pts": "15", "Ast": None}, {"P": "Hawks", "Pts": "99"}])
+    >>> c["rows_found"], c["rows_missed"], c["extra_team"], c[("Pts", "right")], c[("Ast", "empty")]
+    (1, 1, 1, 1, 1)
+    """
+    gold, pred = _by_header(gold_rows), _by_header(pred_rows)
+    out: Counter = Counter()
+    for header, row in gold.items():
+        if header not in pred:
+            out["rows_missed"] += 1
+            continue
+        out["rows_found"] += 1
+        for column, value in list(row.items())[1:]:
+            if _key(value):
+                got = _key(pred[header].get(column))
+                out[(column, "right" if got == _key(value) else "empty" if not got else "wrong")] += 1
+    for header in pred:
+        if header not in gold:
+            out["extra_team" if teams_of(header.title()) else "extra_other"] += 1
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("gold")
+    parser.add_argument("pred")
+    args = parser.parse_args()
+    _, docs = evaluate_files(Path(args.gold), Path(args.pred))
+    total: Counter = Counter()
+    for doc in docs:
+        total += table_errors(doc["gold_rows"], doc["pred_rows"])
+    print(f"{len(docs)} tables: rows found {total['rows_found']}, missed {total['rows_missed']}, extra "
+          f"{total['extra_team'] + total['extra_other']} ({total['extra_team']} naming a team)\n")
+    print("| column | gold cells in found rows | right | empty | wrong |")
+    print("|---|---|---|---|---|")
+    columns = dict.fromkeys(k[0] for k in total if isinstance(k, tuple))
+    for column in columns:
+        right, empty, wrong = (total[(column, s)] for s in ("right", "empty", "wrong"))
+        print(f"| {column} | {right + empty + wrong} | {right} | {empty} | {wrong} |")
+
+
+if __name__ == "__main__":
+    main()

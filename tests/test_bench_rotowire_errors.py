@@ -1,0 +1,23 @@
+"""bench/rotowire_errors.py: rows found, missed and extra (teams told apart), cells right, empty or wrong."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import rotowire_errors  # noqa: E402  (bench/ is a folder of scripts, not a package)
+
+
+def test_cells_of_found_rows_and_extra_rows():
+    gold = [{"Player": "Al Horford", "Points": "15", "Assists": "4", "Steals": None},
+            {"Player": "Isaiah Thomas", "Points": "27"}]
+    pred = [{"Player": "AL  Horford", "Points": "15", "Assists": "5", "Steals": "2"},
+            {"Player": "Al Horford", "Points": "99", "Assists": "4"},  # a repeated header adds nothing
+            {"Player": "Celtics", "Points": "110"}, {"Player": "Jae Crowder", "Points": "12"}, {"Player": None}]
+    c = rotowire_errors.table_errors(gold, pred)
+    assert (c["rows_found"], c["rows_missed"], c["extra_team"], c["extra_other"]) == (1, 1, 1, 1)
+    assert c[("Points", "right")] == 1 and c[("Assists", "wrong")] == 1
+    assert ("Steals", "wrong") not in c  # a gold cell without a value is not counted
+    empty = rotowire_errors.table_errors(gold, [{"Player": "Al Horford", "Points": None}])
+    assert empty[("Points", "empty")] == 1 and empty[("Assists", "empty")] == 1
