@@ -339,8 +339,9 @@ train-rotowire-stages: pi2-splits $(NBA)/train.jsonl $(GENERATED)
 # on; then a third stage on every 9th game from the 7th and from the 9th on, player tables at 250 characters (empty
 # passages capped at a quarter), team tables whole and counted twice (recipes/smollm2-135m-box-score3-pi2.yaml);
 # then a fourth the same way on every 9th game from the 2nd and from the 4th on (box-score4-pi2.yaml), and a fifth
-# from the fourth's fp16 export on every 9th game from the 6th and from the 8th on (box-score5-pi2.yaml).
-# Shipped as src/text2table/adapters/smollm2-135m-box-score-pi2/ (runs/box-pi2i/ship; the card's pi1_form set to
+# from the fourth's fp16 export on every 9th game from the 6th and from the 8th on (box-score5-pi2.yaml), and a
+# sixth from the fifth's fp16 export on every 9th game from the 3rd on (box-score6-pi2.yaml, 80 steps).
+# Shipped as src/text2table/adapters/smollm2-135m-box-score-pi2/ (runs/box-pi2j/ship; the card's pi1_form set to
 # the pi2 adapter's, compact):
 # extract --schema player=examples/schemas/rotowire-player.json --pi2-adapter box-score
 BOX_PICK = import json, sys; lines = open('$(NBA)/train.jsonl').readlines(); \
@@ -379,6 +380,9 @@ train-box-score: $(NBA)/train.jsonl
 	$(call BOX_STAGE,5,7,fixed6,recipes/smollm2-135m-box-score5-pi2.yaml,runs/box-pi2i,runs/box-pi2h/ship,data/prepared/rfix6-pi2)
 	$(T2T) export-gguf runs/box-pi2i/adapter --out runs/box-pi2i/ship/adapter.gguf --dtype f16
 	$(T2T) export-adapter runs/box-pi2i/adapter --out runs/box-pi2i/ship --dtype f16
+	$(call BOX_STAGE,2,2,fixed7,recipes/smollm2-135m-box-score6-pi2.yaml,runs/box-pi2j,runs/box-pi2i/ship,data/prepared/rfix7-pi2)
+	$(T2T) export-gguf runs/box-pi2j/adapter --out runs/box-pi2j/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/box-pi2j/adapter --out runs/box-pi2j/ship --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl
