@@ -20,20 +20,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from quality_rotowire import _header, _key  # noqa: E402  (the bench's own header and value folding)
 from text2table.data.formats.rotowire_names import teams_of  # noqa: E402
 from text2table.metrics.evaluate import evaluate_files  # noqa: E402
-
-
-def _key(value: object) -> str:
-    return " ".join(str(value).lower().split()) if value not in (None, "") else ""
 
 
 def _by_header(rows: list) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for row in rows or []:
-        if isinstance(row, dict) and row and _key(next(iter(row.values()))):
-            out.setdefault(_key(next(iter(row.values()))), row)
+        if isinstance(row, dict) and _header(row):
+            out.setdefault(_header(row), row)
     return out
 
 

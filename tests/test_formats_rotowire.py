@@ -136,6 +136,13 @@ def test_sentence_files_must_be_parallel(tmp_path: Path):
         convert("rotowire", sorted(tmp_path.glob("*.txt")))
 
 
+def _convert_sentences(tmp_path: Path, facts: list[tuple[str, str, str, str]]) -> list[dict]:
+    """Write (x_type, x_value, x_associated, y_aux) lines as a train split's four files; the converted records."""
+    for k, part in enumerate(("x_type", "x_value", "x_associated", "y_aux")):
+        (tmp_path / f"{part}.train.txt").write_text("".join(f[k] + "\n" for f in facts), encoding="utf-8")
+    return [r.to_dict() for r in convert("rotowire", sorted(tmp_path.glob("*.txt")))[0]]
+
+
 def test_a_player_of_another_team_starts_a_new_game(tmp_path: Path):
     # Kevin Love is seen twice with the Cavaliers alone, so his statistics after a Hawks-Bulls game open a game
     facts = [("TEAM_NAME TEAM-PTS TEAM_NAME TEAM-PTS", "Hawks 95 Bulls 99", "Hawks Hawks Bulls Bulls",
@@ -146,9 +153,7 @@ def test_a_player_of_another_team_starts_a_new_game(tmp_path: Path):
              ("TEAM_NAME TEAM-WINS TEAM-LOSSES PLAYER_NAME PLAYER-AST", "Cavaliers 40 12 Kevin_Love 3",
               "Cavaliers Cavaliers Cavaliers Kevin_Love Kevin_Love",
               "The Cavaliers ( 40 - 12 ) got 3 assists from Love .")]
-    for k, part in enumerate(("x_type", "x_value", "x_associated", "y_aux")):
-        (tmp_path / f"{part}.train.txt").write_text("".join(f[k] + "\n" for f in facts), encoding="utf-8")
-    out = [r.to_dict() for r in convert("rotowire", sorted(tmp_path.glob("*.txt")))[0]]
+    out = _convert_sentences(tmp_path, facts)
     assert [(r["metadata"]["group"], r["metadata"]["table_hint"]) for r in out] == [
         ("nba-train-1", "team"), ("nba-train-2", "team"), ("nba-train-2", "player")]
     assert out[2]["table"]["rows"] == [["Kevin Love", "3", "20", "11"]]
@@ -163,7 +168,5 @@ def test_a_surname_row_takes_the_one_full_name_the_summary_writes(tmp_path: Path
              ("TEAM_NAME TEAM-WINS", "Warriors 40", "Warriors Warriors",
               "Draymond_Green and Danny_Green could not stop the Warriors ' slide to 40 wins ."),
              ("PLAYER_NAME PLAYER-STL", "Green 3", "Green Green", "Green had 3 steals .")]
-    for k, part in enumerate(("x_type", "x_value", "x_associated", "y_aux")):
-        (tmp_path / f"{part}.train.txt").write_text("".join(f[k] + "\n" for f in facts), encoding="utf-8")
-    out = [r.to_dict() for r in convert("rotowire", sorted(tmp_path.glob("*.txt")))[0]]
+    out = _convert_sentences(tmp_path, facts)
     assert [r[0] for r in out[1]["table"]["rows"]] == ["Russell Westbrook", "Green"]
