@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from text2table.adapters.card import card_path, copy_card, pi1_form_of, read_card, write_card
+from text2table.adapters.card import card_path, copy_card, pi1_form_of, pi2_form_of, read_card, write_card
 
 
 def test_a_folder_carries_its_card_inside_and_a_file_beside_it(tmp_path):
@@ -17,6 +17,7 @@ def test_a_folder_carries_its_card_inside_and_a_file_beside_it(tmp_path):
 
 def test_no_adapter_or_no_card_reads_as_the_full_form(tmp_path):
     assert pi1_form_of(None) == "full" and read_card(None) == {}
+    assert pi2_form_of(None) == "full" and pi2_form_of(tmp_path) == "full"
     assert pi1_form_of(tmp_path) == "full" and read_card(tmp_path) == {}
 
 
@@ -29,6 +30,8 @@ def test_written_card_is_read_back_and_copied(tmp_path):
     assert read_card(target) == {"pi1_form": "compact", "recipe": "r"}
     assert copy_card(tmp_path / "none", target) is None  # nothing to copy: the target's card stays
     assert pi1_form_of(target) == "compact"
+    write_card(source, {"pi2_form": "sparse"})
+    assert pi2_form_of(source / "adapter.gguf") == "sparse"
     assert not list(target.glob(".*.tmp"))
 
 

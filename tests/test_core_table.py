@@ -71,3 +71,26 @@ def test_lenient_trims_text_cells_only():
     text = '{"player": " Smith\\t", "points": 12}\n{"player": "Lee", "points": " 7 "}\n'
     assert parse_ndjson_lenient(text, NAMES).rows == [{"player": "Smith", "points": 12},
                                                       {"player": "Lee", "points": "7"}]
+
+
+def test_sparse_rows_leave_out_nulls_and_read_back_whole():
+    names = ["player", "team", "points"]
+    rows = [{"player": "Ann", "team": None, "points": 3}, {"player": None, "team": None, "points": None},
+            {"player": None, "team": "Reds", "points": None}]
+    text = dump_rows(rows, names, sparse=True)
+    assert text == '{"player": "Ann", "points": 3}\n{"team": "Reds"}\n'  # the all-null row has no line
+    assert parse_ndjson_lenient(text, names, sparse=True).rows == [rows[0], rows[2]]
+    assert parse_ndjson_lenient(text, names).rows == []  # the full form wants every key
+    full = dump_rows(rows[:1], names)
+    assert parse_ndjson_lenient(full, names, sparse=True).rows == rows[:1]  # a full row reads the same
+    result = parse_ndjson_lenient('{"points": 3, "player": "Ann"}\n{"coach": "X"}\n{}\n', names, sparse=True)
+    assert result.rows == [] and len(result.dropped) == 3  # out of order, unknown key, empty
+    assert dump_rows([], names, sparse=True) == ""
+
+
+@given(st.lists(st.fixed_dictionaries({"a": st.none() | st.text(max_size=5), "b": st.none() | st.integers()}),
+                max_size=4))
+def test_sparse_round_trip_keeps_every_row_with_a_value(rows):
+    kept = [r for r in rows if any(v is not None for v in r.values())]
+    read = parse_ndjson_lenient(dump_rows(rows, ["a", "b"], sparse=True), ["a", "b"], sparse=True).rows
+    assert read == [{k: v.strip() if isinstance(v, str) else v for k, v in r.items()} for r in kept]

@@ -178,6 +178,21 @@ def test_row_passages_replace_the_whole_document_example(tmp_path):
     assert stats["row_passages"] == 200  # the adapter's card will say so (training.sft.data_card)
 
 
+def test_sparse_pi2_targets_leave_out_nulls_and_say_so(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(GAME) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["prepare", str(gold), "--out", str(tmp_path / "o"), "--row-passages", "200",
+                                      "--pi2-form", "sparse"])
+    assert result.exit_code == 0, result.output
+    passages = [r for r in _pi2(tmp_path / "o") if "#passage" in r["id"]]
+    answers = [r["messages"][2]["content"] for r in passages]
+    assert '{"player": "Terrence Ross", "points": "22"}\n' in answers and "" in answers
+    assert all("leave out a key if not given" in r["messages"][1]["content"] for r in passages)
+    assert json.loads((tmp_path / "o" / "stats.json").read_text())["pi2_form"] == "sparse"
+    bad = CliRunner().invoke(app, ["prepare", str(gold), "--out", str(tmp_path / "x"), "--pi2-form", "dense"])
+    assert bad.exit_code != 0 and "pi2_form" in bad.output
+
+
 def test_a_table_hint_may_be_cut_at_another_size_and_empty_passages_capped(tmp_path):
     team = {**GAME, "id": "game-1-team", "metadata": {"language": "en", "table_hint": "team"}}
     gold = tmp_path / "gold.jsonl"

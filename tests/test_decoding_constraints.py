@@ -164,6 +164,43 @@ def test_any_dumped_table_is_accepted_by_both_grammars(lark_accepts, gbnf_accept
     assert gbnf_accepts(c, text)
 
 
+# ---------------------------------------------------------------- sparse rows (pi2_form "sparse")
+
+def test_sparse_rows_accept_any_non_null_subset_in_schema_order(accepts):
+    c = rows_constraint(SCHEMA, form="sparse")
+    assert c.json_schema["required"] == ["age"] and c.json_schema["minProperties"] == 1
+    assert accepts(c, dump_rows(ROWS, SCHEMA.names, sparse=True))
+    assert accepts(c, '{"age": 3}\n{"name": "Ann", "age": 1, "day": "x"}\n')
+    assert not accepts(c, '{"name": "Ann"}\n')  # the required key is left out
+    assert not accepts(c, '{"age": 3, "name": "Ann"}\n')  # out of schema order
+    assert not accepts(c, '{"name": null, "age": 3}\n')  # null is never written
+    assert not accepts(c, '{"age": 3, "age": 4}\n')
+    assert not accepts(c, dump_rows(ROWS, SCHEMA.names))  # the full form writes nulls
+
+
+def test_an_all_optional_sparse_row_is_never_empty(accepts):
+    optional = Schema("flat_single_row", (Field("a"), Field("b", type="integer")))
+    c = rows_constraint(optional, form="sparse")
+    for ok in ('{"a": "x"}\n', '{"b": 2}\n', '{"a": "x", "b": "2"}\n', ""):
+        assert accepts(c, ok), ok
+    for bad in ("{}\n", '{"b": 2, "a": "x"}\n', '{"a": "x"}, "b": 2}\n'):
+        assert not accepts(c, bad), bad
+    with pytest.raises(ConfigError, match="pi2 answer form"):
+        rows_constraint(optional, form="dense")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.fixed_dictionaries({"name": st.none() | _CELL, "age": st.integers(-10**12, 10**12),
+                                            "kind": st.sampled_from([None, "a", 'é"\\']),
+                                            "ok": st.none() | st.booleans(), "price": st.none() | st.just(2.5),
+                                            "day": st.none() | _CELL}), max_size=3))
+def test_any_sparse_table_is_accepted_by_both_grammars(lark_accepts, gbnf_accepts, rows):
+    text = dump_rows(rows, SCHEMA.names, sparse=True)
+    c = rows_constraint(SCHEMA, max_string_length=12, form="sparse")
+    assert lark_accepts(c, text)
+    assert gbnf_accepts(c, text)
+
+
 # ---------------------------------------------------------------- schema answers (pi1)
 
 _NAMES = st.from_regex(r"[a-z](_?[a-z0-9]){0,20}", fullmatch=True)
@@ -224,7 +261,9 @@ def test_builders():
 
 
 @pytest.mark.parametrize("json_schema, match", [
-    ({"type": "object", "properties": {"a": {"type": "string"}}, "required": []}, "required"),
+    ({"type": "object", "properties": {"a": {"type": "string"}}, "required": ["b"]}, "required"),
+    ({"type": "object", "properties": {"a": {"type": "string"}}, "required": [], "minProperties": 2},
+     "minProperties"),
     ({"type": "object", "properties": {"a": {"type": "string", "minimum": 1}}, "required": ["a"]}, "minimum"),
     ({"type": "object", "properties": {"a": {}}, "required": ["a"]}, "unconstrained"),
     ({"type": "object", "properties": {"a": {"$ref": "#/x"}}, "required": ["a"]}, r"\$ref"),

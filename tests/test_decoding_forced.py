@@ -116,3 +116,29 @@ def test_a_written_null_or_boolean_makes_the_next_key_pending_at_once():
     assert t.pending() == b""  # `1` may become `12`: the model decides
     t.feed(b"2}")
     assert t.pending() == b"\n" and not t.dead
+
+
+def test_sparse_rows_force_the_rest_of_a_key_once_the_model_has_told_it_apart():
+    schema = Schema("flat_single_row", (Field("name"), Field("points"), Field("points_in_4th"), Field("team")))
+    rows = [{"name": "Ann", "points": "3", "team": "Reds"}, {"points_in_4th": "9"}]
+    text = "".join(json.dumps(r) + "\n" for r in rows)
+    forced, _, t = walk(rows_constraint(schema, form="sparse"), text + "\n")
+    assert b'ame": "' in forced  # `"n` tells "name" apart: the rest of the key and the value's quote
+    assert b'eam": "' in forced
+    assert not any(b"null" in f for f in forced)
+    assert b"oints" in forced  # what "points" and "points_in_4th" share, then the model's `"` or `_`
+    assert b'oints": "' not in forced and b'in_4th": "' in forced
+    assert t.finished() and not t.dead
+
+
+def test_a_sparse_row_leaves_the_next_key_or_its_end_to_the_model():
+    schema = Schema("flat_single_row", (Field("name"), Field("team")))
+    t = tracker(rows_constraint(schema, form="sparse"))
+    t.feed(b'{"name": "Ann"')
+    assert t.pending() == b"" and t.before_choice()  # `, "team"` or `}`
+    t.feed(b",")
+    assert t.pending() == b' "team": "' and not t.before_choice()  # one key left: forced whole
+    t.feed(b' "team": "Reds"}')
+    assert t.pending() == b"\n"
+    t.feed(b'\n{"team": "Blue"}\n\n')
+    assert t.finished()

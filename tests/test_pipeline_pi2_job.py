@@ -58,3 +58,13 @@ def test_string_fields_are_never_read_as_numbers():
     j = job()
     j.absorb(Generation('{"player": "seven", "points": "twelve"}\n', "stop"), PipelineConfig())
     assert j.rows == [{"player": "seven", "points": "twelve"}] and j.not_numeric == 0
+
+
+def test_a_sparse_job_asks_reads_and_continues_in_the_sparse_form():
+    j, config = job(form="sparse"), PipelineConfig(max_continuations=2)
+    assert "leave out a key if not given" in j.prompt()[1]["content"]
+    j.absorb(Generation('{"player": "Smith", "points": 20}\n{"player": "Lee"}\n{"player": "Jo', "length"), config)
+    assert j.rows == [{"player": "Smith", "points": 20}, {"player": "Lee", "points": None}]
+    assert j.prompt()[-1] == {"role": "assistant",
+                              "content": '{"player": "Smith", "points": 20}\n{"player": "Lee"}\n'}
+    assert "null if not given" in job().prompt()[1]["content"]

@@ -265,6 +265,23 @@ def test_pi1_is_constrained_to_the_form_the_backend_adapter_answers():
     assert "constraints" in backend.calls[4][1][0].json_schema["properties"]  # an explicit form wins
 
 
+def test_pi2_prompts_constrains_and_reads_the_form_the_backend_adapter_answers():
+    schema = Schema.from_dict({"structure": "flat_single_row", "fields": [{"name": "player"}, {"name": "points"}]})
+
+    def answer(prompt, constraint):
+        return '{"player": "Lowry"}\n{"player": "Ross", "points": "22"}\n' if is_pi2(prompt) else ""
+
+    backend = ScriptedBackend(answer)
+    backend.pi2_form = "sparse"  # what a backend sets when its adapter's card says so (adapters/card.py)
+    result = run("Lowry played. Ross scored 22 points.", None, backend, PipelineConfig(), schema=schema)
+    assert result.rows == [{"player": "Lowry", "points": None}, {"player": "Ross", "points": "22"}]
+    prompt, constraint = backend.calls[0][0][0], backend.calls[0][1][0]
+    assert "leave out a key" in prompt[1]["content"] and constraint.json_schema["minProperties"] == 1
+    full = run("Lowry played. Ross scored 22 points.", None, backend, PipelineConfig(pi2_form="full"), schema=schema)
+    assert full.rows == [{"player": "Ross", "points": "22"}]  # a configured form wins: a full row has every key
+    assert "required" in backend.calls[1][1][0].json_schema and "minProperties" not in backend.calls[1][1][0].json_schema
+
+
 def test_row_chunk_chars_reads_a_flat_table_passage_by_passage_and_merges_entities():
     doc = ("Kyle Lowry scored 24 points. Terrence Ross added 22 points off the bench. "
            "Lowry also handed out 8 assists. The Raptors won by 27.")

@@ -238,7 +238,9 @@ def test_the_data_folder_says_which_pi1_form_the_adapter_learns(tmp_path):
 
     assert data_card(tmp_path)["pi1_form"] == "full"
     (tmp_path / "stats.json").write_text(json.dumps({"records": 3, "pi1_form": "compact"}))
-    assert data_card(tmp_path)["pi1_form"] == "compact"
+    assert data_card(tmp_path)["pi1_form"] == "compact" and "pi2_form" not in data_card(tmp_path)
+    (tmp_path / "stats.json").write_text(json.dumps({"pi2_form": "sparse"}))
+    assert data_card(tmp_path) == {"pi1_form": "full", "pi2_form": "sparse"}
 
 
 def test_passage_examples_put_their_size_on_the_card(tmp_path):

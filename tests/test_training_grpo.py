@@ -244,3 +244,15 @@ def test_shared_prefix_trains_the_same_adapter(tiny_model: Path, data_dir: Path,
     assert runs[False].keys() == runs[True].keys()
     for name in runs[False]:
         torch.testing.assert_close(runs[True][name], runs[False][name], rtol=1e-3, atol=1e-5, msg=name)
+
+
+def test_pi2_grpo_refuses_an_adapter_that_answers_in_the_sparse_form(tiny_model: Path, data_dir: Path,
+                                                                      tmp_path: Path) -> None:
+    from text2table.adapters.card import write_card
+    from text2table.errors import ConfigError
+
+    adapter = tmp_path / "sparse-adapter"
+    write_card(adapter, {"pi2_form": "sparse"})
+    with pytest.raises(ConfigError, match="sparse form"):
+        grpo.train_grpo(tiny_recipe(tiny_model), data_dir, "pi2", tmp_path / "run",
+                        grpo.GrpoOptions(init_adapter=str(adapter)), log=print)

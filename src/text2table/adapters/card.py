@@ -2,6 +2,7 @@
 
 An adapter trained by ``train sft`` carries ``text2table.json`` in its folder, e.g.
 ``{"pi1_form": "compact"}``: the pi1 answer form of its SFT targets (``prepare --pi1-form``), and
+``"pi2_form": "sparse"``: pi2's answer form (``prepare --pi2-form``: rows without their ``null`` cells), and
 ``"row_passages": 250``: the passage size (characters) in which ``extract`` reads prose for pi2 with this adapter,
 and ``"row_passages_by_hint": {"team": 0}``: another size for the tables of one ``metadata.table_hint`` (0: pi2
 reads them whole, e.g. a two-row team table whose facts are spread over a report).
@@ -25,6 +26,7 @@ from typing import Any
 
 CARD_NAME = "text2table.json"
 DEFAULT_PI1_FORM = "full"
+DEFAULT_PI2_FORM = "full"
 
 
 def card_path(adapter: str | Path) -> Path:
@@ -54,6 +56,11 @@ def read_card(adapter: str | Path | None) -> dict[str, Any]:
 def pi1_form_of(adapter: str | Path | None) -> str:
     """The pi1 answer form the adapter was trained on (``"full"`` without a card)."""
     return str(read_card(adapter).get("pi1_form", DEFAULT_PI1_FORM))
+
+
+def pi2_form_of(adapter: str | Path | None) -> str:
+    """The pi2 answer form the adapter was trained on (``"full"`` without a card or the key)."""
+    return str(read_card(adapter).get("pi2_form", DEFAULT_PI2_FORM))
 
 
 def row_passages_of(adapter: str | Path | None) -> Any:

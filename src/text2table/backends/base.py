@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from text2table.adapters.card import card_path, pi1_form_of, row_passages_by_hint_of, row_passages_of
+from text2table.adapters.card import card_path, pi1_form_of, pi2_form_of, row_passages_by_hint_of, row_passages_of
 from text2table.decoding.compact import PI1_FORMS
+from text2table.decoding.prompts import PI2_FORMS
 from text2table.decoding.constraint import Constraint
 from text2table.errors import ConfigError, InputError
 
@@ -47,6 +48,9 @@ class Backend(abc.ABC):
     #: The pi1 answer form the loaded adapter was trained on ("full" or "compact", from its card:
     #: :mod:`text2table.adapters.card`); the pipeline constrains pi1 to it unless told otherwise.
     pi1_form: str = "full"
+    #: The pi2 answer form the loaded adapter was trained on ("full" or "sparse": rows without their null cells,
+    #: :mod:`text2table.core.table`), from its card; the pipeline prompts, constrains and parses pi2 in it.
+    pi2_form: str = "full"
     #: The passage size (characters) the loaded adapter's card names for pi2 (``row_passages``: the size its pi2
     #: examples were cut at, or one chosen on a dev split); None: no card or key. The pipeline reads prose in
     #: passages of this size unless told otherwise.
@@ -108,6 +112,15 @@ def adapter_row_passages_by_hint(adapter: str | None) -> dict[str, int] | None:
                          source=str(card_path(adapter or ".")),
                          hint='write e.g. {"team": 0} (0: pi2 reads tables of that hint whole), or delete the key')
     return dict(sizes)
+
+
+def adapter_pi2_form(adapter: str | None) -> str:
+    """The pi2 form an adapter was trained on, from its card (``"full"`` for no adapter, no card or no key)."""
+    form = _card_value(pi2_form_of, adapter)
+    if form not in PI2_FORMS:
+        raise InputError(f"pi2_form {form!r} is not one of {PI2_FORMS}", source=str(card_path(adapter or ".")),
+                         hint='write "full" or "sparse", the form of the adapter\'s pi2 training targets')
+    return form
 
 
 def adapter_pi1_form(adapter: str | None) -> str:

@@ -14,7 +14,8 @@ from typing import Any
 
 from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_lark
 from text2table.errors import ConfigError, MissingDependencyError
-from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_form, adapter_row_passages,
+from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_form, adapter_pi2_form,
+                                      adapter_row_passages,
                                       adapter_row_passages_by_hint, per_prompt,
                                       register_backend)
 from text2table.decoding.constraint import Constraint
@@ -136,7 +137,7 @@ class TransformersBackend(Backend):
         if threads:
             torch.set_num_threads(threads)
         label = str(model) if model is not None else ("in-memory" if lm is not None else "embedded")
-        self.pi1_form = adapter_pi1_form(adapter)
+        self.pi1_form, self.pi2_form = adapter_pi1_form(adapter), adapter_pi2_form(adapter)
         self.row_passages = adapter_row_passages(adapter)
         self.row_passages_by_hint = adapter_row_passages_by_hint(adapter)
         if lm is None:
@@ -151,6 +152,8 @@ class TransformersBackend(Backend):
                         "pi1_form": self.pi1_form, "row_passages": self.row_passages}
         if self.row_passages_by_hint:  # named only when set, so that runs signed before the key existed resume
             self.options["row_passages_by_hint"] = self.row_passages_by_hint
+        if self.pi2_form != "full":  # likewise
+            self.options["pi2_form"] = self.pi2_form
         self.batch_size, self.device, self.max_string_length = batch_size, device, max_string_length
         self.eos_ids = self._eos_ids()
         self._llg_tokenizer: Any = None

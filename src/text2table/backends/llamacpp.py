@@ -39,7 +39,8 @@ from typing import Any
 
 from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_gbnf
 from text2table.errors import ConfigError, InputError, MissingDependencyError
-from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_form, adapter_row_passages,
+from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_form, adapter_pi2_form,
+                                      adapter_row_passages,
                                       adapter_row_passages_by_hint, per_prompt,
                                       register_backend)
 from text2table.decoding.constraint import Constraint
@@ -95,7 +96,7 @@ class LlamaCppBackend(Backend):
                               " parallel_ctx >= 16 (parallel=1 decodes one prompt at a time)")
         self.threads = threads or default_threads()
         self.thread_policy = ThreadPolicy(self.threads) if threads is None else None
-        self.pi1_form = adapter_pi1_form(lora)
+        self.pi1_form, self.pi2_form = adapter_pi1_form(lora), adapter_pi2_form(lora)
         self.row_passages = adapter_row_passages(lora)
         self.row_passages_by_hint = adapter_row_passages_by_hint(lora)
         served, runtime_lora = path, lora
@@ -132,6 +133,8 @@ class LlamaCppBackend(Backend):
             self.options["join_forced"] = False
         if self.row_passages_by_hint:  # likewise
             self.options["row_passages_by_hint"] = self.row_passages_by_hint
+        if self.pi2_form != "full":  # likewise
+            self.options["pi2_form"] = self.pi2_form
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, **self.options}

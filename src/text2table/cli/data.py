@@ -82,6 +82,9 @@ def prepare_cmd(
                                     " items are the gold rows (as extract reads such lists)."),
     pi1_form: str = typer.Option("full", "--pi1-form", help="pi1 target: full (every field's type and required)"
                                  " or compact (defaults left out: {\"fields\":[\"name\",...]})."),
+    pi2_form: str = typer.Option("full", "--pi2-form", help="pi2 target: full (every key of every row, null where"
+                                 " the text gives no value) or sparse (only the keys with a value; an adapter"
+                                 " trained on it answers so in extract, from its card)."),
     schema: list[str] = typer.Option([], "--schema", help="HINT=PATH: pi2 examples of records with that"
                                      " metadata.table_hint use this schema JSON (as extract --schema), the gold"
                                      " table mapped onto it by field name (repeatable; no pi1 examples for them)."),
@@ -139,6 +142,7 @@ def prepare_cmd(
                 return (stage,) if stage else STAGES
 
             config = PrepareConfig(chars_per_token=chars_per_token, item_lists=item_lists, pi1_form=pi1_form,
+                                   pi2_form=pi2_form,
                                    row_passages=row_passages, row_passages_by_hint=_parse_sizes(row_passages_hint),
                                    max_empty_share=max_empty_passages)
             stats = prepare(_read_all(gold, weights, source), out, config=config,

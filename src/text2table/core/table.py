@@ -1,5 +1,10 @@
 """Tables as NDJSON: one JSON object per line, keys exactly the schema's field names in schema order.
 
+pi2's *sparse* answer form (``sparse=True``; an adapter trained on it says so in its card) leaves out the
+``null`` cells: each line holds only the keys with a value, still in schema order, and a reader fills the
+others with ``null``. The rows of a Rotowire player table (19 columns, a few stated) then take about a sixth
+of the tokens.
+
 Two readers: :func:`parse_ndjson_strict` raises at the first problem (line number and reason);
 :func:`parse_ndjson_lenient` never raises on text, keeps the valid rows and reports what it dropped
 (code fences, prose, broken JSON, a truncated last line, rows with the wrong keys).
@@ -46,9 +51,33 @@ def dump_row(row: Row, names: list[str]) -> str:
     return json.dumps({n: row.get(n) for n in names}, ensure_ascii=False)
 
 
-def dump_rows(rows: list[Row], names: list[str]) -> str:
-    """The NDJSON text of a table (one line per row, a final newline when there are rows)."""
-    return "".join(dump_row(r, names) + "\n" for r in rows)
+def dump_rows(rows: list[Row], names: list[str], *, sparse: bool = False) -> str:
+    """The NDJSON text of a table (one line per row, a final newline when there are rows).
+
+    ``sparse=True``: each line holds only the cells that are not ``null`` (schema order), and a row with no
+    such cell is left out (the sparse form has no empty object)."""
+    if not sparse:
+        return "".join(dump_row(r, names) + "\n" for r in rows)
+    lines = ({n: r[n] for n in names if r.get(n) is not None} for r in rows)
+    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines if line)
+
+
+def fill_sparse_row(obj: Any, names: list[str]) -> Any:
+    """A sparse-form row with every key of ``names`` (in order, the left-out ones ``null``); anything else, or a
+    row whose keys are not some of ``names`` in that order, is returned unchanged (and then fails the check).
+
+    >>> fill_sparse_row({"name": "Ann", "points": 3}, ["name", "team", "points"])
+    {'name': 'Ann', 'team': None, 'points': 3}
+    >>> fill_sparse_row({"points": 3, "name": "Ann"}, ["name", "team", "points"])
+    {'points': 3, 'name': 'Ann'}
+    """
+    if not isinstance(obj, dict) or not obj:
+        return obj
+    order = {n: i for i, n in enumerate(names)}
+    positions = [order.get(k) for k in obj]
+    if None in positions or positions != sorted(positions):
+        return obj
+    return {n: obj.get(n) for n in names}
 
 
 def _check_row(obj: Any, names: list[str] | None) -> str | None:
@@ -107,11 +136,13 @@ class LenientResult:
         return len(self.rows) / self.lines if self.lines else 0.0
 
 
-def parse_ndjson_lenient(text: str, names: list[str] | None = None, *, reorder: bool = False) -> LenientResult:
+def parse_ndjson_lenient(text: str, names: list[str] | None = None, *, reorder: bool = False,
+                         sparse: bool = False) -> LenientResult:
     """Keep the valid rows of model output; never raises on ``text``.
 
     With ``reorder=True`` a row with exactly the schema's keys in another order is kept (re-ordered);
-    rows with missing or extra keys are always dropped when ``names`` is given. Text cells lose surrounding
+    with ``sparse=True`` a row with some of the schema's keys in its order is kept, the others ``null``
+    (:func:`fill_sparse_row`); other rows with missing or extra keys are dropped when ``names`` is given. Text cells lose surrounding
     whitespace (a model writes ``" Raja Indian Cuisine"``).
     """
     result = LenientResult()
@@ -141,6 +172,8 @@ def parse_ndjson_lenient(text: str, names: list[str] | None = None, *, reorder: 
             continue
         if reorder and names is not None and isinstance(obj, dict) and set(obj) == set(names):
             obj = {n: obj[n] for n in names}
+        if sparse and names is not None:
+            obj = fill_sparse_row(obj, names)
         reason = _check_row(obj, names)
         if reason:
             result.dropped.append(Dropped(number, reason, line[:200]))

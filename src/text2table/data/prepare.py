@@ -37,7 +37,7 @@ from text2table.data.passages import passage_rows, passages_kept
 from text2table.layout.item_lists import find_item_list
 from text2table.text.document_index import DocumentIndex
 from text2table.text.normalise import cell_text
-from text2table.decoding.prompts import pi1_messages, pi2_messages
+from text2table.decoding.prompts import PI2_FORMS, pi1_messages, pi2_messages
 from text2table.core.records import GoldRecord, gold_rows, gold_schema
 from text2table.core.schema import Schema, schema_answer
 from text2table.decoding.compact import PI1_FORMS, compact_answer
@@ -70,6 +70,7 @@ class PrepareConfig:
     batch_rows: int = 512
     item_lists: bool = False  # also one pi2 example per item of a list whose items are the gold rows
     pi1_form: str = "full"  # pi1's target: "full" or "compact" (decoding/compact.py; serve with the same form)
+    pi2_form: str = "full"  # pi2's target: "full" or "sparse" (rows without null cells: core/table.py)
     row_passages: int = 0  # >0: pi2 examples per passage of this many characters, as extract reads such tables
     row_passages_by_hint: dict[str, int] = field(default_factory=dict)  # table_hint -> size for its tables (0: whole)
     max_empty_share: float = 1.0  # passages without a gold row kept up to this share of a document's passages
@@ -87,6 +88,8 @@ class PrepareConfig:
             raise ConfigError(f"max_empty_share must be within [0, 1], got {self.max_empty_share}")
         if self.pi1_form not in PI1_FORMS:
             raise ConfigError(f"pi1_form must be one of {PI1_FORMS}, got {self.pi1_form!r}")
+        if self.pi2_form not in PI2_FORMS:
+            raise ConfigError(f"pi2_form must be one of {PI2_FORMS}, got {self.pi2_form!r}")
 
     def passage_size(self, record: GoldRecord) -> int:
         """The passage size of the record's pi2 examples: its table hint's, else ``row_passages`` (0: whole)."""
@@ -111,13 +114,14 @@ def ground_truth_json(schema: Schema, rows: list[dict[str, Any]]) -> str:
 
 
 def build_examples(record: GoldRecord, schema_override: Schema | None = None,
-                   rows_override: list[dict[str, Any]] | None = None, *, pi1_form: str = "full") -> list[Example]:
+                   rows_override: list[dict[str, Any]] | None = None, *, pi1_form: str = "full",
+                   pi2_form: str = "full") -> list[Example]:
     """The pi1 and pi2 examples of one gold record.
 
     ``schema_override`` (pipeline RL: a schema predicted by pi1) replaces the gold schema in pi2's prompt;
     then pi1 is not emitted and the caller maps gold rows onto that schema. ``rows_override`` (those mapped
     rows, keyed by the override's names) becomes pi2's target and its RL ground truth, with the override
-    as the ground-truth schema.
+    as the ground-truth schema. ``pi1_form``/``pi2_form``: the answer forms of the targets (and pi2's prompt).
     """
     schema = gold_schema(record)
     rows = gold_rows(record, schema)
@@ -131,13 +135,13 @@ def build_examples(record: GoldRecord, schema_override: Schema | None = None,
         pi1.append({"role": "assistant", "content": answer})
         examples.append(Example(record.id, "pi1", pi1, truth, record.document, schema.to_json()))
     target_schema = schema_override or schema
-    pi2 = pi2_messages(record.document, target_schema, record.metadata)
-    pi2.append({"role": "assistant", "content": dump_rows(rows, target_schema.names)})
+    pi2 = pi2_messages(record.document, target_schema, record.metadata, form=pi2_form)
+    pi2.append({"role": "assistant", "content": dump_rows(rows, target_schema.names, sparse=pi2_form == "sparse")})
     examples.append(Example(record.id, "pi2", pi2, truth, record.document, target_schema.to_json()))
     return examples
 
 
-def item_examples(record: GoldRecord) -> list[Example]:
+def item_examples(record: GoldRecord, *, pi2_form: str = "full") -> list[Example]:
     """One pi2 example per list item when the record's table is that list, one gold row per item
     (multi-row tables only); cells the item does not support are null. Ids end in ``#item1``, ``#item2``..."""
     schema = gold_schema(record)
@@ -153,15 +157,16 @@ def item_examples(record: GoldRecord) -> list[Example]:
         for name, value in row.items():
             text = cell_text(value, missing)
             kept[name] = value if text is None or index.supports(text, name) else None
-        messages = pi2_messages(item, schema, record.metadata)
-        messages.append({"role": "assistant", "content": dump_rows([kept], schema.names)})
+        messages = pi2_messages(item, schema, record.metadata, form=pi2_form)
+        messages.append({"role": "assistant", "content": dump_rows([kept], schema.names, sparse=pi2_form == "sparse")})
         examples.append(Example(f"{record.id}#item{k}", "pi2", messages, ground_truth_json(schema, [kept]), item,
                                 schema.to_json()))
     return examples
 
 
 def passage_examples(record: GoldRecord, size: int, schema: Schema | None = None,
-                     rows: list[dict[str, Any]] | None = None, *, max_empty_share: float = 1.0) -> list[Example]:
+                     rows: list[dict[str, Any]] | None = None, *, max_empty_share: float = 1.0,
+                     pi2_form: str = "full") -> list[Example]:
     """One pi2 example per passage of ``size`` characters pi2 would read of the record's document, with the
     rows that passage states (:func:`text2table.data.passages.passage_rows`); ``[]`` when pi2 reads it whole.
     Passages without a row are kept up to ``max_empty_share`` of them (:func:`text2table.data.passages.
@@ -175,8 +180,8 @@ def passage_examples(record: GoldRecord, size: int, schema: Schema | None = None
     parts = passage_rows(record.document, schema.structure, schema.names, rows, size, missing=missing)
     for i in passages_kept(parts, max_empty_share):
         passage, kept = parts[i]
-        messages = pi2_messages(passage, schema, record.metadata)
-        messages.append({"role": "assistant", "content": dump_rows(kept, schema.names)})
+        messages = pi2_messages(passage, schema, record.metadata, form=pi2_form)
+        messages.append({"role": "assistant", "content": dump_rows(kept, schema.names, sparse=pi2_form == "sparse")})
         examples.append(Example(f"{record.id}#passage{i + 1}", "pi2", messages, ground_truth_json(schema, kept),
                                 passage, schema.to_json()))
     return examples
@@ -274,11 +279,11 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
             if isinstance(override, tuple):
                 override, mapped = override
             wanted = stages_for(record) if stages_for else STAGES
-            extra = item_examples(record) if config.item_lists and override is None else []
+            extra = item_examples(record, pi2_form=config.pi2_form) if config.item_lists and override is None else []
             size = config.passage_size(record)
-            passages = passage_examples(record, size, override, mapped, max_empty_share=config.max_empty_share) \
-                if size and record.table is not None else []
-            whole = build_examples(record, override, mapped, pi1_form=config.pi1_form)
+            passages = passage_examples(record, size, override, mapped, max_empty_share=config.max_empty_share,
+                                        pi2_form=config.pi2_form) if size and record.table is not None else []
+            whole = build_examples(record, override, mapped, pi1_form=config.pi1_form, pi2_form=config.pi2_form)
             if passages:  # the pipeline never asks pi2 for this table whole
                 whole = [ex for ex in whole if ex.stage != "pi2"]
             for ex in [*whole, *extra, *passages]:
@@ -300,6 +305,7 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
     stats = {"records": records_seen, "structures": dict(sorted(structures.items())),
              "rows_per_table": {k: rows_hist[k] for k in _BUCKETS if rows_hist[k]},
              "chars_per_token": config.chars_per_token, "pi1_form": config.pi1_form,
+             **({"pi2_form": config.pi2_form} if config.pi2_form != "full" else {}),
              **({"row_passages": config.row_passages} if config.row_passages else {}),
              **({"row_passages_by_hint": dict(sorted(config.row_passages_by_hint.items()))}
                 if config.row_passages_by_hint else {}),

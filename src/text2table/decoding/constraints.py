@@ -33,6 +33,7 @@ from text2table.errors import ConfigError
 from text2table.core.naming import MAX_NAME_LENGTH, NAME_PATTERN
 from text2table.core.schema import FIELD_TYPES, STRUCTURES, Schema, row_json_schema
 from text2table.decoding.compact import PI1_FORMS, compact_answer_json_schema
+from text2table.decoding.prompts import PI2_FORMS
 
 DEFAULT_MAX_FIELDS = 40
 DEFAULT_MAX_STRING = 200
@@ -43,7 +44,7 @@ GRAMMAR_DIALECTS = ("gbnf", "lark")
 
 _IGNORED = {"title", "description", "examples", "default", "$schema", "$id", "format", "$comment"}
 _HANDLED = {"type", "enum", "const", "anyOf", "oneOf", "properties", "required", "additionalProperties",
-            "items", "minItems", "maxItems", "minLength", "maxLength", "pattern"}
+            "minProperties", "items", "minItems", "maxItems", "minLength", "maxLength", "pattern"}
 # Allowed characters as positive ranges: llama.cpp rejects a token that ends inside a multi-byte character
 # when the character's possible range touches a *negated* range (so [^...\x85...] would block all of U+0080-00BF).
 _STR_CHAR_GBNF = ('[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E\\xA0-\\u2027\\u202A-\\U0010FFFF] | "\\\\" ["\\\\bfnrt]'
@@ -93,8 +94,11 @@ def schema_constraint(*, max_fields: int = DEFAULT_MAX_FIELDS, max_name_length: 
 
 
 def rows_constraint(schema: Schema, *, max_rows: int | None = None,
-                    max_string_length: int = DEFAULT_MAX_STRING) -> Constraint:
+                    max_string_length: int = DEFAULT_MAX_STRING, form: str = "full") -> Constraint:
     """The pi2 constraint: NDJSON rows of ``schema`` (keys in order), string values capped in length.
+
+    ``form="sparse"`` (:data:`~text2table.decoding.prompts.PI2_FORMS`): a row holds only keys with a value, in
+    schema order, at least one; ``null`` is not written (a required field's key must still be there).
 
     An ``integer`` or ``number`` field (without ``enum``) takes its number bare or quoted (a string of at most
     ``QUOTED_NUMBER_CHARS``): adapters trained on string-typed schemas quote every value, and with the quote
@@ -108,6 +112,14 @@ def rows_constraint(schema: Schema, *, max_rows: int | None = None,
         if f.type in ("integer", "number") and f.enum is None:
             either = {"anyOf": [{"type": f.type}, {"type": "string", "maxLength": QUOTED_NUMBER_CHARS}]}
             row["properties"][f.name] = either if f.required else {"anyOf": [either, {"type": "null"}]}
+    if form not in PI2_FORMS:
+        raise ConfigError(f"pi2 answer form {form!r}; expected one of {PI2_FORMS}")
+    if form == "sparse":
+        optional = [f.name for f in schema.fields if not f.required]
+        for name in optional:  # the value without its null alternative
+            row["properties"][name] = row["properties"][name]["anyOf"][0]
+        row["required"] = [f.name for f in schema.fields if f.required]
+        row["minProperties"] = 1
     return Constraint("rows", row, max_rows=max_rows)
 
 
@@ -215,16 +227,44 @@ class _Compiler:
 
     def object(self, node: dict[str, Any], path: str) -> Any:
         props = node.get("properties", {})
-        missing = [k for k in props if k not in node.get("required", [])]
-        if missing or node.get("additionalProperties", False) is not False:
-            raise ConfigError(f"{path}: every property must be required and additionalProperties false"
-                              f" (optional: {missing}); the grammar writes keys in a fixed order")
+        required = set(node.get("required", []))
+        if node.get("additionalProperties", False) is not False or not required <= set(props):
+            raise ConfigError(f"{path}: additionalProperties must be false and every required key a property;"
+                              " the grammar writes keys in a fixed order")
+        if required != set(props):
+            return self.optional_keys(node, path)
         parts: list[Any] = [_Lit("{")]
         for i, (key, sub) in enumerate(props.items()):
             prefix = (self.item_sep if i else "") + json.dumps(key, ensure_ascii=False) + self.key_sep
             parts += [_Lit(prefix), self.rule(sub, f"{path}.{key}")]
         parts.append(_Lit("}"))
         return _Seq(tuple(parts))
+
+    def optional_keys(self, node: dict[str, Any], path: str) -> Any:
+        """An object whose keys not in ``required`` may be left out: the keys written keep the properties'
+        order; ``minProperties`` 1 forbids ``{}``. Rule ``<id>t<i>`` is what may follow once key ``i`` is next
+        (a separator first), ``<id>h<i>`` what may open the object from key ``i`` on."""
+        props = list(node.get("properties", {}).items())
+        required = set(node.get("required", []))
+        least = int(node.get("minProperties", 0))
+        if least > 1:
+            raise ConfigError(f"{path}: minProperties {least} is not supported (0 or 1)")
+        values = [self.rule(sub, f"{path}.{key}") for key, sub in props]
+        tag = f"o{len(self.rules)}"  # after the values: a nested object's rules are already in
+        key_lit = lambda i: _Lit(json.dumps(props[i][0], ensure_ascii=False) + self.key_sep)  # noqa: E731
+        n = len(props)
+        self.rules[f"{tag}t{n}"] = _Lit("}")
+        for i in range(n - 1, 0, -1):
+            write = _Seq((_Lit(self.item_sep), key_lit(i), values[i], _Ref(f"{tag}t{i + 1}")))
+            self.rules[f"{tag}t{i}"] = write if props[i][0] in required else _Alt((write, _Ref(f"{tag}t{i + 1}")))
+        if least == 0:
+            self.rules[f"{tag}h{n}"] = _Lit("}")
+        for i in range(n - 1, -1, -1):
+            write = _Seq((key_lit(i), values[i], _Ref(f"{tag}t{i + 1}")))
+            skip = i + 1 < n or least == 0
+            self.rules[f"{tag}h{i}"] = (write if props[i][0] in required or not skip
+                                        else _Alt((write, _Ref(f"{tag}h{i + 1}"))))
+        return _Seq((_Lit("{"), _Ref(f"{tag}h0")))
 
     def array(self, node: dict[str, Any], path: str) -> Any:
         lo, hi = int(node.get("minItems", 0)), int(node.get("maxItems", self.max_items))

@@ -34,10 +34,11 @@ _LITERALS = frozenset((b"null", b"true", b"false"))
 
 @dataclass
 class _Node:
-    kind: str  # "lit" | "value" | "fork" | "end"
+    kind: str  # "lit" | "value" | "fork" | "choice" | "end"
     text: bytes = b""  # a literal's bytes; b'"' for a value that is always a string
     next: int = -1
-    options: list[int] = field(default_factory=list)
+    options: list[int] = field(default_factory=list)  # a fork's branches (each begins with its own byte)
+    texts: list[tuple[bytes, int]] = field(default_factory=list)  # a choice's literals and where each goes
 
 
 class _Unsupported(Exception):
@@ -87,14 +88,39 @@ class _Graph:
         raise _Unsupported(node)
 
     def object(self, node: dict[str, Any], nxt: int) -> int:
-        start = self.lit(b"}", nxt)
         props = list(node.get("properties", {}).items())
+        if set(node.get("required", [])) != {k for k, _ in props}:
+            return self.optional_keys(node, props, nxt)
+        start = self.lit(b"}", nxt)
         for i in range(len(props) - 1, -1, -1):
             key, sub = props[i]
             start = self.value(sub, start)
             prefix = (self.item_sep if i else b"") + json.dumps(key, ensure_ascii=False).encode() + self.key_sep
             start = self.lit(prefix, start)
         return self.lit(b"{", start) if props else self.lit(b"{}", nxt)
+
+    def optional_keys(self, node: dict[str, Any], props: list[tuple[str, Any]], nxt: int) -> int:
+        """An object whose optional keys may be left out (keys in order): after ``{`` and after each value, a
+        choice among the literals that may come next (the next keys with their separator, or ``}``)."""
+        required = set(node.get("required", []))
+        key = lambda i, sep: sep + json.dumps(props[i][0], ensure_ascii=False).encode() + self.key_sep  # noqa: E731
+        after: list[tuple[bytes, int]] = [(b"}", nxt)]  # what may follow key i's value, from i = n - 1 down
+        firsts: list[tuple[bytes, int]] = [(b"}", nxt)] if int(node.get("minProperties", 0)) == 0 else []
+        for i in range(len(props) - 1, -1, -1):
+            value = self.value(props[i][1], self.choice(after))
+            firsts = [(key(i, b""), value)] + ([] if props[i][0] in required else firsts)
+            if i:
+                after = [(key(i, self.item_sep), value)] + ([] if props[i][0] in required else after)
+        return self.lit(b"{", self.choice(firsts))
+
+    def choice(self, texts: list[tuple[bytes, int]]) -> int:
+        if len(texts) == 1:
+            return self.lit(*texts[0])
+        if any(a != b and b.startswith(a) for a, _ in texts for b, _ in texts) or len({t for t, _ in texts}) < len(texts):
+            raise _Unsupported(texts)  # one literal the prefix of another: the byte stream cannot tell them apart
+        node = self.add("choice")
+        self.nodes[node].texts = texts
+        return node
 
     def array(self, node: dict[str, Any], nxt: int) -> int:
         if int(node.get("minItems", 0)) < 1:
@@ -115,6 +141,7 @@ class ForcedText:
     state: str = ""  # inside a value: "" (not begun), "str", "esc", "bare"
     dead: bool = False
     bare: bytes = b""  # the bytes of the bare value being written
+    cands: list[int] | None = None  # at a choice: its literals that the bytes written so far still match
 
     def feed(self, data: bytes) -> None:
         for byte in data:
@@ -142,6 +169,9 @@ class ForcedText:
             if node.kind == "end":
                 self.dead = True
                 return
+            if node.kind == "choice":
+                self._choose(node, byte)
+                return
             if self.state == "":  # a value begins
                 if byte == 0x22:
                     self.state = "str"
@@ -166,32 +196,58 @@ class ForcedText:
                 return
             self.at, self.state = node.next, ""  # the byte belongs to what follows the value
 
+    def _choose(self, node: _Node, byte: int) -> None:
+        """One byte at a choice: keep the literals it matches; once one is left and written whole, go on."""
+        cands = [c for c in (self.cands if self.cands is not None else range(len(node.texts)))
+                 if node.texts[c][0][self.offset] == byte]
+        if not cands:
+            self.dead = True
+            return
+        self.cands, self.offset = cands, self.offset + 1
+        text, nxt = node.texts[cands[0]]
+        if len(cands) == 1 and self.offset == len(text):
+            self.at, self.offset, self.cands = nxt, 0, None
+
+    def _walk(self) -> tuple[bytes, _Node]:
+        """The forced bytes from here, and the node where the model chooses next."""
+        out, at, offset, cands = b"", self.at, self.offset, self.cands
+        while True:
+            node = self.nodes[at]
+            if node.kind == "lit":
+                out += node.text[offset:]
+                at, offset = node.next, 0
+                continue
+            if node.kind != "choice":
+                return out, node
+            texts = [node.texts[c] for c in (cands if cands is not None else range(len(node.texts)))]
+            if len(texts) > 1:
+                rests = [t[offset:] for t, _ in texts]
+                common = 0
+                while all(len(r) > common and r[common] == rests[0][common] for r in rests):
+                    common += 1
+                return out + rests[0][:common], node
+            out += texts[0][0][offset:]
+            at, offset, cands = texts[0][1], 0, None
+
     def pending(self) -> bytes:
         """The bytes the grammar forces next (empty when the model has a choice or the tracker is off)."""
         if self.dead:
             return b""
-        out, at, offset = b"", self.at, self.offset
-        while self.nodes[at].kind == "lit":
-            out += self.nodes[at].text[offset:]
-            at, offset = self.nodes[at].next, 0
-        if self.nodes[at].kind == "value" and self.state == "":
-            if self.state == "" and self.nodes[at].text:
-                return out + self.nodes[at].text  # a string value's opening quote
+        out, node = self._walk()
+        if node.kind == "value" and self.state == "":
+            if node.text:
+                return out + node.text  # a string value's opening quote
             # the value's first token may merge with a trailing space (` "`, ` null`): leave it to the model
             return out.rstrip(b" ")
         return out
 
     def before_choice(self) -> bool:
-        """True when the pending bytes run up to a fork (the model then picks a branch, e.g. ``,`` or ``]``).
+        """True when the pending bytes run up to a fork or a choice (the model then picks a branch, e.g. ``,`` or
+        ``]``, or the next key of a sparse row).
 
         A backend leaves the last token of such text to the model: the tokenizer merges punctuation runs
-        (``},{"``, ``}],"``), and the model learned the merged tokens."""
-        if self.dead:
-            return False
-        at = self.at
-        while self.nodes[at].kind == "lit":
-            at = self.nodes[at].next
-        return self.nodes[at].kind == "fork"
+        (``},{"``, ``}],"``, `` "name``), and the model learned the merged tokens."""
+        return not self.dead and self._walk()[1].kind in ("fork", "choice")
 
     def finished(self) -> bool:
         """True when the answer is complete (only end-of-sequence may follow)."""

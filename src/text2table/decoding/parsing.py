@@ -145,9 +145,10 @@ def _normalized_copy(obj: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def parse_rows_text(text: Any, names: list[str] | None = None, *, reorder: bool = False) -> LenientResult:
+def parse_rows_text(text: Any, names: list[str] | None = None, *, reorder: bool = False,
+                    sparse: bool = False) -> LenientResult:
     """pi2 output -> valid rows plus what was dropped and why (see :func:`parse_ndjson_lenient`)."""
-    return parse_ndjson_lenient(text, names, reorder=reorder)
+    return parse_ndjson_lenient(text, names, reorder=reorder, sparse=sparse)
 
 
 _STRUCTURE = re.compile(r'"structure"\s*:\s*"([a-z_]+)"')

@@ -12,8 +12,10 @@ pi1 user message::
     [TASK]
     ...
 
-pi2 adds ``[SCHEMA]`` (schema_id, structure, fields) after ``[METADATA]``. Training and serving use these
-same functions, so the format cannot drift. Policies are short on purpose: every prompt token costs
+pi2 adds ``[SCHEMA]`` (schema_id, structure, fields) after ``[METADATA]``. Its policy names the answer form
+(``PI2_FORMS``): ``full`` writes every key (``null`` where the document gives no value), ``sparse`` only the
+keys with a value (:mod:`text2table.core.table`). Training and serving use these same functions, so the format
+cannot drift. Policies are short on purpose: every prompt token costs
 compute in training and on a CPU at inference.
 """
 
@@ -24,6 +26,7 @@ from typing import Any
 
 from text2table.core.records import METADATA_KEYS, default_metadata
 from text2table.core.schema import Schema
+from text2table.errors import ConfigError
 
 POLICY_TAG = "<|policy|>"
 BLOCKS = ("POLICY", "METADATA", "SCHEMA", "DOCUMENT", "TASK")
@@ -41,6 +44,13 @@ PI2_POLICY = """\
 - One JSON object per line, the schema's keys in order.
 - Evidence: copy values from the document; null if not given.
 - "kv_single": one line; "flat_single_row": one line per entity, no duplicates."""
+
+PI2_POLICY_SPARSE = """\
+- One JSON object per line, only the schema's keys with a value, in order.
+- Evidence: copy values from the document; leave out a key if not given.
+- "kv_single": one line; "flat_single_row": one line per entity, no duplicates."""
+
+PI2_FORMS = ("full", "sparse")
 
 PI1_TASK = "Answer with the schema JSON only."
 PI2_TASK = "Answer with the NDJSON rows only."
@@ -83,9 +93,13 @@ def pi1_messages(document: str, metadata: dict[str, Any] | None = None) -> list[
     return [{"role": "system", "content": PI1_SYSTEM}, {"role": "user", "content": user}]
 
 
-def pi2_messages(document: str, schema: Schema, metadata: dict[str, Any] | None = None) -> list[dict[str, str]]:
-    """System + user messages for schema-conditioned extraction."""
-    user = _user([("POLICY", PI2_POLICY), ("METADATA", render_metadata(metadata)),
+def pi2_messages(document: str, schema: Schema, metadata: dict[str, Any] | None = None, *,
+                 form: str = "full") -> list[dict[str, str]]:
+    """System + user messages for schema-conditioned extraction; ``form`` is the answer form (``PI2_FORMS``)."""
+    if form not in PI2_FORMS:
+        raise ConfigError(f"pi2 answer form {form!r}; expected one of {PI2_FORMS}")
+    policy = PI2_POLICY_SPARSE if form == "sparse" else PI2_POLICY
+    user = _user([("POLICY", policy), ("METADATA", render_metadata(metadata)),
                   ("SCHEMA", render_schema_block(schema)), ("DOCUMENT", document.strip()),
                   ("TASK", PI2_TASK)])
     return [{"role": "system", "content": PI2_SYSTEM}, {"role": "user", "content": user}]

@@ -12,6 +12,7 @@ from typing import Any
 
 from text2table.checks.config import CheckConfig
 from text2table.decoding.compact import PI1_FORMS
+from text2table.decoding.prompts import PI2_FORMS
 from text2table.errors import ConfigError
 
 FALLBACKS = ("rules", "empty")
@@ -50,6 +51,9 @@ class PipelineConfig:
     # pi1's answer form: "full", "compact" (decoding/compact.py), or "auto": the form the backend's adapter was
     # trained on (its text2table.json card, adapters/card.py; "full" without one)
     pi1_form: str = "auto"
+    # pi2's answer form: "full" (every key), "sparse" (only keys with a value; core/table.py), or "auto": the form
+    # pi2's adapter was trained on (its card; "full" without one)
+    pi2_form: str = "auto"
 
     def __post_init__(self) -> None:
         for name in ("max_new_tokens_schema", "max_new_tokens_table", "max_rows"):
@@ -71,6 +75,8 @@ class PipelineConfig:
             raise ConfigError(f"field_list_end_bias must be within [-10, 10], got {self.field_list_end_bias}")
         if self.pi1_form not in ("auto", *PI1_FORMS):
             raise ConfigError(f"pi1_form {self.pi1_form!r} is not one of {('auto', *PI1_FORMS)}")
+        if self.pi2_form not in ("auto", *PI2_FORMS):
+            raise ConfigError(f"pi2_form {self.pi2_form!r} is not one of {('auto', *PI2_FORMS)}")
         if self.schema_fallback not in FALLBACKS:
             raise ConfigError(f"schema_fallback {self.schema_fallback!r} is not one of {FALLBACKS}")
         if not isinstance(self.checks, CheckConfig):
@@ -104,6 +110,14 @@ def pi1_form(config: PipelineConfig, backend: Any) -> str:
     if config.pi1_form != "auto":
         return config.pi1_form
     return str(getattr(backend, "pi1_form", "full"))
+
+
+def pi2_form(config: PipelineConfig, backend: Any) -> str:
+    """The pi2 answer form to prompt, constrain and parse: the configured one, or with ``"auto"`` the pi2
+    backend's (the form its adapter was trained on; ``"full"`` for a backend that does not say)."""
+    if config.pi2_form != "auto":
+        return config.pi2_form
+    return str(getattr(backend, "pi2_form", "full"))
 
 
 def config_dict(config: PipelineConfig) -> dict[str, Any]:

@@ -48,11 +48,13 @@ class Pi2Job:
     seen: set[str] = field(default_factory=set)
     row_cap: int | None = None  # at most this many rows (an item of a list: 1)
     not_numeric: int = 0  # quoted values of numeric fields that were no number (nulled; numeric_cells)
+    form: str = "full"  # pi2's answer form (decoding.prompts.PI2_FORMS): "sparse" rows hold only non-null cells
 
     def prompt(self) -> Prompt:
-        messages = pi2_messages(self.chunk, self.schema, self.metadata)
-        if self.rows:
-            messages.append({"role": "assistant", "content": dump_rows(self.rows, self.schema.names)})
+        sparse = self.form == "sparse"
+        messages = pi2_messages(self.chunk, self.schema, self.metadata, form=self.form)
+        if self.rows and (text := dump_rows(self.rows, self.schema.names, sparse=sparse)):
+            messages.append({"role": "assistant", "content": text})
         return messages
 
     def cap(self, config: PipelineConfig) -> int:
@@ -69,7 +71,7 @@ class Pi2Job:
             self.texts.append(gen.text)
             self.done, self.stop, self.error = True, "error", gen.error or "generation failed"
             return
-        parsed = parse_ndjson_lenient(gen.text, self.schema.names, reorder=True)
+        parsed = parse_ndjson_lenient(gen.text, self.schema.names, reorder=True, sparse=self.form == "sparse")
         last_line = gen.text.count("\n") + 1  # the line the budget may have cut
         cut_partial = gen.finish_reason == "length" and any(d.line == last_line for d in parsed.dropped)
         # raw keeps what the model wrote, less the partial row that the budget cut and a continuation redoes

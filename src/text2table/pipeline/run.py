@@ -48,7 +48,8 @@ from typing import Any
 from text2table.backends.base import Backend, Generation, Prompt
 from text2table.decoding.constraint import Constraint
 from text2table.layout.blocks import induce_schema
-from text2table.pipeline.config import PipelineConfig, pi1_form, row_chunk_chars, trained_row_chunk_chars
+from text2table.pipeline.config import (PipelineConfig, pi1_form, pi2_form, row_chunk_chars,
+                                       trained_row_chunk_chars)
 from text2table.pipeline.chunking import Chunk, merge_chunk_rows, row_passages, split_document
 from text2table.decoding.constraints import rows_constraint, schema_constraint
 from text2table.errors import BackendError, ConfigError
@@ -79,10 +80,10 @@ class PipelineResult:
 
 # --- constraints and schema parsing ----------------------------------------------------------------
 
-def _rows_constraint(schema: Schema, remaining: int, config: PipelineConfig) -> Constraint:
+def _rows_constraint(schema: Schema, remaining: int, config: PipelineConfig, form: str) -> Constraint:
     if config.max_string_length is None:
-        return rows_constraint(schema, max_rows=remaining)
-    return rows_constraint(schema, max_rows=remaining, max_string_length=config.max_string_length)
+        return rows_constraint(schema, max_rows=remaining, form=form)
+    return rows_constraint(schema, max_rows=remaining, max_string_length=config.max_string_length, form=form)
 
 
 def _parse_schema(text: str) -> tuple[Schema | None, str | None]:
@@ -171,8 +172,11 @@ def _run_pi1(documents: Sequence[str], metadatas: Sequence[dict[str, Any] | None
 
 def _run_pi2(jobs: list[Pi2Job], backend: Backend, config: PipelineConfig, diags: list[dict[str, Any]]) -> None:
     active = [j for j in jobs if not j.done]
+    form = pi2_form(config, backend)
+    for job in active:
+        job.form = form
     while active:
-        constraints = [_rows_constraint(j.schema, j.remaining(config), config) if config.constrained else None
+        constraints = [_rows_constraint(j.schema, j.remaining(config), config, form) if config.constrained else None
                        for j in active]
         gens, share = _generate(backend, [j.prompt() for j in active], constraints,
                                 config.max_new_tokens_table, config)

@@ -268,6 +268,10 @@ def train_grpo(recipe: Recipe, data_dir: str | Path, stage: str, run_dir: str | 
     rows = load_rl_rows(data_dir, stage, limit=options.limit_examples)
     if not rows:
         raise ConfigError(f"no RL examples for {stage} in {data_dir}; run `text2table prepare` first")
+    if stage == "pi2" and options.init_adapter is not None and read_card(options.init_adapter).get("pi2_form",
+                                                                                                  "full") != "full":
+        raise ConfigError(f"{options.init_adapter} answers pi2 in the sparse form (its text2table.json), and the pi2"
+                          " reward reads rows with every key; start GRPO from a full-form adapter")
     scorer = None
     if stage == "pipeline-pi1":
         scorer = PipelinePi1Scorer(pi2 or make_pi2(recipe, rl), rl.reward_weights)

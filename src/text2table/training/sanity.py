@@ -74,8 +74,8 @@ def score_pi2(examples: list[ChatExample], outputs: list[str]) -> dict[str, Any]
         counts = counts + count_text(out, schema)
         if schema is None:
             continue
-        gold_rows = parse_ndjson_lenient(ex.answer, schema.names).rows
-        pred_rows = parse_rows_text(out, schema.names).rows
+        gold_rows = parse_ndjson_lenient(ex.answer, schema.names, sparse=True).rows  # either answer form
+        pred_rows = parse_rows_text(out, schema.names, sparse=True).rows
         gold = table_items(schema.structure, schema.names, gold_rows)
         pred = table_items(schema.structure, schema.names, pred_rows)
         docs.append(document_scores(pred, gold))
