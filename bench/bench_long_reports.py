@@ -13,7 +13,9 @@ continues in another call, which drops the row the budget cut) or ``field_list_e
 towards longer pi1 field lists, so no second pi1 call when the nudge ran into the budget). A ``backend.NAME=VALUE``
 part is a llama.cpp backend option instead (as ``extract -O NAME=VALUE``), e.g. ``backend.parallel=4`` (the
 prompts of one call, such as a table's passages, decoded side by side); each set of backend options gets its own
-backend on the same model and adapters. Games are the
+backend on the same model and adapters. A ``pi2_adapter=PATH`` part gives that row another pi2 adapter (its own
+backend), e.g. ``pi2_adapter=runs/box-pi2j/ship/adapter.gguf`` beside ``default`` to time two adapters, such as a
+full-form and a sparse-form one, on the same games. Games are the
 ``--games`` spread evenly over the file (as ``bench/quality.py --limit`` picks them) and are run in chunks of
 ``--chunk``, every setting on a chunk before the next chunk, so that a change of load on the machine hits all
 rows alike. Threads are left to the backend (the cores the load leaves free).
@@ -75,7 +77,8 @@ def _game(doc) -> str:  # type: ignore[no-untyped-def]
 def setting(text: str) -> PipelineConfig:
     """``default`` or ``name=value,...`` -> the benchmark's PipelineConfig (model answers only, checks after);
     ``backend.`` parts are left to :func:`backend_options`."""
-    pipeline = ",".join(p for p in text.split(",") if p.strip() and not p.strip().startswith("backend."))
+    pipeline = ",".join(p for p in text.split(",") if p.strip() and not p.strip().startswith(("backend.",
+                                                                                                "pi2_adapter=")))
     return PipelineConfig(verify=False, parse_tables=False, **config_changes(pipeline or "default"))
 
 
@@ -96,6 +99,16 @@ def backend_options(text: str) -> dict[str, object]:
             except json.JSONDecodeError:
                 options[name] = value
     return options
+
+
+def pi2_adapter(text: str, default: str | None) -> str | None:
+    """The ``pi2_adapter=PATH`` part of a setting, else ``default``.
+
+    >>> pi2_adapter("row_chunk_chars=500,pi2_adapter=runs/a.gguf", None), pi2_adapter("default", "b.gguf")
+    ('runs/a.gguf', 'b.gguf')
+    """
+    parts = [p.strip()[len("pi2_adapter="):] for p in text.split(",") if p.strip().startswith("pi2_adapter=")]
+    return parts[-1] if parts else default
 
 
 def main() -> None:
@@ -130,7 +143,7 @@ def main() -> None:
     groups = list(dict.fromkeys(_game(doc) for doc in inputs))
     names = [s.strip() for s in args.settings.split(";") if s.strip()]
     configs = {n: setting(n) for n in names}
-    preds = {n: work / f"{n.replace('=', '-').replace(',', '_')}.pred.jsonl" for n in names}
+    preds = {n: work / f"{n.replace('=', '-').replace(',', '_').replace('/', '_')}.pred.jsonl" for n in names}
     wall = {n: 0.0 for n in names}
     backends: dict[str, object] = {}  # one per set of backend options, opened on first use
     for start in range(0, len(groups), args.chunk):
@@ -138,9 +151,10 @@ def main() -> None:
         part = [d for d in inputs if _game(d) in upto]
         for name in names:
             config = configs[name]
-            key = json.dumps(backend_options(name), sort_keys=True)
+            pi2 = pi2_adapter(name, args.pi2_adapter)
+            key = json.dumps([backend_options(name), pi2], sort_keys=True)
             if key not in backends:
-                backends[key] = open_backend("llamacpp", adapter=args.adapter, pi2_adapter=args.pi2_adapter,
+                backends[key] = open_backend("llamacpp", adapter=args.adapter, pi2_adapter=pi2,
                                              options=backend_options(name))
             began = time.perf_counter()
             run_batch(part, backends[key], preds[name], config=config, schema=schemas)

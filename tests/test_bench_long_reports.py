@@ -65,3 +65,10 @@ def test_schema_per_table_hint_skips_pi1_for_those_tables_only(tmp_path):
     assert [f["name"] for f in records["g-player"]["schema"]["fields"]] == ["player", "points"]
     assert records["g-player"]["diagnostics"]["pi1"]["skipped"] is True
     assert records["g-team"]["diagnostics"]["pi1"]["skipped"] is False
+
+
+def test_a_pi2_adapter_part_names_that_rows_adapter_and_no_config_field():
+    assert bench_long_reports.pi2_adapter("default", None) is None
+    assert bench_long_reports.pi2_adapter("pi2_adapter=runs/k/ship/adapter.gguf", "x.gguf") == "runs/k/ship/adapter.gguf"
+    assert bench_long_reports.setting("pi2_adapter=runs/k/adapter.gguf,max_new_tokens_table=1024").max_new_tokens_table \
+        == 1024
