@@ -68,3 +68,13 @@ def test_the_markdown_report_shows_the_signature_line(tmp_path):
     paths = write_report(tmp_path / "report", metrics, docs)
     assert f"Predictions: `{metrics['signature']}`" in paths["markdown"].read_text()
     assert json.loads(paths["metrics"].read_text())["prediction_signature"]["hash"] in metrics["signature"]
+
+
+def test_the_pi2_form_is_named_only_when_set():
+    from text2table.pipeline.signature import prediction_signature
+
+    backend = RulesBackend()
+    assert "pi2_form" not in prediction_signature(PipelineConfig(), backend)["pipeline"]  # older runs resume
+    sparse = prediction_signature(PipelineConfig(pi2_form="sparse"), backend)
+    assert sparse["pipeline"]["pi2_form"] == "sparse"
+    assert sparse["hash"] != prediction_signature(PipelineConfig(), backend)["hash"]

@@ -8,10 +8,12 @@ both local backends accept exactly the same texts:
 - ``kind="rows"`` (pi2): NDJSON, every line one object with exactly the schema's keys in order, written
   as ``json.dumps(row, ensure_ascii=False)`` writes it (``", "`` / ``": "``), each line ended by ``"\\n"``;
   the table may be empty, ends at end-of-sequence or at an empty line, and has at most ``max_rows`` lines.
+  In pi2's sparse form (``rows_constraint(..., form="sparse")``) a line holds only the keys with a value, in
+  the schema's order, at least one.
 
 Supported keywords: ``type`` (string, integer, number, boolean, null, object, array, or a list),
-``enum``, ``const``, ``anyOf``/``oneOf``, ``properties`` (all required, no extras), ``items``,
-``minItems``/``maxItems``, ``minLength``/``maxLength``. Strings without ``maxLength`` get
+``enum``, ``const``, ``anyOf``/``oneOf``, ``properties`` (no extras; keys not in ``required`` may be left out,
+the others keep their order), ``minProperties`` (0 or 1), ``items``, ``minItems``/``maxItems``, ``minLength``/``maxLength``. Strings without ``maxLength`` get
 ``default_max_string`` (a small model can otherwise run on inside one value). Strings never contain raw
 control characters, U+0085, U+2028 or U+2029 (each would split an NDJSON line), and escapes are the ones
 ``json.dumps`` writes. ``pattern`` is honoured only for the naming policy's name pattern (exactly: no

@@ -10,7 +10,9 @@ and separators as :mod:`text2table.decoding.constraints`) into a small graph of 
 forks. :class:`ForcedText` follows the answer byte by byte (:meth:`ForcedText.feed`) and says which bytes
 must come next (:meth:`ForcedText.pending`) and whether the answer is complete
 (:meth:`ForcedText.finished`). A value (string, number, ``null``, ``true``/``false``, enum) is the model's
-choice, and so is the branch at a fork (another array item or ``]``; another row or the end). The opening
+choice, and so is the branch at a fork (another array item or ``]``; another row or the end), and in a row whose
+keys may be left out (pi2's sparse form) the next key or the row's end: at such a choice the bytes all remaining
+keys share are forced, and the rest of a key once its first bytes tell it apart. The opening
 quote of a value that is always a string is forced; a space before any other value is not (BPE merges it
 with the value's first token, and the model was trained on that merged form). A bare ``null``, ``true`` or
 ``false`` is complete once written (nothing in JSON extends it), so the text after it is pending at once; a
@@ -116,7 +118,8 @@ class _Graph:
     def choice(self, texts: list[tuple[bytes, int]]) -> int:
         if len(texts) == 1:
             return self.lit(*texts[0])
-        if any(a != b and b.startswith(a) for a, _ in texts for b, _ in texts) or len({t for t, _ in texts}) < len(texts):
+        prefix = any(a != b and b.startswith(a) for a, _ in texts for b, _ in texts)
+        if prefix or len({t for t, _ in texts}) < len(texts):
             raise _Unsupported(texts)  # one literal the prefix of another: the byte stream cannot tell them apart
         node = self.add("choice")
         self.nodes[node].texts = texts

@@ -24,6 +24,8 @@ def prediction_signature(config: PipelineConfig, backend: Backend,
     """Pipeline settings, check settings (``config.checks`` when the config has them, else ``verify``), the
     backend's ``describe()``, the given schema (or schemas per ``table_hint``) and the package version."""
     pipeline = config_dict(config)
+    if pipeline.get("pi2_form") == "auto":  # named only when set, so that runs signed before it existed resume
+        pipeline.pop("pi2_form")  # (the form an adapter's card gives is in the backend's describe())
     checks = pipeline.pop("checks", None)
     if checks is None and "verify" in pipeline:
         checks = {"verify": pipeline.pop("verify")}
