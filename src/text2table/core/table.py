@@ -142,8 +142,8 @@ def parse_ndjson_lenient(text: str, names: list[str] | None = None, *, reorder: 
 
     With ``reorder=True`` a row with exactly the schema's keys in another order is kept (re-ordered);
     with ``sparse=True`` a row with some of the schema's keys in its order is kept, the others ``null``
-    (:func:`fill_sparse_row`); other rows with missing or extra keys are dropped when ``names`` is given. Text cells lose surrounding
-    whitespace (a model writes ``" Raja Indian Cuisine"``).
+    (:func:`fill_sparse_row`); other rows with missing or extra keys are dropped when ``names`` is given. Text
+    cells lose surrounding whitespace (a model writes ``" Raja Indian Cuisine"``).
     """
     result = LenientResult()
     if not isinstance(text, str):
