@@ -69,6 +69,7 @@ def test_schema_per_table_hint_skips_pi1_for_those_tables_only(tmp_path):
 
 def test_a_pi2_adapter_part_names_that_rows_adapter_and_no_config_field():
     assert bench_long_reports.pi2_adapter("default", None) is None
-    assert bench_long_reports.pi2_adapter("pi2_adapter=runs/k/ship/adapter.gguf", "x.gguf") == "runs/k/ship/adapter.gguf"
-    assert bench_long_reports.setting("pi2_adapter=runs/k/adapter.gguf,max_new_tokens_table=1024").max_new_tokens_table \
-        == 1024
+    path = "runs/k/ship/adapter.gguf"
+    assert bench_long_reports.pi2_adapter(f"pi2_adapter={path}", "x.gguf") == path
+    config = bench_long_reports.setting(f"pi2_adapter={path},max_new_tokens_table=1024")
+    assert config.max_new_tokens_table == 1024

@@ -279,7 +279,8 @@ def test_pi2_prompts_constrains_and_reads_the_form_the_backend_adapter_answers()
     assert "leave out a key" in prompt[1]["content"] and constraint.json_schema["minProperties"] == 1
     full = run("Lowry played. Ross scored 22 points.", None, backend, PipelineConfig(pi2_form="full"), schema=schema)
     assert full.rows == [{"player": "Ross", "points": "22"}]  # a configured form wins: a full row has every key
-    assert "required" in backend.calls[1][1][0].json_schema and "minProperties" not in backend.calls[1][1][0].json_schema
+    full_rows = backend.calls[1][1][0].json_schema
+    assert full_rows["required"] == ["player", "points"] and "minProperties" not in full_rows
 
 
 def test_row_chunk_chars_reads_a_flat_table_passage_by_passage_and_merges_entities():

@@ -11,14 +11,14 @@ both local backends accept exactly the same texts:
   In pi2's sparse form (``rows_constraint(..., form="sparse")``) a line holds only the keys with a value, in
   the schema's order, at least one.
 
-Supported keywords: ``type`` (string, integer, number, boolean, null, object, array, or a list),
-``enum``, ``const``, ``anyOf``/``oneOf``, ``properties`` (no extras; keys not in ``required`` may be left out,
-the others keep their order), ``minProperties`` (0 or 1), ``items``, ``minItems``/``maxItems``, ``minLength``/``maxLength``. Strings without ``maxLength`` get
-``default_max_string`` (a small model can otherwise run on inside one value). Strings never contain raw
-control characters, U+0085, U+2028 or U+2029 (each would split an NDJSON line), and escapes are the ones
-``json.dumps`` writes. ``pattern`` is honoured only for the naming policy's name pattern (exactly: no
-``__``, no trailing ``_``, length capped); other patterns are not enforced (the value is still a valid
-string). Validation keywords outside the subset raise :class:`~text2table.errors.ConfigError`.
+Supported keywords: ``type`` (string, integer, number, boolean, null, object, array, or a list), ``enum``,
+``const``, ``anyOf``/``oneOf``, ``properties`` (no extras; keys in their order, those not in ``required`` may be left
+out), ``minProperties`` (0 or 1), ``items``, ``minItems``/``maxItems``, ``minLength``/``maxLength``. Strings
+without ``maxLength`` get ``default_max_string`` (a small model can otherwise run on inside one value). Strings
+never contain raw control characters, U+0085, U+2028 or U+2029 (each would split an NDJSON line), and escapes are
+the ones ``json.dumps`` writes. ``pattern`` is honoured only for the naming policy's name pattern (exactly: no
+``__``, no trailing ``_``, length capped); other patterns are not enforced (the value is still a valid string).
+Validation keywords outside the subset raise :class:`~text2table.errors.ConfigError`.
 
 The Lark side spells out its own terminals instead of llguidance's ``%json``: with ``%json`` (llguidance
 1.9) raw U+0085 and U+2028 pass inside strings, and ``str.splitlines`` then cuts the NDJSON line there.

@@ -350,10 +350,10 @@ def train_sft(recipe: Recipe, data_dir: str | Path, run_dir: str | Path, options
 
 
 def data_card(data_dir: str | Path) -> dict[str, Any]:
-    """What an adapter trained on a prepared folder answers, for its card (``stats.json``): ``pi1_form``
-    ("full" when it does not say), ``pi2_form`` when not "full", ``row_passages`` when pi2's examples were passages of that size and
-    ``row_passages_by_hint`` when some table hints were cut at another (0: read whole; then ``row_passages``
-    is 0 when the other hints' examples were whole documents)."""
+    """What an adapter trained on a prepared folder answers, for its card (``stats.json``): ``pi1_form`` ("full" when
+    it does not say), ``pi2_form`` when not "full", ``row_passages`` when pi2's examples were passages of that
+    size and ``row_passages_by_hint`` when some table hints were cut at another (0: read whole; then
+    ``row_passages`` is 0 when the other hints' examples were whole documents)."""
     stats = Path(data_dir) / "stats.json"
     data = json.loads(stats.read_text(encoding="utf-8")) if stats.is_file() else {}
     card = {"pi1_form": str(data.get("pi1_form", "full"))}
