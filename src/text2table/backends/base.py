@@ -114,22 +114,24 @@ def adapter_row_passages_by_hint(adapter: str | None) -> dict[str, int] | None:
     return dict(sizes)
 
 
+def _card_form(stage: str, read: Callable[[str | None], Any], forms: tuple[str, ...], adapter: str | None) -> str:
+    """The answer form of ``stage`` (pi1/pi2) that an adapter's card names, checked against ``forms``."""
+    form = _card_value(read, adapter)
+    if form not in forms:
+        written = " or ".join(f'"{f}"' for f in forms)
+        raise InputError(f"{stage}_form {form!r} is not one of {forms}", source=str(card_path(adapter or ".")),
+                         hint=f"write {written}, the form of the adapter's {stage} training targets")
+    return form
+
+
 def adapter_pi2_form(adapter: str | None) -> str:
     """The pi2 form an adapter was trained on, from its card (``"full"`` for no adapter, no card or no key)."""
-    form = _card_value(pi2_form_of, adapter)
-    if form not in PI2_FORMS:
-        raise InputError(f"pi2_form {form!r} is not one of {PI2_FORMS}", source=str(card_path(adapter or ".")),
-                         hint='write "full" or "sparse", the form of the adapter\'s pi2 training targets')
-    return form
+    return _card_form("pi2", pi2_form_of, PI2_FORMS, adapter)
 
 
 def adapter_pi1_form(adapter: str | None) -> str:
     """The pi1 form an adapter was trained on, from its card (``"full"`` for no adapter or no card)."""
-    form = _card_value(pi1_form_of, adapter)
-    if form not in PI1_FORMS:
-        raise InputError(f"pi1_form {form!r} is not one of {PI1_FORMS}", source=str(card_path(adapter or ".")),
-                         hint='write "full" or "compact", the form of the adapter\'s pi1 training targets')
-    return form
+    return _card_form("pi1", pi1_form_of, PI1_FORMS, adapter)
 
 
 _REGISTRY: dict[str, Callable[..., Backend]] = {}

@@ -113,6 +113,14 @@ def ground_truth_json(schema: Schema, rows: list[dict[str, Any]]) -> str:
     return json.dumps({"schema": schema.to_dict(), "rows": rows}, ensure_ascii=False, separators=(",", ":"))
 
 
+def pi2_chat(document: str, schema: Schema, metadata: dict[str, Any] | None, rows: list[dict[str, Any]],
+             form: str) -> list[dict[str, str]]:
+    """pi2's prompt for ``document`` and its target: ``rows`` as NDJSON in answer form ``form``."""
+    messages = pi2_messages(document, schema, metadata, form=form)
+    messages.append({"role": "assistant", "content": dump_rows(rows, schema.names, sparse=form == "sparse")})
+    return messages
+
+
 def build_examples(record: GoldRecord, schema_override: Schema | None = None,
                    rows_override: list[dict[str, Any]] | None = None, *, pi1_form: str = "full",
                    pi2_form: str = "full") -> list[Example]:
@@ -135,8 +143,7 @@ def build_examples(record: GoldRecord, schema_override: Schema | None = None,
         pi1.append({"role": "assistant", "content": answer})
         examples.append(Example(record.id, "pi1", pi1, truth, record.document, schema.to_json()))
     target_schema = schema_override or schema
-    pi2 = pi2_messages(record.document, target_schema, record.metadata, form=pi2_form)
-    pi2.append({"role": "assistant", "content": dump_rows(rows, target_schema.names, sparse=pi2_form == "sparse")})
+    pi2 = pi2_chat(record.document, target_schema, record.metadata, rows, pi2_form)
     examples.append(Example(record.id, "pi2", pi2, truth, record.document, target_schema.to_json()))
     return examples
 
@@ -157,8 +164,7 @@ def item_examples(record: GoldRecord, *, pi2_form: str = "full") -> list[Example
         for name, value in row.items():
             text = cell_text(value, missing)
             kept[name] = value if text is None or index.supports(text, name) else None
-        messages = pi2_messages(item, schema, record.metadata, form=pi2_form)
-        messages.append({"role": "assistant", "content": dump_rows([kept], schema.names, sparse=pi2_form == "sparse")})
+        messages = pi2_chat(item, schema, record.metadata, [kept], pi2_form)
         examples.append(Example(f"{record.id}#item{k}", "pi2", messages, ground_truth_json(schema, [kept]), item,
                                 schema.to_json()))
     return examples
@@ -180,8 +186,7 @@ def passage_examples(record: GoldRecord, size: int, schema: Schema | None = None
     parts = passage_rows(record.document, schema.structure, schema.names, rows, size, missing=missing)
     for i in passages_kept(parts, max_empty_share):
         passage, kept = parts[i]
-        messages = pi2_messages(passage, schema, record.metadata, form=pi2_form)
-        messages.append({"role": "assistant", "content": dump_rows(kept, schema.names, sparse=pi2_form == "sparse")})
+        messages = pi2_chat(passage, schema, record.metadata, kept, pi2_form)
         examples.append(Example(f"{record.id}#passage{i + 1}", "pi2", messages, ground_truth_json(schema, kept),
                                 passage, schema.to_json()))
     return examples

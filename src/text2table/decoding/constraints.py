@@ -1,8 +1,8 @@
 """Constraints for decoding: a :class:`~text2table.decoding.constraint.Constraint` -> llama.cpp GBNF, llguidance
 Lark, or an OpenAI/vLLM structured-outputs payload. Pure functions; no model or backend imports.
 
-One JSON-Schema subset is compiled to one small grammar tree, written out as GBNF and as Lark, so that
-both local backends accept exactly the same texts:
+One JSON-Schema subset is compiled to one small grammar tree (:mod:`text2table.decoding.grammar_tree`), written
+out here as GBNF and as Lark, so that both local backends accept exactly the same texts:
 
 - ``kind="schema"`` (pi1): one compact object (``","`` / ``":"`` separators, as ``schema_answer`` writes).
 - ``kind="rows"`` (pi2): NDJSON, every line one object with exactly the schema's keys in order, written
@@ -27,7 +27,6 @@ The Lark side spells out its own terminals instead of llguidance's ``%json``: wi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from text2table.decoding.constraint import Constraint
@@ -36,6 +35,7 @@ from text2table.core.naming import MAX_NAME_LENGTH, NAME_PATTERN
 from text2table.core.schema import FIELD_TYPES, STRUCTURES, Schema, row_json_schema
 from text2table.decoding.compact import PI1_FORMS, compact_answer_json_schema
 from text2table.decoding.prompts import PI2_FORMS
+from text2table.decoding.grammar_tree import Alt, Lit, Ref, Rep, Seq, Term, compile_tree
 
 DEFAULT_MAX_FIELDS = 40
 DEFAULT_MAX_STRING = 200
@@ -44,9 +44,6 @@ QUOTED_NUMBER_CHARS = 32  # a number quoted or in words ("one hundred and twenty
 PAYLOAD_STYLES = ("structured_outputs", "response_format", "grammar", "none")
 GRAMMAR_DIALECTS = ("gbnf", "lark")
 
-_IGNORED = {"title", "description", "examples", "default", "$schema", "$id", "format", "$comment"}
-_HANDLED = {"type", "enum", "const", "anyOf", "oneOf", "properties", "required", "additionalProperties",
-            "minProperties", "items", "minItems", "maxItems", "minLength", "maxLength", "pattern"}
 # Allowed characters as positive ranges: llama.cpp rejects a token that ends inside a multi-byte character
 # when the character's possible range touches a *negated* range (so [^...\x85...] would block all of U+0080-00BF).
 _STR_CHAR_GBNF = ('[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E\\xA0-\\u2027\\u202A-\\U0010FFFF] | "\\\\" ["\\\\bfnrt]'
@@ -125,174 +122,6 @@ def rows_constraint(schema: Schema, *, max_rows: int | None = None,
     return Constraint("rows", row, max_rows=max_rows)
 
 
-def separators(constraint: Constraint) -> tuple[str, str]:
-    """(item, key) separators: compact for a schema answer, ``json.dumps`` defaults for rows."""
-    return (",", ":") if constraint.kind == "schema" else (", ", ": ")
-
-
-# ---------------------------------------------------------------- the grammar tree
-
-@dataclass(frozen=True)
-class _Lit:
-    text: str
-
-
-@dataclass(frozen=True)
-class _Ref:
-    name: str
-
-
-@dataclass(frozen=True)
-class _Seq:
-    items: tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class _Alt:
-    items: tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class _Rep:
-    item: Any
-    lo: int
-    hi: int | None  # None: unbounded
-
-
-@dataclass(frozen=True)
-class _Term:
-    """A lexical token: a JSON string (``name=True``: a policy name), an integer or a number."""
-
-    kind: str  # "string" | "name" | "integer" | "number"
-    lo: int = 0
-    hi: int = 0
-
-
-class _Compiler:
-    """JSON-Schema subset -> named rules of the grammar tree (identical sub-schemas share one rule)."""
-
-    def __init__(self, item_sep: str, key_sep: str, max_string: int, max_items: int) -> None:
-        self.item_sep, self.key_sep = item_sep, key_sep
-        self.max_string, self.max_items = max_string, max_items
-        self.rules: dict[str, Any] = {}
-        self._names: dict[str, str] = {}
-
-    def rule(self, node: dict[str, Any], path: str) -> _Ref:
-        key = json.dumps(node, sort_keys=True)
-        if key not in self._names:
-            name = f"v{len(self._names)}"
-            self._names[key] = name
-            self.rules[name] = self.value(node, path)
-        return _Ref(self._names[key])
-
-    def value(self, node: Any, path: str) -> Any:
-        if node is True or node == {}:
-            raise ConfigError(f"{path}: an unconstrained value is not supported; give it a type")
-        if not isinstance(node, dict):
-            raise ConfigError(f"{path}: expected a JSON Schema object, got {node!r:.60}")
-        unknown = set(node) - _HANDLED - _IGNORED
-        unknown = {k for k in unknown if not k.startswith("x-")}
-        if unknown:
-            raise ConfigError(f"{path}: JSON Schema keywords {sorted(unknown)} are not supported by the grammar"
-                              f" compiler; supported: {sorted(_HANDLED)}")
-        if "const" in node:
-            return _Lit(json.dumps(node["const"], ensure_ascii=False))
-        if "enum" in node:
-            if not node["enum"]:
-                raise ConfigError(f"{path}: an empty enum matches nothing")
-            return _Alt(tuple(_Lit(json.dumps(v, ensure_ascii=False)) for v in node["enum"]))
-        for key in ("anyOf", "oneOf"):
-            if key in node:
-                return _Alt(tuple(self.rule(sub, f"{path}.{key}[{i}]") for i, sub in enumerate(node[key])))
-        kind = node.get("type")
-        if isinstance(kind, list):
-            return _Alt(tuple(self.rule({**node, "type": t}, f"{path}.type[{t}]") for t in kind))
-        if kind == "string":
-            lo, hi = int(node.get("minLength", 0)), int(node.get("maxLength", self.max_string))
-            if lo > hi:
-                raise ConfigError(f"{path}: minLength {lo} > maxLength {hi}")
-            if node.get("pattern") == NAME_PATTERN.pattern:
-                return _Term("name", max(lo, 1), min(hi, MAX_NAME_LENGTH))
-            return _Term("string", lo, hi)
-        if kind in ("integer", "number"):
-            return _Term(kind)
-        if kind == "boolean":
-            return _Alt((_Lit("true"), _Lit("false")))
-        if kind == "null":
-            return _Lit("null")
-        if kind == "object":
-            return self.object(node, path)
-        if kind == "array":
-            return self.array(node, path)
-        raise ConfigError(f"{path}: type {kind!r} is not supported; expected string, integer, number,"
-                          " boolean, null, object or array")
-
-    def object(self, node: dict[str, Any], path: str) -> Any:
-        props = node.get("properties", {})
-        required = set(node.get("required", []))
-        if node.get("additionalProperties", False) is not False or not required <= set(props):
-            raise ConfigError(f"{path}: additionalProperties must be false and every required key a property;"
-                              " the grammar writes keys in a fixed order")
-        if required != set(props):
-            return self.optional_keys(node, path)
-        parts: list[Any] = [_Lit("{")]
-        for i, (key, sub) in enumerate(props.items()):
-            prefix = (self.item_sep if i else "") + json.dumps(key, ensure_ascii=False) + self.key_sep
-            parts += [_Lit(prefix), self.rule(sub, f"{path}.{key}")]
-        parts.append(_Lit("}"))
-        return _Seq(tuple(parts))
-
-    def optional_keys(self, node: dict[str, Any], path: str) -> Any:
-        """An object whose keys not in ``required`` may be left out: the keys written keep the properties'
-        order; ``minProperties`` 1 forbids ``{}``. Rule ``<id>t<i>`` is what may follow once key ``i`` is next
-        (a separator first), ``<id>h<i>`` what may open the object from key ``i`` on."""
-        props = list(node.get("properties", {}).items())
-        required = set(node.get("required", []))
-        least = int(node.get("minProperties", 0))
-        if least > 1:
-            raise ConfigError(f"{path}: minProperties {least} is not supported (0 or 1)")
-        values = [self.rule(sub, f"{path}.{key}") for key, sub in props]
-        tag = f"o{len(self.rules)}"  # after the values: a nested object's rules are already in
-        key_lit = lambda i: _Lit(json.dumps(props[i][0], ensure_ascii=False) + self.key_sep)  # noqa: E731
-        n = len(props)
-        self.rules[f"{tag}t{n}"] = _Lit("}")
-        for i in range(n - 1, 0, -1):
-            write = _Seq((_Lit(self.item_sep), key_lit(i), values[i], _Ref(f"{tag}t{i + 1}")))
-            self.rules[f"{tag}t{i}"] = write if props[i][0] in required else _Alt((write, _Ref(f"{tag}t{i + 1}")))
-        if least == 0:
-            self.rules[f"{tag}h{n}"] = _Lit("}")
-        for i in range(n - 1, -1, -1):
-            write = _Seq((key_lit(i), values[i], _Ref(f"{tag}t{i + 1}")))
-            skip = i + 1 < n or least == 0
-            self.rules[f"{tag}h{i}"] = (write if props[i][0] in required or not skip
-                                        else _Alt((write, _Ref(f"{tag}h{i + 1}"))))
-        return _Seq((_Lit("{"), _Ref(f"{tag}h0")))
-
-    def array(self, node: dict[str, Any], path: str) -> Any:
-        lo, hi = int(node.get("minItems", 0)), int(node.get("maxItems", self.max_items))
-        if lo > hi or hi < 1:
-            raise ConfigError(f"{path}: minItems {lo} / maxItems {hi} leave no valid array")
-        item = self.rule(node.get("items", {}), f"{path}[]")
-        more = _Rep(_Seq((_Lit(self.item_sep), item)), max(lo - 1, 0), hi - 1)
-        body: Any = _Seq((item, more))
-        if lo == 0:
-            body = _Rep(body, 0, 1)
-        return _Seq((_Lit("["), body, _Lit("]")))
-
-
-def _compile(constraint: Constraint, max_string: int, max_items: int) -> tuple[dict[str, Any], Any]:
-    item_sep, key_sep = separators(constraint)
-    compiler = _Compiler(item_sep, key_sep, max_string, max_items)
-    top = compiler.rule(constraint.json_schema, "$")
-    if constraint.kind == "schema":
-        return compiler.rules, top
-    compiler.rules["row"] = _Seq((top, _Lit("\n")))
-    end = _Rep(_Lit("\n"), 0, 1)
-    if constraint.max_rows == 0:
-        return compiler.rules, end
-    return compiler.rules, _Seq((_Rep(_Ref("row"), 0, constraint.max_rows), end))
-
-
 # ---------------------------------------------------------------- GBNF (llama.cpp)
 
 def _gbnf_lit(text: str) -> str:
@@ -321,19 +150,19 @@ class _Writer:
     def lit(self, text: str) -> str:
         raise NotImplementedError
 
-    def term(self, t: _Term) -> str:
+    def term(self, t: Term) -> str:
         raise NotImplementedError
 
     def expr(self, node: Any) -> str:
-        if isinstance(node, _Lit):
+        if isinstance(node, Lit):
             return self.lit(node.text)
-        if isinstance(node, _Ref):
+        if isinstance(node, Ref):
             return node.name
-        if isinstance(node, _Seq):
+        if isinstance(node, Seq):
             return " ".join(self.expr(i) for i in node.items)
-        if isinstance(node, _Alt):
+        if isinstance(node, Alt):
             return "(" + " | ".join(self.expr(i) for i in node.items) + ")"
-        if isinstance(node, _Rep):
+        if isinstance(node, Rep):
             return f"({self.expr(node.item)}){_rep_suffix(node.lo, node.hi)}"
         return self.term(node)
 
@@ -345,7 +174,7 @@ class _GbnfWriter(_Writer):
     def lit(self, text: str) -> str:
         return _gbnf_lit(text)
 
-    def term(self, t: _Term) -> str:
+    def term(self, t: Term) -> str:
         if t.kind == "integer":
             return '("-"? ("0" | [1-9] [0-9]{0,15}))'
         if t.kind == "number":
@@ -367,7 +196,7 @@ class _GbnfWriter(_Writer):
 def to_gbnf(constraint: Constraint, *, default_max_string: int = DEFAULT_MAX_STRING,
             default_max_items: int = DEFAULT_MAX_ITEMS) -> str:
     """The llama.cpp grammar (``root`` rule) for ``constraint``."""
-    rules, top = _compile(constraint, default_max_string, default_max_items)
+    rules, top = compile_tree(constraint, default_max_string, default_max_items)
     writer = _GbnfWriter()
     lines = [f"root ::= {writer.expr(top)}"] + [f"{n} ::= {writer.expr(r)}" for n, r in rules.items()]
     lines += [f"{n} ::= {body}" for n, body in sorted(writer.extra.items())]
@@ -383,7 +212,7 @@ class _LarkWriter(_Writer):
     def lit(self, text: str) -> str:
         return json.dumps(text, ensure_ascii=True)
 
-    def term(self, t: _Term) -> str:
+    def term(self, t: Term) -> str:
         if t.kind in ("integer", "number"):
             name = t.kind.upper()
             self.terminals[name] = f"/{_INT_RE if t.kind == 'integer' else _NUM_RE}/"
@@ -399,7 +228,7 @@ class _LarkWriter(_Writer):
 def to_lark(constraint: Constraint, *, default_max_string: int = DEFAULT_MAX_STRING,
             default_max_items: int = DEFAULT_MAX_ITEMS) -> str:
     """The llguidance Lark grammar (``start`` rule) for ``constraint``; accepts the same texts as GBNF."""
-    rules, top = _compile(constraint, default_max_string, default_max_items)
+    rules, top = compile_tree(constraint, default_max_string, default_max_items)
     writer = _LarkWriter()
     lines = [f"start: {writer.expr(top)}"] + [f"{n}: {writer.expr(r)}" for n, r in rules.items()]
     lines += [f"{n}: {body}" for n, body in sorted(writer.terminals.items())]

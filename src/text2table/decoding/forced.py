@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from text2table.decoding.constraint import Constraint
-from text2table.decoding.constraints import separators
+from text2table.decoding.grammar_tree import separators
 
 _BARE = frozenset(b"0123456789+-.eEtruefalsn")
 _LITERALS = frozenset((b"null", b"true", b"false"))
