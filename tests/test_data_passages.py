@@ -32,6 +32,21 @@ def test_a_cell_stated_in_another_passage_is_null():
     assert ross == {"player": "Terrence Ross", "points": "22", "rebounds": None}
 
 
+def test_facts_only_leaves_out_a_row_the_passage_only_names():
+    doc = (FILLER * 3 + "Kyle Lowry carried the load with 24 points. " + FILLER * 3
+           + "Kyle Lowry sat out the fourth quarter. " + FILLER * 3)
+    rows = [{"player": "Kyle Lowry", "points": "24", "rebounds": None}]
+
+    def kept(table, **kw):
+        return [rows_ for _, rows_ in passage_rows(doc, "flat_single_row", NAMES, table, 300, **kw) if rows_]
+
+    named = kept(rows)  # by default the passage that only names him keeps his row, every cell null
+    assert {"player": "Kyle Lowry", "points": None, "rebounds": None} in [r for rs in named for r in rs]
+    assert kept(rows, facts_only=True) == [[rows[0]]]  # only the passage stating his 24 points
+    header_only = [{"player": "Kyle Lowry", "points": None, "rebounds": None}]  # the gold states nothing else
+    assert len(kept(header_only, facts_only=True)) == len(kept(header_only)) == 2
+
+
 def test_read_whole_gives_nothing():
     assert passage_rows(DOCUMENT, "kv_single", NAMES, ROWS[:1], 300) == []  # one entity
     assert passage_rows(DOCUMENT, "flat_single_row", NAMES, [], 300) == []  # no rows

@@ -193,6 +193,22 @@ def test_sparse_pi2_targets_leave_out_nulls_and_say_so(tmp_path):
     assert bad.exit_code != 0 and "pi2_form" in bad.output
 
 
+def test_passage_facts_only_is_passed_on_and_said_in_stats(tmp_path):
+    game = {**GAME, "document": "Terrence Ross watched the opening minutes. " + GAME["document"]}
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(game) + "\n", encoding="utf-8")
+    answers = {}
+    for flag in ((), ("--passage-facts-only",)):
+        out = tmp_path / ("facts" if flag else "plain")
+        result = CliRunner().invoke(app, ["prepare", str(gold), "--out", str(out), "--row-passages", "200", *flag])
+        assert result.exit_code == 0, result.output
+        answers[flag] = "".join(r["messages"][2]["content"] for r in _pi2(out))
+        assert json.loads((out / "stats.json").read_text()).get("passage_facts_only") is (True if flag else None)
+    ross_named = '{"player": "Terrence Ross", "points": null, "assists": null}'
+    assert ross_named in answers[()] and ross_named not in answers[("--passage-facts-only",)]
+    assert '"Terrence Ross", "points": "22"' in answers[("--passage-facts-only",)]
+
+
 def test_a_table_hint_may_be_cut_at_another_size_and_empty_passages_capped(tmp_path):
     team = {**GAME, "id": "game-1-team", "metadata": {"language": "en", "table_hint": "team"}}
     gold = tmp_path / "gold.jsonl"

@@ -9,7 +9,10 @@ document the same way and gives each passage the gold rows it states:
   forms :meth:`text2table.text.document_index.DocumentIndex.supports` accepts);
 - in a kept row, a cell the passage does not support is null (its fact is stated in another passage);
 - a passage that names no gold entity keeps no row (pi2 learns to answer a passage without entities with no
-  rows).
+  rows);
+- with ``facts_only``, a row whose gold cells the passage all leaves unstated (it names the entity, its facts
+  are in other passages) is not kept either, as a document's gold has no row for an entity it states nothing
+  of; a gold row with no cell but its header is kept wherever the passage names it.
 
 :func:`passages_kept` keeps fewer of the passages without a row (a summary that names a dozen entities in a few
 sentences can give more empty passages than full ones, and a model trained on them learns to answer empty).
@@ -31,15 +34,23 @@ Row = dict[str, Any]
 
 
 def passage_rows(document: str, structure: str, names: list[str], rows: list[Row], size: int, *,
-                 missing: tuple[str, ...] = (), config: PipelineConfig | None = None) -> list[tuple[str, list[Row]]]:
+                 missing: tuple[str, ...] = (), config: PipelineConfig | None = None,
+                 facts_only: bool = False) -> list[tuple[str, list[Row]]]:
     """``(passage, its rows)`` for each passage pi2 reads of ``document`` with passages of ``size`` characters
     (chunks as ``config`` cuts them, the pipeline's defaults when None); ``[]`` when pi2 reads it whole.
+    ``facts_only``: leave out a row the passage states no cell of but its header (see the module docstring).
 
     >>> doc = "Ann Lee scored 20 points. " * 12 + "Bo Kim added 9 assists."
     >>> parts = passage_rows(doc, "flat_single_row", ["player", "points", "assists"],
     ...                      [{"player": "Ann Lee", "points": "20", "assists": None},
     ...                       {"player": "Bo Kim", "points": None, "assists": "9"}], 200)
     >>> [[row["player"] for row in rows] for _, rows in parts]
+    [['Ann Lee'], ['Ann Lee', 'Bo Kim']]
+    >>> named = "Bo Kim watched. " + doc  # the first passage names Bo Kim and states none of his facts
+    >>> [[row["player"] for row in rows] for _, rows in passage_rows(
+    ...     named, "flat_single_row", ["player", "points", "assists"],
+    ...     [{"player": "Ann Lee", "points": "20", "assists": None},
+    ...      {"player": "Bo Kim", "points": None, "assists": "9"}], 200, facts_only=True)]
     [['Ann Lee'], ['Ann Lee', 'Bo Kim']]
     """
     if structure == "kv_single" or not rows or not names or size <= 0:
@@ -57,10 +68,18 @@ def passage_rows(document: str, structure: str, names: list[str], rows: list[Row
             head = cell_text(row.get(names[0]), missing)
             if head is None or not index.supports(head, names[0]):
                 continue
-            kept.append({name: value if (text := cell_text(value, missing)) is None or index.supports(text, name)
-                         else None for name, value in row.items()})
+            cut = {name: value if (text := cell_text(value, missing)) is None or index.supports(text, name)
+                   else None for name, value in row.items()}
+            if facts_only and _states_more(row, names, missing) and not _states_more(cut, names, missing):
+                continue
+            kept.append(cut)
         out.append((passage, kept))
     return out
+
+
+def _states_more(row: Row, names: list[str], missing: tuple[str, ...]) -> bool:
+    """The row has a value in a field other than its header (the first)."""
+    return any(cell_text(row.get(name), missing) is not None for name in names[1:])
 
 
 def passages_kept(parts: list[tuple[str, list[Row]]], share: float) -> list[int]:

@@ -15,7 +15,8 @@ as the answer (a cell the item does not support is null), as the pipeline asks p
 ``PrepareConfig.row_passages`` (characters, as ``PipelineConfig.row_chunk_chars``) a prose record with a row per
 entity gives one pi2 example per passage the pipeline would read (:mod:`text2table.data.passages`) in place of
 its whole-document pi2 example; ``row_passages_by_hint`` gives the tables of one ``metadata.table_hint`` another
-size (0: whole documents) and ``max_empty_share`` caps the share of passages without a gold row. The same input
+size (0: whole documents), ``max_empty_share`` caps the share of passages without a gold row and
+``passage_facts_only`` leaves out of a passage's target the rows it names but states no cell of. The same input
 gives byte-identical files; every file is written to a temporary name and renamed at the end.
 """
 
@@ -74,6 +75,7 @@ class PrepareConfig:
     row_passages: int = 0  # >0: pi2 examples per passage of this many characters, as extract reads such tables
     row_passages_by_hint: dict[str, int] = field(default_factory=dict)  # table_hint -> size for its tables (0: whole)
     max_empty_share: float = 1.0  # passages without a gold row kept up to this share of a document's passages
+    passage_facts_only: bool = False  # a passage's target keeps only rows it states a cell of besides the header
 
     def __post_init__(self) -> None:
         if self.chars_per_token <= 0:
@@ -172,18 +174,19 @@ def item_examples(record: GoldRecord, *, pi2_form: str = "full") -> list[Example
 
 def passage_examples(record: GoldRecord, size: int, schema: Schema | None = None,
                      rows: list[dict[str, Any]] | None = None, *, max_empty_share: float = 1.0,
-                     pi2_form: str = "full") -> list[Example]:
+                     pi2_form: str = "full", facts_only: bool = False) -> list[Example]:
     """One pi2 example per passage of ``size`` characters pi2 would read of the record's document, with the
     rows that passage states (:func:`text2table.data.passages.passage_rows`); ``[]`` when pi2 reads it whole.
     Passages without a row are kept up to ``max_empty_share`` of them (:func:`text2table.data.passages.
-    passages_kept`). ``schema``/``rows``: a schema with the gold rows mapped onto it (default: the gold's).
-    Ids end in ``#passage1``, ``#passage2``... (the passage's place in the document, before the cap)."""
+    passages_kept`); ``facts_only``: rows the passage names without a fact left out. ``schema``/``rows``: a
+    schema with the gold rows mapped onto it (default: the gold's). Ids end in ``#passage1``, ``#passage2``... (the passage's place in the document, before the cap)."""
     if schema is None or rows is None:
         schema = gold_schema(record)
         rows = gold_rows(record, schema)
     missing = tuple((record.metadata or {}).get("missing_value_tokens", ()))
     examples = []
-    parts = passage_rows(record.document, schema.structure, schema.names, rows, size, missing=missing)
+    parts = passage_rows(record.document, schema.structure, schema.names, rows, size, missing=missing,
+                         facts_only=facts_only)
     for i in passages_kept(parts, max_empty_share):
         passage, kept = parts[i]
         messages = pi2_chat(passage, schema, record.metadata, kept, pi2_form)
@@ -287,7 +290,8 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
             extra = item_examples(record, pi2_form=config.pi2_form) if config.item_lists and override is None else []
             size = config.passage_size(record)
             passages = passage_examples(record, size, override, mapped, max_empty_share=config.max_empty_share,
-                                        pi2_form=config.pi2_form) if size and record.table is not None else []
+                                        pi2_form=config.pi2_form, facts_only=config.passage_facts_only) \
+                if size and record.table is not None else []
             whole = build_examples(record, override, mapped, pi1_form=config.pi1_form, pi2_form=config.pi2_form)
             if passages:  # the pipeline never asks pi2 for this table whole
                 whole = [ex for ex in whole if ex.stage != "pi2"]
@@ -315,6 +319,7 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
              **({"row_passages_by_hint": dict(sorted(config.row_passages_by_hint.items()))}
                 if config.row_passages_by_hint else {}),
              **({"max_empty_share": config.max_empty_share} if config.max_empty_share < 1.0 else {}),
+             **({"passage_facts_only": True} if config.passage_facts_only else {}),
              "stages": {stage: w.stats() for stage, w in writers.items()}}
     for w in writers.values():
         w.commit()
