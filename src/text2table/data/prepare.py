@@ -179,7 +179,8 @@ def passage_examples(record: GoldRecord, size: int, schema: Schema | None = None
     rows that passage states (:func:`text2table.data.passages.passage_rows`); ``[]`` when pi2 reads it whole.
     Passages without a row are kept up to ``max_empty_share`` of them (:func:`text2table.data.passages.
     passages_kept`); ``facts_only``: rows the passage names without a fact left out. ``schema``/``rows``: a
-    schema with the gold rows mapped onto it (default: the gold's). Ids end in ``#passage1``, ``#passage2``... (the passage's place in the document, before the cap)."""
+    schema with the gold rows mapped onto it (default: the gold's). Ids end in ``#passage1``, ``#passage2``...
+    (the passage's place in the document, before the cap)."""
     if schema is None or rows is None:
         schema = gold_schema(record)
         rows = gold_rows(record, schema)
