@@ -357,12 +357,12 @@ BOX_PICK_HINTS = import json; lines = open('$(NBA)/train.jsonl').readlines(); \
 BOX_SCHEMAS = --schema player=examples/schemas/rotowire-player.json --schema team=examples/schemas/rotowire-team.json
 # One later stage: the tables of every 9th train game from game $(1)+1 and from $(2)+1 on, written to
 # train-$(3)-{player,team}.jsonl; player tables in 250-character passages (empties capped at $(8), else a quarter;
-# $(9): more prepare flags), team tables whole and counted $(10) times, else twice, prepared into $(7); recipe $(4)
-# into $(5), from the adapter $(6).
+# $(9): more prepare flags), team tables whole and counted twice, prepared into $(7); recipe $(4) into $(5), from the
+# adapter $(6).
 define BOX_STAGE
 $(BIN)/python -c "$(subst FIRST,$(1),$(subst SECOND,$(2),$(subst OUTNAME,$(3),$(BOX_PICK_HINTS))))"
 $(T2T) prepare $(NBA)/train-$(3)-player.jsonl $(NBA)/train-$(3)-team.jsonl $(BOX_SCHEMAS) \
-  --oversample $(NBA)/train-$(3)-team.jsonl=$(or $(10),2) --row-passages 250 --row-passages-hint team=0 \
+  --oversample $(NBA)/train-$(3)-team.jsonl=2 --row-passages 250 --row-passages-hint team=0 \
   --max-empty-passages $(or $(8),0.25) $(9) --out $(7)
 $(T2T) train sft $(4) --data $(7) --stage-model pi2 \
   --engine trl --out $(5) --init-adapter $(6) --no-sanity --resume
