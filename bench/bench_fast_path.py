@@ -66,8 +66,8 @@ class Counting(Backend):
     def pi1_form(self) -> str:  # type: ignore[override]
         return self.inner.pi1_form  # the form the wrapped adapter answers in (auto reads it from here)
 
-    def for_stage(self, stage: str) -> Backend:
-        inner = self.inner.for_stage(stage)
+    def for_stage(self, stage: str, hint: str | None = None) -> Backend:
+        inner = self.inner.for_stage(stage, hint)
         return self if inner is self.inner else Counting(inner, self.total)
 
     def generate(self, prompts, **kwargs):  # type: ignore[no-untyped-def]

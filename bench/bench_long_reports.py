@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from quality import config_changes, verified  # noqa: E402
 from quality_rotowire import HEADER, rotowire_lines, subset_games  # noqa: E402
 from text2table.backends.choose import open_backend  # noqa: E402
-from text2table.cli.infer import read_schemas  # noqa: E402
+from text2table.cli.hint_options import read_schemas  # noqa: E402
 from text2table.pipeline.batch import read_inputs, run_batch  # noqa: E402
 from text2table.pipeline.config import PipelineConfig  # noqa: E402
 

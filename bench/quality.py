@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 from text2table.backends.choose import open_backend
-from text2table.cli.infer import read_schemas
+from text2table.cli.hint_options import read_pi2_adapters, read_schemas
 from text2table.pipeline.batch import read_inputs, run_batch
 from text2table.core.jsonio import write_jsonl
 from text2table.metrics.bootstrap import bootstrap_ci
@@ -183,8 +183,8 @@ def run(args: argparse.Namespace) -> list[str]:
                 trained = adapter is None  # a trained row: the shipped adapter unless --adapter names another
                 if trained and args.adapter:  # e.g. a checkpoint
                     adapter = args.adapter
-                backend = open_backend(backend_name, adapter=adapter,
-                                       pi2_adapter=args.pi2_adapter if trained else None)
+                pi2_plain, pi2_by_hint = read_pi2_adapters(args.pi2_adapter if trained else [])
+                backend = open_backend(backend_name, adapter=adapter, pi2_adapter=pi2_plain, pi2_by_hint=pi2_by_hint)
                 # verified below, from the same run; the model answers every document (tables are not parsed)
                 config = PipelineConfig(constrained=constrained, verify=False, parse_tables=False,
                                         **config_changes(args.config))
@@ -240,9 +240,10 @@ def main() -> None:
     parser.add_argument("--adapter", default=None,
                         help="llama.cpp LoRA (.gguf) for the trained rows (default: the shipped adapter);"
                              " use a fresh --work folder per adapter, predictions are cached by system name")
-    parser.add_argument("--pi2-adapter", default=None,
+    parser.add_argument("--pi2-adapter", action="append", default=[], metavar="[HINT=]PATH",
                         help="pi2's own llama.cpp LoRA (.gguf) for the trained rows; --adapter (or the shipped one)"
-                             " then serves pi1 only (default: one adapter for both stages)")
+                             " then serves pi1 only (default: one adapter for both stages); HINT=PATH (repeatable):"
+                             " pi2's adapter for the documents with that table_hint (as extract --pi2-adapter)")
     parser.add_argument("--schema", action="append", default=[], metavar="HINT=PATH",
                         help="the trained rows read the documents with that metadata.table_hint under this schema"
                              " (pi1 skipped for them; repeatable; as extract --schema); use a fresh --work folder")

@@ -101,3 +101,76 @@ def test_a_shipped_adapter_is_chosen_by_name_for_the_embedded_model_only(monkeyp
         open_backend("transformers", adapter="box-score")  # only the GGUF is in this folder
     with pytest.raises(ConfigError, match="embedded model"):
         open_backend("llamacpp", model="other.gguf", adapter="box-score")
+
+
+def _recording(monkeypatch, made):
+    from .pipeline_fakes import ScriptedBackend
+
+    def create(name, **opts):
+        made.append(opts)
+        return ScriptedBackend(lambda prompt, constraint: "")
+
+    monkeypatch.setattr(choose, "create_backend", create)
+
+
+def test_a_pi2_adapter_per_table_hint_opens_one_backend_each(monkeypatch):
+    made = []
+    _recording(monkeypatch, made)
+    monkeypatch.setitem(choose.DEFAULT_ADAPTERS, "llamacpp", "/shipped/adapter.gguf")
+    monkeypatch.setattr(choose, "DEFAULT_PI2_ADAPTERS", {})
+    staged = open_backend("llamacpp", pi2_adapter="/p.gguf", pi2_by_hint={"team": "/t.gguf"}, options={"threads": 1})
+    assert made == [{"threads": 1, "lora": "/shipped/adapter.gguf"}, {"threads": 1, "lora": "/p.gguf"},
+                    {"threads": 1, "lora": "/t.gguf"}]
+    assert staged.for_stage("pi2", "team") is not staged.for_stage("pi2", "player")
+    made.clear()
+    staged = open_backend("llamacpp", adapter="/mine.gguf", pi2_by_hint={"team": "/t.gguf"})
+    assert made == [{"lora": "/mine.gguf"}, {"lora": "/t.gguf"}]  # other hints: --adapter answers both stages
+    assert staged.for_stage("pi2", "player") is staged.for_stage("pi1")
+
+
+def test_a_backend_that_fails_to_open_closes_those_opened_before(monkeypatch):
+    from .pipeline_fakes import ScriptedBackend
+
+    closed = []
+
+    class Closing(ScriptedBackend):
+        def close(self):
+            closed.append(self.lora)
+
+    def create(name, **opts):
+        if opts.get("lora") == "/bad.gguf":
+            raise ConfigError("bad adapter")
+        backend = Closing(lambda prompt, constraint: "")
+        backend.lora = opts.get("lora")
+        return backend
+
+    monkeypatch.setattr(choose, "create_backend", create)
+    monkeypatch.setattr(choose, "DEFAULT_PI2_ADAPTERS", {})
+    with pytest.raises(ConfigError, match="bad adapter"):
+        open_backend("llamacpp", adapter="/a.gguf", pi2_adapter="/p.gguf", pi2_by_hint={"team": "/bad.gguf"})
+    assert closed == ["/a.gguf", "/p.gguf"]
+
+
+def test_a_named_pi2_adapter_brings_its_sibling_for_one_table_hint(monkeypatch, tmp_path):
+    from text2table import adapters
+
+    made = []
+    _recording(monkeypatch, made)
+    monkeypatch.setitem(choose.DEFAULT_ADAPTERS, "llamacpp", None)
+    for name in ("box", "box-team"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "adapter.gguf").write_bytes(b"GGUF")
+    monkeypatch.setattr(adapters, "NAMED", {"box-score": tmp_path / "box", "box-score-team": tmp_path / "box-team"})
+    monkeypatch.setattr(adapters, "HINT_SIBLINGS", {"box-score": {"team": "box-score-team"}})
+    staged = open_backend("llamacpp", pi2_adapter="box-score")
+    assert made == [{}, {"lora": str(tmp_path / "box" / "adapter.gguf")},
+                    {"lora": str(tmp_path / "box-team" / "adapter.gguf")}]
+    assert staged.describe()["pi2_by_hint"] == {"team": {"backend": "scripted"}}
+    made.clear()
+    open_backend("llamacpp", pi2_adapter="box-score", pi2_by_hint={"team": "/mine.gguf"})  # the user's wins
+    assert made[-1] == {"lora": "/mine.gguf"} and len(made) == 3
+    made.clear()
+    open_backend("llamacpp", pi2_adapter=str(tmp_path / "box" / "adapter.gguf"))  # a path brings no sibling
+    assert len(made) == 2
+    (tmp_path / "box-team" / "adapter.gguf").unlink()
+    assert adapters.named_hint_adapters("box-score") == {}  # a sibling not installed is not chosen

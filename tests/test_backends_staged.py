@@ -73,3 +73,44 @@ def test_adapters_in_use_names_each_stage_or_one_for_both():
     assert adapters_in_use({"backend": "llamacpp", "lora": None}) == "adapter: none (both stages)"
     assert adapters_in_use({"backend": "transformers", "adapter": "x"}) == "adapter: x (both stages)"
     assert adapters_in_use({"backend": "rules"}) == ""
+
+
+def _hinted(hint):
+    return {"table_hint": hint}
+
+
+def test_pi2_answers_each_table_hint_with_its_own_backend_one_call_each():
+    pi1, pi2, team = (ScriptedBackend(table_model(KV, [ROW])) for _ in range(3))
+    staged = StagedBackend(pi1, pi2, {"team": team})
+    assert staged.for_stage("pi2", "team") is team and staged.for_stage("pi2", "player") is pi2
+    assert staged.for_stage("pi1", "team") is pi1  # the hint chooses pi2's backend only
+    results = run_many([DOC, DOC, DOC], staged, schemas=KV,
+                       metadatas=[_hinted("team"), _hinted("player"), None])
+    assert [r.rows for r in results] == [[ROW]] * 3
+    assert [len(prompts) for prompts, _, _ in team.calls] == [1]  # the team document, in one call
+    assert [len(prompts) for prompts, _, _ in pi2.calls] == [2]  # the player and the unhinted documents
+    assert pi1.calls == []
+
+
+def test_a_hint_backend_may_be_pi1s_own_and_is_closed_once():
+    closed = []
+
+    class Closing(ScriptedBackend):
+        def close(self):
+            closed.append(self)
+
+    one, team = Closing(table_model(KV, [ROW])), Closing(table_model(KV, [ROW]))
+    staged = StagedBackend(one, one, {"team": team})
+    assert staged.describe() == {"backend": "staged", "pi1": {"backend": "scripted"},
+                                 "pi2": {"backend": "scripted"}, "pi2_by_hint": {"team": {"backend": "scripted"}}}
+    staged.close()
+    assert closed == [one, team]
+
+
+def test_adapters_in_use_names_the_pi2_adapter_of_each_hint():
+    from text2table.backends.staged import adapters_in_use
+
+    described = {"backend": "staged", "pi1": {"backend": "llamacpp", "lora": "a.gguf"},
+                 "pi2": {"backend": "llamacpp", "lora": "b.gguf"},
+                 "pi2_by_hint": {"team": {"backend": "llamacpp", "lora": "t.gguf"}}}
+    assert adapters_in_use(described) == "adapters: pi1 a.gguf, pi2 b.gguf, pi2 for team t.gguf"

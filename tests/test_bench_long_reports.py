@@ -48,7 +48,7 @@ def test_schema_per_table_hint_skips_pi1_for_those_tables_only(tmp_path):
 
     schema = tmp_path / "player.json"
     schema.write_text(json.dumps({"structure": "flat_single_row", "fields": [{"name": "player"}, {"name": "points"}]}))
-    from text2table.cli.infer import read_schemas
+    from text2table.cli.hint_options import read_schemas
 
     schemas = read_schemas([f"player={schema}"])  # what --schema player=PATH gives the bench
     assert schemas["player"].names == ["player", "points"]

@@ -190,3 +190,19 @@ def test_extract_reads_a_list_item_by_item_unless_told_not_to(tmp_path):
     listed = by_item["diagnostics"]["item_list"]
     assert (listed["kind"], listed["items"], listed["line"]) == ("bullets", 3, 2)
     assert "item_list" not in at_once["diagnostics"]
+
+
+def test_extract_with_a_pi2_adapter_per_table_hint_records_each(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps({"id": hint, "document": TABLE_DOC, "metadata": {"table_hint": hint}}) + "\n"
+                            for hint in ("driver", "race")))
+    out = tmp_path / "pred.jsonl"
+    result = runner.invoke(app, ["extract", str(gold), "-o", str(out), "--backend", "rules",
+                                 "--pi2-adapter", "driver=none"])
+    assert result.exit_code == 0, result.output
+    assert len(lines(out)) == 2
+    backend = json.loads((tmp_path / "pred.jsonl.meta.json").read_text())["backend"]
+    assert backend["pi2_by_hint"] == {"driver": {"backend": "rules"}}
+    twice = runner.invoke(app, ["extract", str(gold), "-o", str(tmp_path / "p.jsonl"), "--backend", "rules",
+                                "--pi2-adapter", "a.gguf", "--pi2-adapter", "b.gguf"])
+    assert twice.exit_code == 2 and "2 adapters for every document" in flat(twice.output)

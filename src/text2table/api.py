@@ -151,17 +151,21 @@ class _Doc:
 
 
 class Pipeline:
-    """A loaded backend plus pipeline settings, reused across calls; close it (or use ``with``) when done."""
+    """A loaded backend plus pipeline settings, reused across calls; close it (or use ``with``) when done.
+
+    ``adapter``, ``pi2_adapter`` and ``pi2_by_hint`` (``{table_hint: adapter}``) choose the adapters as
+    ``extract --adapter``, ``--pi2-adapter PATH`` and ``--pi2-adapter HINT=PATH`` do."""
 
     def __init__(self, backend: str = DEFAULT_BACKEND, *, model: str | None = None, adapter: str | None = None,
                  backend_options: dict[str, Any] | None = None, batch_size: int | None = None,
-                 pi2_adapter: str | None = None, **options: Any) -> None:
+                 pi2_adapter: str | None = None, pi2_by_hint: dict[str, str] | None = None,
+                 **options: Any) -> None:
         from text2table.backends.choose import default_batch_size, open_backend
 
         self.config = _config(options)
         self.batch_size = batch_size or default_batch_size(backend)
         self.backend = open_backend(backend, model=model, adapter=adapter, options=backend_options,
-                                    pi2_adapter=pi2_adapter)
+                                    pi2_adapter=pi2_adapter, pi2_by_hint=pi2_by_hint)
 
     def __enter__(self) -> "Pipeline":
         return self

@@ -68,9 +68,10 @@ class Backend(abc.ABC):
         """What to record next to results (model path, adapter, options); never secrets."""
         return {"backend": self.name}
 
-    def for_stage(self, stage: str) -> Backend:
-        """The backend that answers ``stage`` (``"pi1"`` or ``"pi2"``): this one, unless it routes each stage
-        to its own backend (:class:`text2table.backends.staged.StagedBackend`, one adapter per stage)."""
+    def for_stage(self, stage: str, hint: str | None = None) -> Backend:
+        """The backend that answers ``stage`` (``"pi1"`` or ``"pi2"``) for a document whose
+        ``metadata.table_hint`` is ``hint``: this one, unless it routes each stage (and pi2 per hint) to its own
+        backend (:class:`text2table.backends.staged.StagedBackend`, one adapter per stage or table)."""
         return self
 
     def close(self) -> None:  # noqa: B027 - optional hook

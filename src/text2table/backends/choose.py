@@ -5,8 +5,12 @@
 - ``--pi2-adapter`` given: pi2 gets its own backend with that adapter (same model and options) and pi1 keeps
   ``--adapter``'s (:class:`~text2table.backends.staged.StagedBackend`). Not given: with neither ``--adapter`` nor
   ``--model``, pi2 gets :data:`DEFAULT_PI2_ADAPTERS` where one is shipped; otherwise one backend serves both.
+- ``--pi2-adapter HINT=PATH``: pi2 answers the documents whose ``metadata.table_hint`` is ``HINT`` with that
+  adapter (one backend per adapter); the other documents get pi2's adapter as above.
 - ``--adapter`` and ``--pi2-adapter`` may name an adapter shipped for one kind of document
-  (:data:`text2table.adapters.NAMED`, e.g. ``box-score``), for the embedded model only.
+  (:data:`text2table.adapters.NAMED`, e.g. ``box-score``), for the embedded model only. A named pi2 adapter
+  with a sibling trained for one table (:func:`text2table.adapters.named_hint_adapters`) brings it along for
+  that ``table_hint``, unless ``HINT=PATH`` names another.
 - :func:`default_batch_size`: documents per ``generate`` call for a backend.
 
 The pipeline itself never opens or names a backend: it receives one (:class:`text2table.backends.base.Backend`).
@@ -16,7 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from text2table.adapters import default_adapter_paths, default_pi2_adapter_paths, named_adapter_paths
+from text2table.adapters import (default_adapter_paths, default_pi2_adapter_paths, named_adapter_paths,
+                                 named_hint_adapters)
 from text2table.backends.base import Backend, create_backend
 from text2table.errors import ConfigError
 
@@ -31,26 +36,36 @@ ADAPTER_OPTION = {"llamacpp": "lora", "transformers": "adapter"}
 
 
 def open_backend(name: str, *, model: str | None = None, adapter: str | None = None,
-                 options: dict[str, Any] | None = None, pi2_adapter: str | None = None) -> Backend:
+                 options: dict[str, Any] | None = None, pi2_adapter: str | None = None,
+                 pi2_by_hint: dict[str, str] | None = None) -> Backend:
     """Create a backend the way ``extract`` does: the model and the default adapter are chosen here.
 
     ``adapter``: a path, ``"none"`` for the base model, or None for :data:`DEFAULT_ADAPTERS`. ``pi2_adapter``: pi2's
-    own adapter (a path or ``"none"``), or None: :data:`DEFAULT_PI2_ADAPTERS` when both ``adapter`` and ``model``
-    are None, else ``adapter`` in both stages.
+    own adapter (a path, a shipped name or ``"none"``), or None: :data:`DEFAULT_PI2_ADAPTERS` when both ``adapter``
+    and ``model`` are None, else ``adapter`` in both stages. ``pi2_by_hint``: ``{table_hint: adapter}``, pi2's
+    adapter for the documents with that ``metadata.table_hint`` (added to a named ``pi2_adapter``'s siblings).
     """
     if pi2_adapter is None and adapter is None and model is None:
         pi2_adapter = DEFAULT_PI2_ADAPTERS.get(name)
-    if pi2_adapter is not None:
-        from text2table.backends.staged import StagedBackend
+    by_hint = {**(named_hint_adapters(pi2_adapter) if pi2_adapter else {}), **(pi2_by_hint or {})}
+    if pi2_adapter is None and not by_hint:
+        return _open_one(name, model, adapter, options)
+    from text2table.backends.staged import StagedBackend
 
-        pi1 = _open_one(name, model, adapter, options)
-        try:
-            pi2 = _open_one(name, model, pi2_adapter, options)
-        except BaseException:
-            pi1.close()
-            raise
-        return StagedBackend(pi1, pi2)
-    return _open_one(name, model, adapter, options)
+    opened: list[Backend] = []
+    try:
+        opened.append(_open_one(name, model, adapter, options))
+        if pi2_adapter is not None:
+            opened.append(_open_one(name, model, pi2_adapter, options))
+        hinted = {}
+        for hint, path in by_hint.items():
+            opened.append(_open_one(name, model, path, options))
+            hinted[hint] = opened[-1]
+    except BaseException:
+        for backend in opened:
+            backend.close()
+        raise
+    return StagedBackend(opened[0], opened[1] if pi2_adapter is not None else opened[0], hinted)
 
 
 def _open_one(name: str, model: str | None, adapter: str | None, options: dict[str, Any] | None) -> Backend:

@@ -130,7 +130,7 @@ def prepare_cmd(
 
                 schema_for = read_schemas(schemas_from)
             elif schema:
-                from text2table.cli.infer import read_schemas
+                from text2table.cli.hint_options import read_schemas
                 from text2table.training.pipeline_rl import PredictedSchemas
 
                 if any("=" not in item for item in schema):

@@ -18,8 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from text2table.errors import ConfigError, InputError, SchemaError
+from text2table.errors import ConfigError, InputError
 from text2table.cli.common import console, friendly_errors
+from text2table.cli.hint_options import read_pi2_adapters, read_schemas
 
 DEMO_LIMIT = 12
 BATCH_HELP = "Documents per generate call (default: 1 for llamacpp, which decodes one prompt at a time, else 8)."
@@ -58,43 +59,6 @@ def spread_by_kind(inputs: list[Any], limit: int) -> list[Any]:
             if queue and len(chosen) < limit:
                 chosen.append(queue.pop(0))
     return chosen
-
-
-def _read_schema(path: Path | None) -> Any:
-    if path is None:
-        return None
-    from text2table.core.jsonio import read_text
-    from text2table.core.schema import Schema
-
-    try:
-        return Schema.from_dict(json.loads(read_text(path)))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON at line {exc.lineno}: {exc.msg}", source=str(path),
-                         hint="--schema takes a schema JSON object {\"structure\": ..., \"fields\": [...]}") from None
-    except SchemaError as exc:
-        raise InputError(str(exc), source=str(path)) from None
-
-
-def read_schemas(items: list[str], option: str = "--schema") -> Any:
-    """``--schema`` values -> ``None``, one Schema (one ``PATH``), or ``{hint: Schema}`` (``HINT=PATH`` each: the
-    schema of the documents with that ``metadata.table_hint``)."""
-    if not items:
-        return None
-    plain = [item for item in items if "=" not in item or Path(item).exists()]
-    if len(plain) == 1 and len(items) == 1:
-        return _read_schema(Path(plain[0]))
-    if plain:
-        raise InputError(f"{option} got {', '.join(items)}",
-                         hint=f"give one {option} PATH for every document, or {option} HINT=PATH per table_hint"
-                              f" (e.g. {option} player=player.json {option} team=team.json)")
-    out = {}
-    for item in items:
-        hint, _, path = item.partition("=")
-        if not hint or not path or hint in out:
-            raise InputError(f"{option} {item!r}: expected HINT=PATH, one per table_hint",
-                             hint=f"e.g. {option} player=schemas/player.json")
-        out[hint] = _read_schema(Path(path))
-    return out
 
 
 def _config(constrain: bool, max_rows: int, max_new_tokens: int, chunk_chars: int = 6000, **extra: Any) -> Any:
@@ -145,11 +109,13 @@ def extract_cmd(
     backend: str = typer.Option("llamacpp", help="rules | llamacpp | transformers | openai"),
     model: str | None = typer.Option(None, help="Model path (GGUF or HF folder) or server model name."),
     adapter: str | None = typer.Option(None, help="LoRA adapter path; 'none' for the base model."),
-    pi2_adapter: str | None = typer.Option(None, "--pi2-adapter",
-                                           help="pi2's own LoRA adapter ('none': the base model; 'box-score': the"
-                                                " shipped one for game summaries under a given schema); --adapter"
-                                                " then serves pi1 only. Default: --adapter's for both stages (with "
-                                                "neither given, a shipped pi2 adapter if there is one)."),
+    pi2_adapter: list[str] = typer.Option([], "--pi2-adapter",
+                                          help="pi2's own LoRA adapter ('none': the base model; 'box-score': the"
+                                               " shipped one for game summaries under a given schema); --adapter"
+                                               " then serves pi1 only. Default: --adapter's for both stages (with "
+                                               "neither given, a shipped pi2 adapter if there is one). Or HINT=PATH"
+                                               " (repeatable): pi2's adapter for documents with that"
+                                               " metadata.table_hint; the others get the one above."),
     schema_file: list[str] = typer.Option([], "--schema", help="A schema JSON for every document (skips pi1), or"
                                           " HINT=PATH (repeatable): the schema of documents with that"
                                           " metadata.table_hint; the others get pi1's."),
@@ -220,8 +186,9 @@ def extract_cmd(
         if ndjson and len(inputs) != 1:
             raise InputError(f"--ndjson prints one document, the input has {len(inputs)}", source=str(input),
                              hint="pass one text file, or --limit 1")
+        pi2_plain, pi2_by_hint = read_pi2_adapters(pi2_adapter)
         engine = open_backend(backend, model=model, adapter=adapter, options=_options(option),
-                              pi2_adapter=pi2_adapter)
+                              pi2_adapter=pi2_plain, pi2_by_hint=pi2_by_hint)
         try:
             if ndjson:
                 result = run(inputs[0].document, inputs[0].metadata, engine, config, schema=schema)

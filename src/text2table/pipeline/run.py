@@ -3,7 +3,8 @@
 - One ``generate`` call per stage for a whole batch (and one per continuation round), so batched
   backends (transformers) run at batch speed.
 - Each stage asks ``backend.for_stage("pi1"|"pi2")`` for its backend: the same one, or with
-  :class:`~text2table.backends.staged.StagedBackend` one per stage (pi1 and pi2 with their own adapters).
+  :class:`~text2table.backends.staged.StagedBackend` one per stage (pi1 and pi2 with their own adapters);
+  pi2's may differ by ``metadata.table_hint`` (``for_stage("pi2", hint)``): one ``generate`` call per pi2 backend.
 - :func:`induce_schemas` runs pi1 alone (schemas without rows). A user-given schema skips pi1. Under constraints pi1 is nudged to list more fields
   (``field_list_end_bias``); a list the nudge pushed past the token budget is decoded again without it
   (``diagnostics["pi1"]["unbiased_retry"]``). Invalid pi1 output never crashes: a schema cut by the token
@@ -187,6 +188,15 @@ def _run_pi2(jobs: list[Pi2Job], backend: Backend, config: PipelineConfig, diags
         active = [j for j in active if not j.done]
 
 
+def _distinct(backends: list[Backend]) -> list[Backend]:
+    """Each backend once, in first-seen order (backends are compared by identity)."""
+    out: list[Backend] = []
+    for backend in backends:
+        if not any(backend is seen for seen in out):
+            out.append(backend)
+    return out
+
+
 def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | None, jobs: list[Pi2Job],
             diag: dict[str, Any], raw: dict[str, Any], config: PipelineConfig, began: float,
             schema_given: bool) -> PipelineResult:
@@ -255,16 +265,17 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
              backend.for_stage("pi1"), config, resolved, diags, raws)
     done = {j.doc for j in parsed}
     hints = [(m or {}).get("table_hint") for m in metas]
-    pi2 = backend.for_stage("pi2")
-    trained = {i for i, hint in enumerate(hints) if trained_row_chunk_chars(pi2, hint) is not None}
+    pi2s = [backend.for_stage("pi2", hint if isinstance(hint, str) else None) for hint in hints]
+    trained = {i for i, hint in enumerate(hints) if trained_row_chunk_chars(pi2s[i], hint) is not None}
     items = item_list_jobs(documents, metas, [i for i in range(n) if i not in done], resolved, diags, trained) \
         if config.item_lists else []
     done |= {j.doc for j in items}
-    sizes = [row_chunk_chars(config, pi2, hint) for hint in hints]
+    sizes = [row_chunk_chars(config, pi2s[i], hint) for i, hint in enumerate(hints)]
     jobs = parsed + items + [Pi2Job(i, passage, schema, metas[i]) for i, schema in enumerate(resolved)
                              if schema is not None and i not in done
                              for passage in row_passages(chunks[i], schema.structure, sizes[i])]
-    _run_pi2(jobs, backend.for_stage("pi2"), config, diags)
+    for pi2 in _distinct(pi2s):  # one generate call per pi2 backend (one per adapter when pi2's differ by hint)
+        _run_pi2([j for j in jobs if pi2s[j.doc] is pi2], pi2, config, diags)
     return [_finish(documents[i], metas[i], resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i],
                     config, began, given[i] is not None) for i in range(n)]
 

@@ -1,0 +1,79 @@
+"""Options that take one value for every document or ``HINT=VALUE`` per ``metadata.table_hint``.
+
+``--schema`` (a schema JSON) and ``--pi2-adapter`` (pi2's LoRA adapter) of ``extract`` and ``bench/quality.py``:
+one plain value serves every document; ``HINT=VALUE`` (repeatable) serves the documents with that
+``table_hint``. A value holding ``=`` that names an existing file is read as a plain path.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from text2table.errors import InputError, SchemaError
+
+
+def read_schema(path: Path | None) -> Any:
+    """A schema JSON file -> :class:`~text2table.core.schema.Schema` (``None`` -> ``None``); a bad file raises
+    :class:`InputError` naming it."""
+    if path is None:
+        return None
+    from text2table.core.jsonio import read_text
+    from text2table.core.schema import Schema
+
+    try:
+        return Schema.from_dict(json.loads(read_text(path)))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON at line {exc.lineno}: {exc.msg}", source=str(path),
+                         hint="--schema takes a schema JSON object {\"structure\": ..., \"fields\": [...]}") from None
+    except SchemaError as exc:
+        raise InputError(str(exc), source=str(path)) from None
+
+
+def read_schemas(items: list[str], option: str = "--schema") -> Any:
+    """``--schema`` values -> ``None``, one Schema (one ``PATH``), or ``{hint: Schema}`` (``HINT=PATH`` each: the
+    schema of the documents with that ``metadata.table_hint``)."""
+    if not items:
+        return None
+    plain = [item for item in items if "=" not in item or Path(item).exists()]
+    if len(plain) == 1 and len(items) == 1:
+        return read_schema(Path(plain[0]))
+    if plain:
+        raise InputError(f"{option} got {', '.join(items)}",
+                         hint=f"give one {option} PATH for every document, or {option} HINT=PATH per table_hint"
+                              f" (e.g. {option} player=player.json {option} team=team.json)")
+    out = {}
+    for item in items:
+        hint, _, path = item.partition("=")
+        if not hint or not path or hint in out:
+            raise InputError(f"{option} {item!r}: expected HINT=PATH, one per table_hint",
+                             hint=f"e.g. {option} player=schemas/player.json")
+        out[hint] = read_schema(Path(path))
+    return out
+
+
+def read_pi2_adapters(items: list[str]) -> tuple[str | None, dict[str, str]]:
+    """``--pi2-adapter`` values -> (the adapter for every document or None, ``{hint: adapter}``).
+
+    At most one plain value (a path, a shipped name such as ``box-score``, or ``none``); ``HINT=VALUE`` items give
+    the documents with that ``metadata.table_hint`` their own adapter, the others keep the plain one.
+
+    >>> read_pi2_adapters(["box-score", "team=runs/team/adapter.gguf"])
+    ('box-score', {'team': 'runs/team/adapter.gguf'})
+    """
+    plain = [item for item in items if "=" not in item or Path(item).exists()]
+    if len(plain) > 1:
+        raise InputError(f"--pi2-adapter got {len(plain)} adapters for every document: {', '.join(plain)}",
+                         hint="give one --pi2-adapter PATH, and --pi2-adapter HINT=PATH for each table_hint that"
+                              " needs another (e.g. --pi2-adapter team=team.gguf)")
+    by_hint: dict[str, str] = {}
+    for item in items:
+        if item in plain:
+            continue
+        hint, _, value = item.partition("=")
+        if not hint or not value or hint in by_hint:
+            raise InputError(f"--pi2-adapter {item!r}: expected HINT=PATH, one per table_hint",
+                             hint="e.g. --pi2-adapter team=runs/team/adapter.gguf")
+        by_hint[hint] = value
+    return (plain[0] if plain else None), by_hint
