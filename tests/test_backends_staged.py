@@ -37,14 +37,20 @@ def test_pi1_is_constrained_to_the_pi1_adapters_form_not_pi2s():
     assert pi1.calls[0][1][0].json_schema["properties"]["fields"]["items"]["type"] == "string"
 
 
+class Closing(ScriptedBackend):
+    """Records its closing in ``closed``."""
+
+    def __init__(self, closed):
+        super().__init__(table_model(KV, [ROW]))
+        self.closed = closed
+
+    def close(self):
+        self.closed.append(self)
+
+
 def test_describe_names_both_stages_and_close_closes_both():
     closed = []
-
-    class Closing(ScriptedBackend):
-        def close(self):
-            closed.append(self)
-
-    pi1, pi2 = Closing(table_model(KV, [ROW])), Closing(table_model(KV, [ROW]))
+    pi1, pi2 = Closing(closed), Closing(closed)
     staged = StagedBackend(pi1, pi2)
     assert staged.describe() == {"backend": "staged", "pi1": {"backend": "scripted"}, "pi2": {"backend": "scripted"}}
     staged.close()
@@ -94,12 +100,7 @@ def test_pi2_answers_each_table_hint_with_its_own_backend_one_call_each():
 
 def test_a_hint_backend_may_be_pi1s_own_and_is_closed_once():
     closed = []
-
-    class Closing(ScriptedBackend):
-        def close(self):
-            closed.append(self)
-
-    one, team = Closing(table_model(KV, [ROW])), Closing(table_model(KV, [ROW]))
+    one, team = Closing(closed), Closing(closed)
     staged = StagedBackend(one, one, {"team": team})
     assert staged.describe() == {"backend": "staged", "pi1": {"backend": "scripted"},
                                  "pi2": {"backend": "scripted"}, "pi2_by_hint": {"team": {"backend": "scripted"}}}
