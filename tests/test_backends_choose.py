@@ -150,27 +150,3 @@ def test_a_backend_that_fails_to_open_closes_those_opened_before(monkeypatch):
         open_backend("llamacpp", adapter="/a.gguf", pi2_adapter="/p.gguf", pi2_by_hint={"team": "/bad.gguf"})
     assert closed == ["/a.gguf", "/p.gguf"]
 
-
-def test_a_named_pi2_adapter_brings_its_sibling_for_one_table_hint(monkeypatch, tmp_path):
-    from text2table import adapters
-
-    made = []
-    _recording(monkeypatch, made)
-    monkeypatch.setitem(choose.DEFAULT_ADAPTERS, "llamacpp", None)
-    for name in ("box", "box-team"):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "adapter.gguf").write_bytes(b"GGUF")
-    monkeypatch.setattr(adapters, "NAMED", {"box-score": tmp_path / "box", "box-score-team": tmp_path / "box-team"})
-    monkeypatch.setattr(adapters, "HINT_SIBLINGS", {"box-score": {"team": "box-score-team"}})
-    staged = open_backend("llamacpp", pi2_adapter="box-score")
-    assert made == [{}, {"lora": str(tmp_path / "box" / "adapter.gguf")},
-                    {"lora": str(tmp_path / "box-team" / "adapter.gguf")}]
-    assert staged.describe()["pi2_by_hint"] == {"team": {"backend": "scripted"}}
-    made.clear()
-    open_backend("llamacpp", pi2_adapter="box-score", pi2_by_hint={"team": "/mine.gguf"})  # the user's wins
-    assert made[-1] == {"lora": "/mine.gguf"} and len(made) == 3
-    made.clear()
-    open_backend("llamacpp", pi2_adapter=str(tmp_path / "box" / "adapter.gguf"))  # a path brings no sibling
-    assert len(made) == 2
-    (tmp_path / "box-team" / "adapter.gguf").unlink()
-    assert adapters.named_hint_adapters("box-score") == {}  # a sibling not installed is not chosen

@@ -7,8 +7,7 @@ training pi2 leaves pi1's schemas as they were). Each comes in two forms: PEFT s
 was trained and how well it does. These defaults apply only to the embedded base model.
 
 Adapters for one kind of document are shipped beside them and chosen by name (:data:`NAMED`, e.g.
-``extract --pi2-adapter box-score``); they are never a default. A named pi2 adapter may have siblings trained
-for one ``metadata.table_hint`` (:data:`HINT_SIBLINGS`): choosing it chooses them for the documents of that hint.
+``extract --pi2-adapter box-score``); they are never a default.
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ SMOLLM2_PI2_DIR = Path(__file__).resolve().parent / "smollm2-135m-pi2"
 #: Name -> folder of an adapter for one kind of document (for the embedded model; see its MODEL_CARD.md).
 #: ``box-score``: pi2 for game summaries read with a given player or team schema (examples/schemas/).
 NAMED = {"box-score": Path(__file__).resolve().parent / "smollm2-135m-box-score-pi2"}
-#: Named pi2 adapter -> {table_hint: the named adapter that answers documents of that hint instead}.
-HINT_SIBLINGS: dict[str, dict[str, str]] = {}
 
 
 def _paths(folder: Path) -> dict[str, str | None]:
@@ -48,10 +45,3 @@ def named_adapter_paths(name: str) -> dict[str, str | None] | None:
     adapter has that name."""
     folder = NAMED.get(name)
     return _paths(folder) if folder is not None else None
-
-
-def named_hint_adapters(name: str) -> dict[str, str]:
-    """``{table_hint: adapter name}``: the siblings of the named pi2 adapter ``name`` trained for one table
-    (:data:`HINT_SIBLINGS`), those whose folder is installed; ``{}`` for any other name or path."""
-    siblings = HINT_SIBLINGS.get(name, {})
-    return {hint: sib for hint, sib in siblings.items() if any(_paths(NAMED[sib]).values())}

@@ -8,9 +8,7 @@
 - ``--pi2-adapter HINT=PATH``: pi2 answers the documents whose ``metadata.table_hint`` is ``HINT`` with that
   adapter (one backend per adapter); the other documents get pi2's adapter as above.
 - ``--adapter`` and ``--pi2-adapter`` may name an adapter shipped for one kind of document
-  (:data:`text2table.adapters.NAMED`, e.g. ``box-score``), for the embedded model only. A named pi2 adapter
-  with a sibling trained for one table (:func:`text2table.adapters.named_hint_adapters`) brings it along for
-  that ``table_hint``, unless ``HINT=PATH`` names another.
+  (:data:`text2table.adapters.NAMED`, e.g. ``box-score``), for the embedded model only.
 - :func:`default_batch_size`: documents per ``generate`` call for a backend.
 
 The pipeline itself never opens or names a backend: it receives one (:class:`text2table.backends.base.Backend`).
@@ -20,8 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from text2table.adapters import (default_adapter_paths, default_pi2_adapter_paths, named_adapter_paths,
-                                 named_hint_adapters)
+from text2table.adapters import default_adapter_paths, default_pi2_adapter_paths, named_adapter_paths
 from text2table.backends.base import Backend, create_backend
 from text2table.errors import ConfigError
 
@@ -43,11 +40,11 @@ def open_backend(name: str, *, model: str | None = None, adapter: str | None = N
     ``adapter``: a path, ``"none"`` for the base model, or None for :data:`DEFAULT_ADAPTERS`. ``pi2_adapter``: pi2's
     own adapter (a path, a shipped name or ``"none"``), or None: :data:`DEFAULT_PI2_ADAPTERS` when both ``adapter``
     and ``model`` are None, else ``adapter`` in both stages. ``pi2_by_hint``: ``{table_hint: adapter}``, pi2's
-    adapter for the documents with that ``metadata.table_hint`` (added to a named ``pi2_adapter``'s siblings).
+    adapter (as ``pi2_adapter``) for the documents with that ``metadata.table_hint``.
     """
     if pi2_adapter is None and adapter is None and model is None:
         pi2_adapter = DEFAULT_PI2_ADAPTERS.get(name)
-    by_hint = {**(named_hint_adapters(pi2_adapter) if pi2_adapter else {}), **(pi2_by_hint or {})}
+    by_hint = dict(pi2_by_hint or {})
     if pi2_adapter is None and not by_hint:
         return _open_one(name, model, adapter, options)
     from text2table.backends.staged import StagedBackend
