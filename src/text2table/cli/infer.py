@@ -109,16 +109,17 @@ def extract_cmd(
     backend: str = typer.Option("llamacpp", help="rules | llamacpp | transformers | openai"),
     model: str | None = typer.Option(None, help="Model path (GGUF or HF folder) or server model name."),
     adapter: str | None = typer.Option(None, help="LoRA adapter path; 'none' for the base model."),
-    pi2_adapter: list[str] = typer.Option([], "--pi2-adapter",
+    pi2_adapter: list[str] = typer.Option([], "--pi2-adapter", metavar="[HINT=]PATH",
                                           help="pi2's own LoRA adapter ('none': the base model; 'box-score': the"
                                                " shipped one for game summaries under a given schema); --adapter"
                                                " then serves pi1 only. Default: --adapter's for both stages (with "
                                                "neither given, a shipped pi2 adapter if there is one). Or HINT=PATH"
                                                " (repeatable): pi2's adapter for documents with that"
                                                " metadata.table_hint; the others get the one above."),
-    schema_file: list[str] = typer.Option([], "--schema", help="A schema JSON for every document (skips pi1), or"
-                                          " HINT=PATH (repeatable): the schema of documents with that"
-                                          " metadata.table_hint; the others get pi1's."),
+    schema_file: list[str] = typer.Option([], "--schema", metavar="[HINT=]PATH",
+                                          help="A schema JSON for every document (skips pi1), or HINT=PATH"
+                                               " (repeatable): the schema of documents with that"
+                                               " metadata.table_hint; the others get pi1's."),
     limit: int | None = typer.Option(None, min=1, help="Only the first N documents of INPUT."),
     batch_size: int | None = typer.Option(None, min=1, help=BATCH_HELP),
     constrain: bool = typer.Option(True, "--constrain/--no-constrain", help="Schema-constrained decoding."),
