@@ -175,3 +175,12 @@ def per_prompt(constraint: Constraint | list[Constraint | None] | None, n: int) 
             raise ConfigError(f"got {len(constraint)} constraints for {n} prompts")
         return constraint
     return [constraint] * n
+
+
+def distinct(backends: list[Backend]) -> list[Backend]:
+    """Each backend once, in first-seen order (compared by identity: one backend may serve several stages)."""
+    out: list[Backend] = []
+    for backend in backends:
+        if not any(backend is seen for seen in out):
+            out.append(backend)
+    return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from text2table.backends.base import Backend, Generation, Prompt
+from text2table.backends.base import Backend, Generation, Prompt, distinct
 from text2table.decoding.constraint import Constraint
 from text2table.errors import ConfigError
 
@@ -52,11 +52,8 @@ class StagedBackend(Backend):
         return described
 
     def close(self) -> None:
-        closed: list[Backend] = []
-        for backend in [*self.stages.values(), *self.pi2_by_hint.values()]:
-            if not any(backend is c for c in closed):
-                closed.append(backend)
-                backend.close()
+        for backend in distinct([*self.stages.values(), *self.pi2_by_hint.values()]):
+            backend.close()
 
 
 def adapters_in_use(described: dict[str, Any]) -> str:

@@ -31,26 +31,35 @@ def read_schema(path: Path | None) -> Any:
         raise InputError(str(exc), source=str(path)) from None
 
 
+def _split(items: list[str], option: str) -> tuple[list[str], dict[str, str]]:
+    """(the plain values, ``{hint: value}`` of the ``HINT=VALUE`` items); a hint given twice or an empty side
+    raises :class:`InputError`."""
+    plain = [item for item in items if "=" not in item or Path(item).exists()]
+    by_hint: dict[str, str] = {}
+    for item in items:
+        if item in plain:
+            continue
+        hint, _, value = item.partition("=")
+        if not hint or not value or hint in by_hint:
+            raise InputError(f"{option} {item!r}: expected HINT=PATH, one per table_hint",
+                             hint=f"e.g. {option} team=runs/team/file")
+        by_hint[hint] = value
+    return plain, by_hint
+
+
 def read_schemas(items: list[str], option: str = "--schema") -> Any:
     """``--schema`` values -> ``None``, one Schema (one ``PATH``), or ``{hint: Schema}`` (``HINT=PATH`` each: the
     schema of the documents with that ``metadata.table_hint``)."""
     if not items:
         return None
-    plain = [item for item in items if "=" not in item or Path(item).exists()]
+    plain, by_hint = _split(items, option)
     if len(plain) == 1 and len(items) == 1:
         return read_schema(Path(plain[0]))
     if plain:
         raise InputError(f"{option} got {', '.join(items)}",
                          hint=f"give one {option} PATH for every document, or {option} HINT=PATH per table_hint"
                               f" (e.g. {option} player=player.json {option} team=team.json)")
-    out = {}
-    for item in items:
-        hint, _, path = item.partition("=")
-        if not hint or not path or hint in out:
-            raise InputError(f"{option} {item!r}: expected HINT=PATH, one per table_hint",
-                             hint=f"e.g. {option} player=schemas/player.json")
-        out[hint] = read_schema(Path(path))
-    return out
+    return {hint: read_schema(Path(path)) for hint, path in by_hint.items()}
 
 
 def read_pi2_adapters(items: list[str]) -> tuple[str | None, dict[str, str]]:
@@ -62,18 +71,9 @@ def read_pi2_adapters(items: list[str]) -> tuple[str | None, dict[str, str]]:
     >>> read_pi2_adapters(["box-score", "team=runs/team/adapter.gguf"])
     ('box-score', {'team': 'runs/team/adapter.gguf'})
     """
-    plain = [item for item in items if "=" not in item or Path(item).exists()]
+    plain, by_hint = _split(items, "--pi2-adapter")
     if len(plain) > 1:
         raise InputError(f"--pi2-adapter got {len(plain)} adapters for every document: {', '.join(plain)}",
                          hint="give one --pi2-adapter PATH, and --pi2-adapter HINT=PATH for each table_hint that"
                               " needs another (e.g. --pi2-adapter team=team.gguf)")
-    by_hint: dict[str, str] = {}
-    for item in items:
-        if item in plain:
-            continue
-        hint, _, value = item.partition("=")
-        if not hint or not value or hint in by_hint:
-            raise InputError(f"--pi2-adapter {item!r}: expected HINT=PATH, one per table_hint",
-                             hint="e.g. --pi2-adapter team=runs/team/adapter.gguf")
-        by_hint[hint] = value
     return (plain[0] if plain else None), by_hint

@@ -46,7 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from text2table.backends.base import Backend, Generation, Prompt
+from text2table.backends.base import Backend, Generation, Prompt, distinct
 from text2table.decoding.constraint import Constraint
 from text2table.layout.blocks import induce_schema
 from text2table.pipeline.config import (PipelineConfig, pi1_form, pi2_form, row_chunk_chars,
@@ -188,15 +188,6 @@ def _run_pi2(jobs: list[Pi2Job], backend: Backend, config: PipelineConfig, diags
         active = [j for j in active if not j.done]
 
 
-def _distinct(backends: list[Backend]) -> list[Backend]:
-    """Each backend once, in first-seen order (backends are compared by identity)."""
-    out: list[Backend] = []
-    for backend in backends:
-        if not any(backend is seen for seen in out):
-            out.append(backend)
-    return out
-
-
 def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | None, jobs: list[Pi2Job],
             diag: dict[str, Any], raw: dict[str, Any], config: PipelineConfig, began: float,
             schema_given: bool) -> PipelineResult:
@@ -274,7 +265,7 @@ def run_many(documents: Sequence[str], backend: Backend, config: PipelineConfig 
     jobs = parsed + items + [Pi2Job(i, passage, schema, metas[i]) for i, schema in enumerate(resolved)
                              if schema is not None and i not in done
                              for passage in row_passages(chunks[i], schema.structure, sizes[i])]
-    for pi2 in _distinct(pi2s):  # one generate call per pi2 backend (one per adapter when pi2's differ by hint)
+    for pi2 in distinct(pi2s):  # one generate call per pi2 backend (one per adapter when pi2's differ by hint)
         _run_pi2([j for j in jobs if pi2s[j.doc] is pi2], pi2, config, diags)
     return [_finish(documents[i], metas[i], resolved[i], [j for j in jobs if j.doc == i], diags[i], raws[i],
                     config, began, given[i] is not None) for i in range(n)]
