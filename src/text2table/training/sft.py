@@ -139,7 +139,8 @@ def _read_state(run_dir: Path, fp: str, resume: bool, log: Log) -> dict[str, Any
     path = run_dir / "state.json"
     if not path.is_file():
         if resume:
-            log(f"--resume: no state.json in {run_dir}, starting a new run")
+            log(f"--resume: no finished stage in {run_dir} (no state.json); the first stage continues from its"
+                " last checkpoint-N if it has one")
         return {"fingerprint": fp, "stages": {}}
     state = json.loads(path.read_text(encoding="utf-8"))
     if not resume:
