@@ -1,16 +1,16 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from text2table.pipeline.chunking import merge_chunk_rows, split_document
+from text2table.pipeline.chunking import merge_chunk_rows, row_passages, split_document
 from text2table.errors import ConfigError
 
 
 @settings(max_examples=200, deadline=None)
 @given(text=st.lists(st.sampled_from(["ab", "cde ", ". ", "\n", "\n\n", "xyzxyzxyz", " "]), max_size=120).map("".join),
-       size=st.integers(10, 80), overlap_frac=st.floats(0, 0.45))
-def test_chunks_cover_the_text_in_order_within_the_size(text, size, overlap_frac):
+       size=st.integers(10, 80), overlap_frac=st.floats(0, 0.45), whole=st.booleans())
+def test_chunks_cover_the_text_in_order_within_the_size(text, size, overlap_frac, whole):
     overlap = int(size * overlap_frac)
-    chunks = split_document(text, size, overlap)
+    chunks = split_document(text, size, overlap, whole_sentences=whole)
     assert chunks[0].start == 0 and chunks[-1].end == len(text)
     for chunk in chunks:
         assert chunk.text == text[chunk.start:chunk.end] and len(chunk.text) <= size
@@ -30,6 +30,21 @@ def test_split_prefers_paragraphs_then_lines_and_overlaps():
     overlapping = split_document(table, 60, 20)
     assert all(c.text.endswith("\n") for c in overlapping[:-1])  # never cut inside a table row
     assert all(overlapping[k + 1].start < overlapping[k].end for k in range(len(overlapping) - 1))
+
+
+def test_whole_sentences_end_a_chunk_early_rather_than_cut_a_sentence():
+    text = ("Kyle Lowry scored 24 points. DeMar DeRozan finished with 14 points, 5 rebounds and 5 assists. "
+            "Ross added 22.")
+    halves = [c.text for c in split_document(text, 80)]  # no sentence end in the second half: cut at a space
+    assert halves[0] == "Kyle Lowry scored 24 points. DeMar DeRozan finished with 14 points, 5 rebounds "
+    whole = [c.text for c in split_document(text, 80, whole_sentences=True)]
+    assert whole == ["Kyle Lowry scored 24 points. ", "DeMar DeRozan finished with 14 points, 5 rebounds and 5 "
+                     "assists. Ross added 22."]
+    long_sentence = "word " * 40  # no sentence end at all: cut at a space in the second half, as before
+    assert split_document(long_sentence, 50, whole_sentences=True) == split_document(long_sentence, 50)
+    chunks = split_document(text, 1000)
+    assert row_passages(chunks, "flat_single_row", 80)[0] == "Kyle Lowry scored 24 points. "
+    assert row_passages(chunks, "kv_single", 80) == [text]  # one entity: read whole
 
 
 def test_short_text_or_no_chunking_is_one_chunk():

@@ -48,14 +48,17 @@ def _boundaries(text: str, pattern: re.Pattern[str], lo: int, hi: int) -> list[i
     return [m.end() for m in pattern.finditer(text, lo, hi) if lo < m.end() <= hi]
 
 
-def _cut(text: str, start: int, size: int) -> int:
-    """The end of the chunk that begins at ``start``: the best boundary in its second half."""
+def _cut(text: str, start: int, size: int, whole_sentences: bool = False) -> int:
+    """The end of the chunk that begins at ``start``: the best boundary in its second half. With
+    ``whole_sentences``, a paragraph, line or sentence end anywhere in the chunk comes before a space in its
+    second half (the chunk may be short, but no sentence is cut unless one sentence is longer than ``size``)."""
     limit = start + size
     if limit >= len(text):
         return len(text)
     floor = start + size // 2
     for pattern in _KINDS:
-        ends = _boundaries(text, pattern, floor, limit)
+        lo = start if whole_sentences and pattern is not _SPACE else floor
+        ends = _boundaries(text, pattern, lo, limit)
         if ends:
             return ends[-1]
     return limit
@@ -73,10 +76,13 @@ def _next_start(text: str, start: int, end: int, overlap: int) -> int:
     return lo
 
 
-def split_document(text: str, chunk_chars: int, overlap_chars: int = 0) -> list[Chunk]:
+def split_document(text: str, chunk_chars: int, overlap_chars: int = 0,
+                   whole_sentences: bool = False) -> list[Chunk]:
     """Split ``text`` into chunks of at most ``chunk_chars`` characters overlapping by ~``overlap_chars``.
 
-    ``chunk_chars <= 0`` means "never split". A text that fits is returned as one chunk.
+    ``chunk_chars <= 0`` means "never split". A text that fits is returned as one chunk. ``whole_sentences``:
+    end a chunk at the last sentence (or line, or paragraph) end inside it, however early; cut at a space only
+    when a single sentence is longer than ``chunk_chars``.
 
     >>> [c.text for c in split_document("one two.\\n\\nthree four.", 12)]
     ['one two.\\n\\n', 'three four.']
@@ -88,7 +94,7 @@ def split_document(text: str, chunk_chars: int, overlap_chars: int = 0) -> list[
     chunks: list[Chunk] = []
     start = 0
     while start < len(text):
-        end = _cut(text, start, chunk_chars)
+        end = _cut(text, start, chunk_chars, whole_sentences)
         chunks.append(Chunk(text[start:end], start, end))
         if end >= len(text):
             break
@@ -104,11 +110,13 @@ def _line_structured(text: str) -> bool:
 
 def row_passages(chunks: list[Chunk], structure: str, size: int) -> list[str]:
     """The texts pi2 reads for one document: its chunks, each cut into passages of ``size`` characters for a
-    table with a row per entity (``size`` 0: the chunks). Read whole: a ``kv_single`` table (one entity) and a
-    chunk with consecutive lines (a passage would lose a grid's header row or a list's heading)."""
+    table with a row per entity (``size`` 0: the chunks), whole sentences each (a sentence longer than ``size``
+    is cut at a space). Read whole: a ``kv_single`` table (one entity) and a chunk with consecutive lines (a
+    passage would lose a grid's header row or a list's heading)."""
     if not size or structure == "kv_single":
         return [c.text for c in chunks]
-    return [p.text for c in chunks for p in ([c] if _line_structured(c.text) else split_document(c.text, size))]
+    return [p.text for c in chunks
+            for p in ([c] if _line_structured(c.text) else split_document(c.text, size, whole_sentences=True))]
 
 
 def _key(row: Row) -> str:
