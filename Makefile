@@ -348,7 +348,8 @@ train-rotowire-stages: pi2-splits $(NBA)/train.jsonl $(GENERATED)
 # same way on every 9th game from the 7th and from the 9th on again, team tables counted three times
 # (box-score8-pi2.yaml, 80 steps), and a ninth from the eighth's on every 9th game from the 2nd and from the 4th on
 # again, team tables twice (box-score9-pi2.yaml, 80 steps), shipped in that folder since 2026-12-06
-# (runs/box-pi2n/ship, pi1_form compact):
+# (runs/box-pi2n/ship, pi1_form compact; since 2026-12-07 the card's row_passages is 200, not the 250 it was trained
+# on: whole-sentence passages of 200 characters scored higher on valid games, docs/rotowire.md):
 # extract --schema player=examples/schemas/rotowire-player.json --pi2-adapter box-score
 BOX_PICK = import json, sys; lines = open('$(NBA)/train.jsonl').readlines(); \
   games = list(dict.fromkeys(json.loads(l)['metadata']['group'] for l in lines)); keep = set(games[START::9]); \
