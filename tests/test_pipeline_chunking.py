@@ -47,6 +47,16 @@ def test_whole_sentences_end_a_chunk_early_rather_than_cut_a_sentence():
     assert row_passages(chunks, "kv_single", 80) == [text]  # one entity: read whole
 
 
+def test_an_initial_does_not_end_a_sentence():
+    text = "Jamal Crawford added 22 points. T.J. McConnell had 9 assists. Jos\u00e9 M. Calder\u00f3n scored 4. Done."
+    whole = [c.text for c in split_document(text, 70, whole_sentences=True)]
+    assert whole == ["Jamal Crawford added 22 points. T.J. McConnell had 9 assists. ",
+                     "Jos\u00e9 M. Calder\u00f3n scored 4. Done."]
+    # ordinary sentence ends still count, a number or a word of two letters before the period included
+    assert [c.text for c in split_document("He scored 10. So did we. Then ok.", 15, whole_sentences=True)] == [
+        "He scored 10. ", "So did we. ", "Then ok."]
+
+
 def test_short_text_or_no_chunking_is_one_chunk():
     assert [c.text for c in split_document("short", 100, 10)] == ["short"]
     assert len(split_document("x " * 1000, 0, 0)) == 1

@@ -1,7 +1,10 @@
 """Long documents: split into overlapping chunks on natural boundaries, and merge the rows found per chunk.
 
 Splitting prefers, in this order, a paragraph break (blank line), a line break (table rows are lines), a
-sentence end, then any whitespace; only a single "word" longer than the chunk is cut hard. Chunks are
+sentence end, then any whitespace; only a single "word" longer than the chunk is cut hard. A sentence ends at
+``.``, ``!``, ``?`` or ``;`` before whitespace, but not at a period after a lone letter: an initial (``T.J.
+McConnell``, ``J. Smith``) does not end a sentence in any script with letters, so a name stays whole; the price
+is a sentence ending in a one-letter word (``plan B.``), which then runs on into the next one. Chunks are
 slices of the original text (``Chunk.start``/``end`` are character offsets), and consecutive chunks overlap
 by about ``overlap_chars`` so that a fact cut by a boundary is seen whole in one of them.
 
@@ -30,7 +33,7 @@ Row = dict[str, Any]
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _LINE = re.compile(r"\n")
-_SENTENCE = re.compile(r"(?<=[.!?;])[\"')\]]*\s+")
+_SENTENCE = re.compile(r"(?<=[.!?;])(?<!\b[^\W\d_]\.)[\"')\]]*\s+")  # not after an initial ("T.J. ")
 _SPACE = re.compile(r"\s+")
 _KINDS = (_PARAGRAPH, _LINE, _SENTENCE, _SPACE)
 _WORD = re.compile(r"[^\W_]+")
