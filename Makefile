@@ -348,8 +348,11 @@ train-rotowire-stages: pi2-splits $(NBA)/train.jsonl $(GENERATED)
 # same way on every 9th game from the 7th and from the 9th on again, team tables counted three times
 # (box-score8-pi2.yaml, 80 steps), and a ninth from the eighth's on every 9th game from the 2nd and from the 4th on
 # again, team tables twice (box-score9-pi2.yaml, 80 steps), shipped in that folder since 2026-12-06
-# (runs/box-pi2n/ship, pi1_form compact; since 2026-12-07 the card's row_passages is 200, not the 250 it was trained
-# on: whole-sentence passages of 200 characters scored higher on valid games, docs/rotowire.md):
+# (runs/box-pi2n/ship, pi1_form compact; from 2026-12-07 its card's row_passages was 200, not the 250 it was trained
+# on: whole-sentence passages of 200 characters scored higher on valid games, docs/rotowire.md) until 2026-12-07.
+# Then an eleventh from the ninth's fp16 export the ninth's way but with player passages of 200 characters, whole
+# sentences, as extract reads them, on every 9th game from the 3rd and from the 7th on (box-score11-pi2.yaml, 80
+# steps), shipped in that folder since 2026-12-07 (runs/box-pi2p/ship, the card's pi1_form set to compact):
 # extract --schema player=examples/schemas/rotowire-player.json --pi2-adapter box-score
 BOX_PICK = import json, sys; lines = open('$(NBA)/train.jsonl').readlines(); \
   games = list(dict.fromkeys(json.loads(l)['metadata']['group'] for l in lines)); keep = set(games[START::9]); \
@@ -361,13 +364,13 @@ BOX_PICK_HINTS = import json; lines = open('$(NBA)/train.jsonl').readlines(); \
   [out[json.loads(l)['metadata']['table_hint']].write(l) for l in lines if json.loads(l)['metadata']['group'] in keep]
 BOX_SCHEMAS = --schema player=examples/schemas/rotowire-player.json --schema team=examples/schemas/rotowire-team.json
 # One later stage: the tables of every 9th train game from game $(1)+1 and from $(2)+1 on, written to
-# train-$(3)-{player,team}.jsonl; player tables in 250-character passages (empties capped at $(8), else a quarter;
-# $(9): more prepare flags), team tables whole and counted $(10) times (else twice), prepared into $(7); recipe $(4)
-# into $(5), from the adapter $(6).
+# train-$(3)-{player,team}.jsonl; player tables in passages of $(11) characters, else 250 (empties capped at $(8),
+# else a quarter; $(9): more prepare flags), team tables whole and counted $(10) times (else twice), prepared into
+# $(7); recipe $(4) into $(5), from the adapter $(6).
 define BOX_STAGE
 $(BIN)/python -c "$(subst FIRST,$(1),$(subst SECOND,$(2),$(subst OUTNAME,$(3),$(BOX_PICK_HINTS))))"
 $(T2T) prepare $(NBA)/train-$(3)-player.jsonl $(NBA)/train-$(3)-team.jsonl $(BOX_SCHEMAS) \
-  --oversample $(NBA)/train-$(3)-team.jsonl=$(or $(10),2) --row-passages 250 --row-passages-hint team=0 \
+  --oversample $(NBA)/train-$(3)-team.jsonl=$(or $(10),2) --row-passages $(or $(11),250) --row-passages-hint team=0 \
   --max-empty-passages $(or $(8),0.25) $(9) --out $(7)
 $(T2T) train sft $(4) --data $(7) --stage-model pi2 \
   --engine trl --out $(5) --init-adapter $(6) --no-sanity --resume
@@ -400,6 +403,9 @@ train-box-score: $(NBA)/train.jsonl
 	$(call BOX_STAGE,1,3,fixed10,recipes/smollm2-135m-box-score9-pi2.yaml,runs/box-pi2n,runs/box-pi2m/ship,data/prepared/rfix11-pi2,0.35,--passage-facts-only)
 	$(T2T) export-gguf runs/box-pi2n/adapter --out runs/box-pi2n/ship/adapter.gguf --dtype f16
 	$(T2T) export-adapter runs/box-pi2n/adapter --out runs/box-pi2n/ship --dtype f16
+	$(call BOX_STAGE,2,6,fixed11,recipes/smollm2-135m-box-score11-pi2.yaml,runs/box-pi2p,runs/box-pi2n/ship,data/prepared/rfix13-pi2,0.35,--passage-facts-only,,200)
+	$(T2T) export-gguf runs/box-pi2p/adapter --out runs/box-pi2p/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/box-pi2p/adapter --out runs/box-pi2p/ship --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl

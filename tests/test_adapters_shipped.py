@@ -38,11 +38,11 @@ def test_the_default_paths_name_the_shipped_files_for_each_backend():
 
 def test_the_box_score_adapter_continues_the_pi2_adapter_and_is_found_by_name():
     box, pi2 = read_card(NAMED["box-score"]), read_card(SMOLLM2_PI2_DIR)
-    # its ninth stage started from the eighth (recipes/smollm2-135m-box-score{,3,...,9}-pi2.yaml, from pi2's adapter)
-    assert box["task"] == "pi2" and box["started_from"] == "smollm2-135m-box-score8-pi2" != pi2["recipe"]
-    assert box["recipe"] == "smollm2-135m-box-score9-pi2"
+    # its eleventh stage started from the ninth (recipes/smollm2-135m-box-score{,3,...,9,11}-pi2.yaml, from pi2's)
+    assert box["task"] == "pi2" and box["started_from"] == "smollm2-135m-box-score9-pi2" != pi2["recipe"]
+    assert box["recipe"] == "smollm2-135m-box-score11-pi2"
     assert box["base_model"] == pi2["base_model"] and box["pi1_form"] == pi2["pi1_form"]
-    # trained on passages of 250 characters, read at 200 (whole sentences; chosen on nba_data valid games)
+    # read in passages of 200 characters, whole sentences (chosen on nba_data valid games), as its last stage trained
     assert row_passages_of(NAMED["box-score"]) == 200 and row_passages_of(SMOLLM2_PI2_DIR) is None
     assert box["row_passages_by_hint"] == {"team": 0} and "row_passages_by_hint" not in pi2  # team tables whole
     assert named_adapter_paths("box-score") == {"llamacpp": str(NAMED["box-score"] / "adapter.gguf"),
