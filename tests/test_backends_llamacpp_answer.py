@@ -117,3 +117,62 @@ def test_a_chosen_token_and_the_forced_text_after_it_are_evaluated_together():
     assert [bytes(t) for t in apart] == [b"{", b'"name":', b" ", b"n", b"u", b"l", b"l", b', "rank":', b" ", b"7",
                                          b"}", b"\n"]
     assert sum(joined, []) == sum(apart, [])  # the same tokens, three evaluations fewer
+
+
+NULL = 300  # one token for ` null`, as in a BPE vocabulary
+
+
+class BytesWithNull(Bytes):
+    def piece_bytes(self, tokens):
+        return b"".join(b" null" if t == NULL else bytes([t]) for t in tokens)
+
+    def forced_ids(self, text):
+        return [NULL] if text == b" null" else list(text)
+
+
+class NoNull(AnyGrammar):
+    def allows(self, token):
+        return token != NULL
+
+
+def rows_answer(**options) -> Answer:
+    """A fresh answer for rows of ``name``, ``rank`` (integer) and ``city``, one token per byte but `` null``."""
+    from text2table.core.schema import Field, Schema
+    from text2table.decoding.constraints import rows_constraint
+    from text2table.decoding.forced import tracker
+
+    schema = Schema("flat_single_row", (Field("name"), Field("rank", type="integer"), Field("city")))
+    options = {"budget": 64, "grammar": AnyGrammar(), **options}
+    return Answer([1], vocab=BytesWithNull(), forced=tracker(rows_constraint(schema)), **options)
+
+
+def row_answer(**options) -> Answer:
+    """:func:`rows_answer` with its first row begun: ``{"name":``."""
+    answer = rows_answer(**options)
+    sure = np.full(301, -1e9, dtype=np.float32)
+    sure[ord("{")] = 0.0  # the first row, sampled or not
+    assert bytes(answer.step(lambda: sure)) == b'{"name":'
+    return answer
+
+
+def test_guesses_are_the_steps_the_answer_takes_when_the_model_writes_null():
+    answer = row_answer()
+    guesses = answer.guess(5)
+    assert [answer.vocab.piece_bytes(g) for g in guesses] == [b' null, "rank":', b' null, "city":', b" null}"]
+    assert answer.out == list(b'{"name":')  # guessing leaves the answer as it was
+    taken = [answer.step(lambda: logits_for(NULL, 301)()) for _ in guesses]
+    assert taken == guesses
+    assert answer.guess(5) == []  # after `}` the model chooses: another row or the end
+
+
+def test_guesses_stop_at_the_limit_a_value_and_the_budget():
+    assert len(row_answer().guess(2)) == 2
+    answer = row_answer()
+    answer.step(lambda: logits_for(ord(" "), 301)())  # a string value begins
+    assert answer.guess(5) == []
+    assert len(row_answer(budget=8 + 8 + 7).guess(5)) == 1  # `{"name":` and one guess fit, not two
+
+
+def test_no_guesses_when_sampling_or_where_the_grammar_forbids_null():
+    assert row_answer(rng=np.random.default_rng(0), temperature=1.0).guess(5) == []
+    assert row_answer(grammar=NoNull()).guess(5) == []
