@@ -142,24 +142,3 @@ def test_a_sparse_row_leaves_the_next_key_or_its_end_to_the_model():
     assert t.pending() == b"\n"
     t.feed(b'\n{"team": "Blue"}\n\n')
     assert t.finished()
-
-
-def test_null_text_is_the_bare_null_the_model_may_write_at_a_value():
-    t = tracker(rows_constraint(KV))
-    assert t.null_text() is None  # a fork: another row or the table's end
-    t.feed(b"{")
-    assert t.pending() == b'"name":' and t.null_text() is None  # forced, not a choice
-    t.feed(t.pending())
-    assert t.null_text() == b" null"  # with the space the separator leaves to the value's first token
-    ahead = t.copy()
-    ahead.feed(b" null")
-    assert ahead.pending() == b', "eat_type":' and t.pending() == b""  # the copy moved, the tracker did not
-    t.feed(b' "Zizzi')
-    assert t.null_text() is None  # inside a string value
-
-
-def test_no_null_text_where_the_value_is_always_a_string():
-    schema = Schema("kv_single", (Field("name", required=True),))
-    t = tracker(rows_constraint(schema))
-    t.feed(b"{")
-    assert t.pending() == b'"name": "' and t.null_text() is None

@@ -25,9 +25,6 @@ Four things make it fast (each can be turned off, for comparison; ``threads`` gi
 KV sequence that keeps its tokens for the next prompt that starts with them
 (:mod:`text2table.backends.llamacpp_parallel`). Both loops choose each token by the same rule
 (:class:`~text2table.backends.llamacpp_answer.Answer`).
-``guess_nulls`` (0: off) evaluates, with each step, up to that many guessed steps ahead (a ``null`` value and the
-next key, again and again) and keeps those the model would have taken (:mod:`text2table.backends.llamacpp_guess`):
-fewer evaluations for rows of a wide schema that are mostly ``null``; greedy decoding, one prompt at a time.
 llama-cpp-python must be the portable build (see the Makefile): the native build crashes on CPUs with
 AMX. It is imported when the backend is created, not before.
 """
@@ -49,7 +46,6 @@ from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_f
 from text2table.decoding.constraint import Constraint
 from text2table.backends.llamacpp_answer import Answer
 from text2table.backends.llamacpp_grammar import LazyGrammar
-from text2table.backends.llamacpp_guess import decode_guessing
 from text2table.backends.llamacpp_parallel import ParallelDecoder, groups
 from text2table.backends.llamacpp_prefix import PrefixStates
 from text2table.backends.llamacpp_threads import ThreadPolicy, default_threads
@@ -76,14 +72,14 @@ class LlamaCppBackend(Backend):
     (default: :func:`~text2table.backends.llamacpp_threads.default_threads`, then adjusted), ``n_batch`` (prompt batch), ``lora`` (a llama.cpp LoRA adapter in GGUF form),
     ``max_string_length`` (cap for constrained strings without ``maxLength``), ``merge_lora`` and
     ``merge_dtype`` (serve ``lora`` merged into the weights, stored as ``q8_0``, ``f16`` or ``f32``),
-    ``prefix_cache``, ``fast_forward``, ``join_forced``, ``parallel``, ``guess_nulls`` (see the module docstring),
+    ``prefix_cache``, ``fast_forward``, ``join_forced``, ``parallel`` (see the module docstring),
     ``parallel_ctx`` (KV cells shared by the answers decoded side by side), ``verbose``."""
 
     def __init__(self, *, model: str | None = None, n_ctx: int = 4096, threads: int | None = None,
                  n_batch: int = 512, lora: str | None = None, max_string_length: int = DEFAULT_MAX_STRING,
                  merge_lora: bool = True, merge_dtype: str = "q8_0", prefix_cache: bool = True,
                  fast_forward: bool = True, join_forced: bool = True, parallel: int = 1, parallel_ctx: int = 8192,
-                 guess_nulls: int = 0, verbose: bool = False) -> None:
+                 verbose: bool = False) -> None:
         try:
             import llama_cpp
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -95,8 +91,6 @@ class LlamaCppBackend(Backend):
                              hint="use --backend transformers for a Hugging Face model folder")
         if n_ctx < 16:
             raise ConfigError(f"n_ctx={n_ctx}; expected at least 16 tokens")
-        if guess_nulls < 0:
-            raise ConfigError(f"guess_nulls={guess_nulls}; expected 0 (off) or the most null values to guess ahead")
         if parallel < 1 or parallel_ctx < 16:
             raise ConfigError(f"parallel={parallel}, parallel_ctx={parallel_ctx}; expected parallel >= 1 and"
                               " parallel_ctx >= 16 (parallel=1 decodes one prompt at a time)")
@@ -118,7 +112,6 @@ class LlamaCppBackend(Backend):
         self.prefix = PrefixStates(self.llm, enabled=prefix_cache)
         self.fast_forward, self.join_forced = fast_forward, join_forced
         self.parallel, self.parallel_ctx = parallel, parallel_ctx
-        self.guess_nulls = guess_nulls
         self._decoder: ParallelDecoder | None = None
         self._forced_tokens: dict[bytes, list[int]] = {}
         template = self.llm.metadata.get("tokenizer.chat_template")
@@ -136,8 +129,6 @@ class LlamaCppBackend(Backend):
                         "row_passages": self.row_passages}
         if parallel > 1:  # named only when on, so that runs signed before the option existed still resume
             self.options["parallel"] = parallel
-        if guess_nulls:  # likewise, named only when on
-            self.options["guess_nulls"] = guess_nulls
         if not join_forced:  # likewise, named only when off
             self.options["join_forced"] = False
         if self.row_passages_by_hint:  # likewise
@@ -270,11 +261,8 @@ class LlamaCppBackend(Backend):
                                      "prefill_cpu_seconds": time.process_time() - cpu}
             logits = lambda: np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1),  # noqa: E731
                                                    shape=(n_vocab,))
-            if self.guess_nulls and answer.rng is None and answer.forced is not None:
-                decode_guessing(llm, answer, logits, self.guess_nulls)
-            else:
-                while (tokens := answer.step(logits)) is not None:
-                    llm.eval(tokens)
+            while (tokens := answer.step(logits)) is not None:
+                llm.eval(tokens)
         except (ValueError, RuntimeError) as exc:
             answer.close()
             return Generation("", "error", prompt_tokens=len(answer.tokens), seconds=time.perf_counter() - wall,

@@ -114,36 +114,6 @@ class Answer:
         self.stats["forced_tokens"] += len(batch)
         return batch
 
-    def guess(self, limit: int) -> list[list[int]]:
-        """Up to ``limit`` guessed steps ahead of the tokens :meth:`step` just returned, each the one token of a
-        bare ``null`` value and the forced text after it (the next key): what :meth:`step` would return, step
-        after step, if the model chose ``null`` for each of the next values. Computed on a copy of the
-        tracker; the answer is unchanged. Empty when sampling (a guess is checked by repeating the choice),
-        without a grammar or tracker, when the next choice is not a value or the grammar forbids ``null``
-        there, or when a guess would pass the budget."""
-        if limit < 1 or self.done or self.rng is not None or self.grammar is None or self.forced is None:
-            return []
-        ahead = self.forced.copy()
-        room = self.budget - len(self.out)
-        chunks: list[list[int]] = []
-        while len(chunks) < limit and (value := ahead.null_text()) is not None:
-            token = self.vocab.forced_ids(value)
-            if len(token) != 1:
-                break
-            ahead.feed(value)
-            text = ahead.pending()
-            rest = self.vocab.forced_ids(text) if text else []
-            if rest and ahead.before_choice():
-                rest = rest[:-1]  # as _forced_batch: the model picks the branch
-            if len(token) + len(rest) > room:
-                break
-            ahead.feed(self.vocab.piece_bytes(rest))
-            chunks.append(token + rest)
-            room -= len(chunks[-1])
-        if chunks and not self.grammar.allows(chunks[0][0]):
-            return []
-        return chunks
-
     def close(self) -> dict[str, Any]:
         """Free the grammar; the answer's counters (forced tokens, grammar rejections and CPU seconds)."""
         if self.grammar is not None:

@@ -24,7 +24,7 @@ Pure Python; no model or backend imports.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from text2table.decoding.constraint import Constraint
@@ -251,21 +251,6 @@ class ForcedText:
         A backend leaves the last token of such text to the model: the tokenizer merges punctuation runs
         (``},{"``, ``}],"``, `` "name``), and the model learned the merged tokens."""
         return not self.dead and self._walk()[1].kind in ("fork", "choice")
-
-    def copy(self) -> ForcedText:
-        """An independent tracker at the same place (the graph is shared; it is never changed)."""
-        return replace(self, cands=None if self.cands is None else list(self.cands))
-
-    def null_text(self) -> bytes | None:
-        """The bytes of a bare ``null`` written as the next value (with the space the separator leaves to the
-        value's first token), or None when the model's next choice is not a value that may be bare (a string
-        value whose quote is forced, a fork, a key, text still pending)."""
-        if self.dead or self.state != "":
-            return None
-        out, node = self._walk()
-        if node.kind != "value" or node.text or out.strip(b" "):
-            return None
-        return out + b"null"
 
     def finished(self) -> bool:
         """True when the answer is complete (only end-of-sequence may follow)."""
