@@ -1,4 +1,5 @@
 import json
+from collections import Counter
 
 import pyarrow.parquet as pq
 import pytest
@@ -238,9 +239,27 @@ def test_a_table_hint_may_be_cut_at_another_size_and_empty_passages_capped(tmp_p
     from text2table.data.prepare import PrepareConfig
     from text2table.errors import ConfigError
 
-    for wrong in ({"row_passages_by_hint": {"team": -1}}, {"row_passages_by_hint": {"": 0}}, {"max_empty_share": 1.5}):
+    for wrong in ({"row_passages_by_hint": {"team": -1}}, {"row_passages_by_hint": {"": 0}}, {"max_empty_share": 1.5},
+                  {"multi_row_repeat": 0}):
         with pytest.raises(ConfigError):
             PrepareConfig(**wrong)
+
+
+def test_passages_of_several_rows_may_be_written_more_than_once(tmp_path):
+    both = {**GAME, "document": "Kyle Lowry had 24 points and Terrence Ross scored 22. " + GAME["document"]}
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(both) + "\n", encoding="utf-8")
+    counts = {}
+    for repeat in ("1", "3"):
+        out = tmp_path / repeat
+        result = CliRunner().invoke(app, ["prepare", str(gold), "--out", str(out), "--row-passages", "200",
+                                          "--multi-row-passages", repeat])
+        assert result.exit_code == 0, result.output
+        rows = Counter(len(parse_ndjson_strict(r["messages"][2]["content"])) for r in _pi2(out))
+        counts[repeat] = rows
+        assert json.loads((out / "stats.json").read_text()).get("multi_row_repeat") == (3 if repeat == "3" else None)
+    assert counts["1"][2] == 1 and counts["3"][2] == 3  # the first passage names both players
+    assert {n: c for n, c in counts["3"].items() if n < 2} == {n: c for n, c in counts["1"].items() if n < 2}
 
 
 def test_schema_per_table_hint_maps_the_gold_onto_it(tmp_path):

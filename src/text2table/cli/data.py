@@ -100,6 +100,8 @@ def prepare_cmd(
     passage_facts_only: bool = typer.Option(False, "--passage-facts-only", help="A passage's pi2 target leaves"
                                             " out the rows it names but states none of the cells of (their facts"
                                             " are in other passages)."),
+    multi_row_passages: int = typer.Option(1, "--multi-row-passages", min=1, help="Write each passage whose pi2"
+                                           " target has two or more rows N times (a mixture weight; 1: once)."),
 ) -> None:
     """Build pi1/pi2 SFT (jsonl, parquet) and RL (parquet) files from gold records, deterministically."""
     from text2table.data.prepare import STAGES, PrepareConfig, prepare
@@ -147,7 +149,8 @@ def prepare_cmd(
             config = PrepareConfig(chars_per_token=chars_per_token, item_lists=item_lists, pi1_form=pi1_form,
                                    pi2_form=pi2_form,
                                    row_passages=row_passages, row_passages_by_hint=_parse_sizes(row_passages_hint),
-                                   max_empty_share=max_empty_passages, passage_facts_only=passage_facts_only)
+                                   max_empty_share=max_empty_passages, passage_facts_only=passage_facts_only,
+                                   multi_row_repeat=multi_row_passages)
             stats = prepare(_read_all(gold, weights, source), out, config=config,
                             on_record=tick, schema_for=schema_for,
                             stages_for=stages_for if only_stage else None)

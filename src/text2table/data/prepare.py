@@ -76,6 +76,7 @@ class PrepareConfig:
     row_passages_by_hint: dict[str, int] = field(default_factory=dict)  # table_hint -> size for its tables (0: whole)
     max_empty_share: float = 1.0  # passages without a gold row kept up to this share of a document's passages
     passage_facts_only: bool = False  # a passage's target keeps only rows it states a cell of besides the header
+    multi_row_repeat: int = 1  # passages whose target has two or more rows are written this many times
 
     def __post_init__(self) -> None:
         if self.chars_per_token <= 0:
@@ -88,6 +89,8 @@ class PrepareConfig:
             raise ConfigError(f"row_passages_by_hint needs table hints and sizes >= 0, got {self.row_passages_by_hint}")
         if not 0.0 <= self.max_empty_share <= 1.0:
             raise ConfigError(f"max_empty_share must be within [0, 1], got {self.max_empty_share}")
+        if self.multi_row_repeat < 1:
+            raise ConfigError(f"multi_row_repeat must be >= 1 (1: each passage once), got {self.multi_row_repeat}")
         if self.pi1_form not in PI1_FORMS:
             raise ConfigError(f"pi1_form must be one of {PI1_FORMS}, got {self.pi1_form!r}")
         if self.pi2_form not in PI2_FORMS:
@@ -174,11 +177,13 @@ def item_examples(record: GoldRecord, *, pi2_form: str = "full") -> list[Example
 
 def passage_examples(record: GoldRecord, size: int, schema: Schema | None = None,
                      rows: list[dict[str, Any]] | None = None, *, max_empty_share: float = 1.0,
-                     pi2_form: str = "full", facts_only: bool = False) -> list[Example]:
+                     pi2_form: str = "full", facts_only: bool = False, multi_row_repeat: int = 1) -> list[Example]:
     """One pi2 example per passage of ``size`` characters pi2 would read of the record's document, with the
     rows that passage states (:func:`text2table.data.passages.passage_rows`); ``[]`` when pi2 reads it whole.
     Passages without a row are kept up to ``max_empty_share`` of them (:func:`text2table.data.passages.
-    passages_kept`); ``facts_only``: rows the passage names without a fact left out. ``schema``/``rows``: a
+    passages_kept`); ``facts_only``: rows the passage names without a fact left out; a passage whose target has
+    two or more rows is written ``multi_row_repeat`` times (a mixture weight for passages naming several
+    entities, whose later rows a model learns last). ``schema``/``rows``: a
     schema with the gold rows mapped onto it (default: the gold's). Ids end in ``#passage1``, ``#passage2``...
     (the passage's place in the document, before the cap)."""
     if schema is None or rows is None:
@@ -191,8 +196,9 @@ def passage_examples(record: GoldRecord, size: int, schema: Schema | None = None
     for i in passages_kept(parts, max_empty_share):
         passage, kept = parts[i]
         messages = pi2_chat(passage, schema, record.metadata, kept, pi2_form)
-        examples.append(Example(f"{record.id}#passage{i + 1}", "pi2", messages, ground_truth_json(schema, kept),
-                                passage, schema.to_json()))
+        example = Example(f"{record.id}#passage{i + 1}", "pi2", messages, ground_truth_json(schema, kept), passage,
+                          schema.to_json())
+        examples.extend([example] * (multi_row_repeat if len(kept) >= 2 else 1))
     return examples
 
 
@@ -291,7 +297,8 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
             extra = item_examples(record, pi2_form=config.pi2_form) if config.item_lists and override is None else []
             size = config.passage_size(record)
             passages = passage_examples(record, size, override, mapped, max_empty_share=config.max_empty_share,
-                                        pi2_form=config.pi2_form, facts_only=config.passage_facts_only) \
+                                        pi2_form=config.pi2_form, facts_only=config.passage_facts_only,
+                                        multi_row_repeat=config.multi_row_repeat) \
                 if size and record.table is not None else []
             whole = build_examples(record, override, mapped, pi1_form=config.pi1_form, pi2_form=config.pi2_form)
             if passages:  # the pipeline never asks pi2 for this table whole
@@ -321,6 +328,7 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
                 if config.row_passages_by_hint else {}),
              **({"max_empty_share": config.max_empty_share} if config.max_empty_share < 1.0 else {}),
              **({"passage_facts_only": True} if config.passage_facts_only else {}),
+             **({"multi_row_repeat": config.multi_row_repeat} if config.multi_row_repeat > 1 else {}),
              "stages": {stage: w.stats() for stage, w in writers.items()}}
     for w in writers.values():
         w.commit()
