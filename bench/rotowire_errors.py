@@ -8,12 +8,16 @@ predictions (``<system>.verified.player.gold.jsonl`` and ``<system>.verified.pla
 JSONL and ``extract`` output of the same documents. Rows are matched by header (first cell, case and spaces
 folded; the first predicted row with a header counts, as in the paper's metric a repeated header adds nothing).
 Extra rows are split into those whose header names a team (``rotowire_names.teams_of``: a team written into a
-player table) and the rest (a player the gold has no statistic for, or a name written another way).
+player table) and the rest (a player the gold has no statistic for, or a name written another way). Gold rows
+found and missed are also split by how many other gold rows' names share a sentence with theirs (last name
+matched, the most in any one sentence): a model that reads one entity per sentence misses the others.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -61,6 +65,35 @@ def table_errors(gold_rows: list, pred_rows: list) -> Counter:
     return out
 
 
+def _last_name(header: str) -> str:
+    return header.split()[-1] if header.split() else ""
+
+
+def sentence_company(document: str, headers: list[str]) -> dict[str, int]:
+    """For each header, the most other headers whose last word shares one sentence of ``document`` with its own.
+
+    >>> sentence_company("Al Horford had 15. Bo Smith and Cy Young added 4 each.",
+    ...                  ["Al Horford", "Bo Smith", "Cy Young"])
+    {'Al Horford': 0, 'Bo Smith': 1, 'Cy Young': 1}
+    """
+    sentences = [set(re.findall(r"[^\W_][\w'-]*", s)) for s in re.split(r"(?<=[.!?])\s+", document)]
+    out = {}
+    for header in headers:
+        last = _last_name(header)
+        out[header] = max((sum(1 for other in headers if other != header and _last_name(other) in words)
+                           for words in sentences if last in words), default=0)
+    return out
+
+
+def _documents(gold: Path) -> dict[str, str]:
+    out = {}
+    for line in gold.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            out[str(record.get("id"))] = str(record.get("document") or "")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("gold")
@@ -68,10 +101,26 @@ def main() -> None:
     args = parser.parse_args()
     _, docs = evaluate_files(Path(args.gold), Path(args.pred))
     total: Counter = Counter()
+    company: Counter = Counter()
+    documents = _documents(Path(args.gold))
     for doc in docs:
         total += table_errors(doc["gold_rows"], doc["pred_rows"])
+        gold = [r for r in doc["gold_rows"] or [] if isinstance(r, dict) and _header(r)]
+        found = set(_by_header(doc["pred_rows"]))
+        shared = sentence_company(documents.get(str(doc["id"]), ""), [str(next(iter(r.values()))) for r in gold])
+        for row in gold:
+            others = min(shared.get(str(next(iter(row.values()))), 0), 2)
+            company[(others, _header(row) in found)] += 1
     print(f"{len(docs)} tables: rows found {total['rows_found']}, missed {total['rows_missed']}, extra "
-          f"{total['extra_team'] + total['extra_other']} ({total['extra_team']} naming a team)\n")
+          f"{total['extra_team'] + total['extra_other']} ({total['extra_team']} naming a team)")
+    print()
+    print("| other gold rows named in its sentence | gold rows | found | missed | missed % |")
+    print("|---|---|---|---|---|")
+    for others in (0, 1, 2):
+        found, missed = company[(others, True)], company[(others, False)]
+        share = 100 * missed / (found + missed) if found + missed else 0.0
+        print(f"| {others if others < 2 else '2 or more'} | {found + missed} | {found} | {missed} | {share:.1f} |")
+    print()
     print("| column | gold cells in found rows | right | empty | wrong |")
     print("|---|---|---|---|---|")
     columns = dict.fromkeys(k[0] for k in total if isinstance(k, tuple))

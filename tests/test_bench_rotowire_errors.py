@@ -21,3 +21,11 @@ def test_cells_of_found_rows_and_extra_rows():
     assert ("Steals", "wrong") not in c  # a gold cell without a value is not counted
     empty = rotowire_errors.table_errors(gold, [{"Player": "Al Horford", "Points": None}])
     assert empty[("Points", "empty")] == 1 and empty[("Assists", "empty")] == 1
+
+
+def test_sentence_company_counts_other_gold_names_in_the_busiest_sentence():
+    doc = ("Joe Harris and Sean Kilpatrick scored 10 points each. Harris also had 5 rebounds. "
+           "Brook Lopez led the way with 24 points, while Harris and Kilpatrick chipped in.")
+    company = rotowire_errors.sentence_company(doc, ["Joe Harris", "Sean Kilpatrick", "Brook Lopez", "Al Horford"])
+    assert company == {"Joe Harris": 2, "Sean Kilpatrick": 2, "Brook Lopez": 2, "Al Horford": 0}
+    assert rotowire_errors.sentence_company("Lopezz scored 3.", ["Brook Lopez"]) == {"Brook Lopez": 0}  # whole words
