@@ -406,6 +406,9 @@ train-box-score: $(NBA)/train.jsonl
 	$(call BOX_STAGE,2,6,fixed11,recipes/smollm2-135m-box-score11-pi2.yaml,runs/box-pi2p,runs/box-pi2n/ship,data/prepared/rfix13-pi2,0.35,--passage-facts-only,,200)
 	$(T2T) export-gguf runs/box-pi2p/adapter --out runs/box-pi2p/ship/adapter.gguf --dtype f16
 	$(T2T) export-adapter runs/box-pi2p/adapter --out runs/box-pi2p/ship --dtype f16
+	$(call BOX_STAGE,0,5,fixed12,recipes/smollm2-135m-box-score12-pi2.yaml,runs/box-pi2q,runs/box-pi2p/ship,data/prepared/rfix14-pi2,0.35,--passage-facts-only --multi-row-passages 2,,200)
+	$(T2T) export-gguf runs/box-pi2q/adapter --out runs/box-pi2q/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/box-pi2q/adapter --out runs/box-pi2q/ship --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl
