@@ -183,7 +183,7 @@ def passage_examples(record: GoldRecord, size: int, schema: Schema | None = None
     Passages without a row are kept up to ``max_empty_share`` of them (:func:`text2table.data.passages.
     passages_kept`); ``facts_only``: rows the passage names without a fact left out; a passage whose target has
     two or more rows is written ``multi_row_repeat`` times (a mixture weight for passages naming several
-    entities, whose later rows a model learns last). ``schema``/``rows``: a
+    entities). ``schema``/``rows``: a
     schema with the gold rows mapped onto it (default: the gold's). Ids end in ``#passage1``, ``#passage2``...
     (the passage's place in the document, before the cap)."""
     if schema is None or rows is None:
