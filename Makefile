@@ -352,7 +352,9 @@ train-rotowire-stages: pi2-splits $(NBA)/train.jsonl $(GENERATED)
 # on: whole-sentence passages of 200 characters scored higher on valid games, docs/rotowire.md) until 2026-12-07.
 # Then an eleventh from the ninth's fp16 export the ninth's way but with player passages of 200 characters, whole
 # sentences, as extract reads them, on every 9th game from the 3rd and from the 7th on (box-score11-pi2.yaml, 80
-# steps), shipped in that folder since 2026-12-07 (runs/box-pi2p/ship, the card's pi1_form set to compact):
+# steps), shipped on 2026-12-07; then a twelfth from the eleventh's export the same way with player passages of two
+# or more rows written twice, on every 9th game from the 1st and from the 6th on (box-score12-pi2.yaml, 64 steps),
+# shipped in that folder since 2026-12-07 (runs/box-pi2q/ship, the card's pi1_form set to compact):
 # extract --schema player=examples/schemas/rotowire-player.json --pi2-adapter box-score
 BOX_PICK = import json, sys; lines = open('$(NBA)/train.jsonl').readlines(); \
   games = list(dict.fromkeys(json.loads(l)['metadata']['group'] for l in lines)); keep = set(games[START::9]); \

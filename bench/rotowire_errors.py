@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from quality_rotowire import _header, _key  # noqa: E402  (the bench's own header and value folding)
 from text2table.data.formats.rotowire_names import teams_of  # noqa: E402
+from text2table.layout.sentence_lists import sentences  # noqa: E402
 from text2table.metrics.evaluate import evaluate_files  # noqa: E402
 
 
@@ -76,12 +77,12 @@ def sentence_company(document: str, headers: list[str]) -> dict[str, int]:
     ...                  ["Al Horford", "Bo Smith", "Cy Young"])
     {'Al Horford': 0, 'Bo Smith': 1, 'Cy Young': 1}
     """
-    sentences = [set(re.findall(r"[^\W_][\w'-]*", s)) for s in re.split(r"(?<=[.!?])\s+", document)]
+    bags = [set(re.findall(r"[^\W_][\w'-]*", s.text)) for s in sentences(document)]
     out = {}
     for header in headers:
         last = _last_name(header)
         out[header] = max((sum(1 for other in headers if other != header and _last_name(other) in words)
-                           for words in sentences if last in words), default=0)
+                           for words in bags if last in words), default=0)
     return out
 
 
@@ -106,11 +107,11 @@ def main() -> None:
     for doc in docs:
         total += table_errors(doc["gold_rows"], doc["pred_rows"])
         gold = [r for r in doc["gold_rows"] or [] if isinstance(r, dict) and _header(r)]
+        names = [str(next(iter(r.values()))) for r in gold]  # the header cell as written
         found = set(_by_header(doc["pred_rows"]))
-        shared = sentence_company(documents.get(str(doc["id"]), ""), [str(next(iter(r.values()))) for r in gold])
-        for row in gold:
-            others = min(shared.get(str(next(iter(row.values()))), 0), 2)
-            company[(others, _header(row) in found)] += 1
+        shared = sentence_company(documents.get(str(doc["id"]), ""), names)
+        for name, row in zip(names, gold):
+            company[(min(shared[name], 2), _header(row) in found)] += 1
     print(f"{len(docs)} tables: rows found {total['rows_found']}, missed {total['rows_missed']}, extra "
           f"{total['extra_team'] + total['extra_other']} ({total['extra_team']} naming a team)")
     print()
