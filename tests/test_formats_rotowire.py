@@ -170,3 +170,15 @@ def test_a_surname_row_takes_the_one_full_name_the_summary_writes(tmp_path: Path
              ("PLAYER_NAME PLAYER-STL", "Green 3", "Green Green", "Green had 3 steals .")]
     out = _convert_sentences(tmp_path, facts)
     assert [r[0] for r in out[1]["table"]["rows"]] == ["Russell Westbrook", "Green"]
+
+
+def test_a_one_word_row_takes_the_longer_name_the_release_left_unjoined(tmp_path: Path):
+    # the release joins plain-word names into entity tokens but not "J.R. Smith" nor a misspelt "Paul Milsap",
+    # and then tags the statistic with the one word it knows; the header takes the name as the text writes it
+    facts = [("TEAM_NAME TEAM-PTS TEAM_NAME TEAM-PTS", "Hawks 95 Cavaliers 99", "Hawks Hawks Cavaliers Cavaliers",
+              "The Cavaliers beat the Hawks 99 - 95 ."),
+             ("PLAYER_NAME PLAYER-PTS", "Smith 20", "Smith Smith", "J.R. Smith scored 20 points ."),
+             ("PLAYER_NAME PLAYER-REB", "Paul 9", "Paul Paul", "Paul Milsap grabbed 9 rebounds for the Hawks ."),
+             ("PLAYER_NAME PLAYER-AST", "Love 4", "Love Love", "Love had 4 assists .")]
+    out = _convert_sentences(tmp_path, facts)
+    assert [r[0] for r in out[1]["table"]["rows"]] == ["J.R. Smith", "Paul Milsap", "Love"]

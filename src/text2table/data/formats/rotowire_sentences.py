@@ -45,6 +45,8 @@ PARTS = ("x_type", "x_value", "x_associated", "y_aux")
 _NAME_PATTERN = re.compile(r"^(x_type|x_value|x_associated|y_aux)\.(\w+)\.txt$")
 _SPACE_BEFORE = re.compile(r" ([,.;:!?%)]|'s|'re|'ll|'ve|'m|'d|n't)(?= |$)")
 _SPACE_AFTER = re.compile(r"(\() ")
+_INITIALS = re.compile(r"^(?:[A-Z]\.?){2}$")  # J.R. C.J O.J
+_WORD_NAME = re.compile(r"^[A-Z][a-z][a-z'-]+$")  # a capitalised plain word
 
 Team = tuple[str, str]
 
@@ -80,6 +82,7 @@ class _Game:
     team_rows: dict[Team, dict[str, str]] = field(default_factory=dict)
     player_rows: dict[str, dict[str, str]] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)  # full names the sentences write (entity tokens, not teams)
+    tokens: list[str] = field(default_factory=list)  # the sentences as the release tokenised them
 
 
 def _resolve(mention: str, current: set[Team]) -> Team | None:
@@ -141,6 +144,7 @@ def _add(row: dict[str, str], column: str, value: str, ctx: Context) -> None:
 
 def _absorb(game: _Game, facts: list[tuple[str, str, str]], sentence: str, ctx: Context) -> None:
     game.sentences.append(detokenize(sentence))
+    game.tokens.append(sentence)
     game.names.update(" ".join(token.split("_")) for token in sentence.split()
                       if "_" in token.strip("_") and not teams_of(token))
     for ty, value, who in facts:
@@ -163,13 +167,44 @@ def _table(rows: dict[str, dict[str, str]], key: str, order: list[str]) -> tuple
     return [key] + present, [[name] + [r.get(c) for c in present] for name, r in rows.items() if r]
 
 
-def merge_short_names(rows: dict[str, dict[str, str]], named: set[str] | None = None) -> dict[str, dict[str, str]]:
+def written_names(sentences: list[str], word: str) -> list[str]:
+    """Longer names the release's sentences write for the one-word player name ``word`` without joining them
+    into an entity token (its tokenizer joins names whose parts are plain words): after initials (``J.R.
+    Smith``, ``C.J Miles``), or, when no such form and no entity token ends with ``word``, before a
+    capitalised word that is neither a team nor initials (``Paul Milsap``, the surname misspelt).
+
+    >>> written_names(["J.R. Smith added 20 .", "Smith hit 4 threes ."], "Smith")
+    ['J.R. Smith']
+    >>> written_names(["Paul Milsap led the Hawks .", "Paul had 20 points ."], "Paul")
+    ['Paul Milsap']
+    >>> written_names(["Paul and the Hawks won .", "Paul Pierce and Paul George met ."], "Paul")
+    ['Paul George', 'Paul Pierce']
+    """
+    after: set[str] = set()
+    before: set[str] = set()
+    for sentence in sentences:
+        tokens = sentence.split()
+        for i, token in enumerate(tokens):
+            if token != word:
+                continue
+            if i and _INITIALS.match(tokens[i - 1]):
+                after.add(f"{tokens[i - 1]} {word}")
+            if i + 1 < len(tokens) and _WORD_NAME.match(tokens[i + 1]) and not teams_of(tokens[i + 1]):
+                before.add(f"{word} {tokens[i + 1]}")
+    return sorted(after or before)
+
+
+def merge_short_names(rows: dict[str, dict[str, str]], named: set[str] | None = None,
+                      sentences: list[str] | None = None) -> dict[str, dict[str, str]]:
     """Fold a one-word name (``Wall``) into the one full name of the game that ends with it: a row's, or else
-    one the game's sentences write (``named``), so that the header is the full name wherever the text gives it.
-    A one-word name that two full names end with (``Green``: Draymond and Danny) stays as it is.
+    one the game's sentences write (``named``: entity tokens; then, from ``sentences``, :func:`written_names`),
+    so that the header is the full name wherever the text gives it. A one-word name that two full names end
+    with (``Green``: Draymond and Danny) stays as it is.
 
     >>> merge_short_names({"John Wall": {"Points": "20"}, "Wall": {"Assists": "9"}, "Love": {"Points": "8"}})
     {'John Wall': {'Points': '20', 'Assists': '9'}, 'Love': {'Points': '8'}}
+    >>> merge_short_names({"Ennis": {"Points": "13"}, "James": {"Assists": "4"}}, sentences=["James Ennis added 13"])
+    {'James Ennis': {'Assists': '4', 'Points': '13'}}
     >>> merge_short_names({"Love": {"Points": "8"}, "Green": {"Steals": "3"}},
     ...                   named={"Kevin Love", "Draymond Green", "Danny Green"})
     {'Kevin Love': {'Points': '8'}, 'Green': {'Steals': '3'}}
@@ -180,7 +215,7 @@ def merge_short_names(rows: dict[str, dict[str, str]], named: set[str] | None = 
         if " " in name:
             continue
         full = [n for n in out if n.endswith(" " + name)] or sorted(
-            n for n in named or () if n.endswith(" " + name))
+            n for n in named or () if n.endswith(" " + name)) or written_names(sentences or [], name)
         if len(full) == 1:
             target = out.setdefault(full[0], {})
             for column, value in row.items():
@@ -190,12 +225,14 @@ def merge_short_names(rows: dict[str, dict[str, str]], named: set[str] | None = 
             out[name] = dict(row)
     order = dict.fromkeys(renamed.get(name, name) for name in rows  # a full name's own row keeps its place
                           if renamed.get(name) not in rows)
-    return {name: out[name] for name in order if name in out}
+    merged = {name: out[name] for name in order if name in out}
+    # a name found for one row ("James" -> "James Ennis") can take in another ("Ennis"): once more until none
+    return merge_short_names(merged, named, sentences) if renamed else merged
 
 
 def _records(gid: str, game: _Game) -> Iterator[GoldRecord]:
     document = " ".join(game.sentences)
-    game.player_rows = merge_short_names(game.player_rows, game.names)
+    game.player_rows = merge_short_names(game.player_rows, game.names, game.tokens)
     teams = {team[1]: row for team, row in game.team_rows.items()}
     for hint, rows, key, order in (("team", teams, TEAM_KEY, list(TEAM_COLUMNS.values())),
                                    ("player", game.player_rows, PLAYER_KEY, list(PLAYER_COLUMNS.values()))):
