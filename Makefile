@@ -422,7 +422,8 @@ quality-probe: $(STAMP)
 	$(BIN)/python bench/quality.py --sample data/generated/probe-1/train.jsonl --systems trained --work runs/quality-probe
 
 # Rotowire valid (never trained on) as game summaries with a team and a player table each; --limit: games.
-$(NBA)/%.jsonl: $(STAMP)
+# Rebuilt when the converter changes (its rules decide the gold's rows and headers).
+$(NBA)/%.jsonl: $(STAMP) src/text2table/data/formats/rotowire_sentences.py src/text2table/data/formats/rotowire_names.py
 	$(T2T) convert --format rotowire $(foreach f,x_type x_value x_associated y_aux,$(NBA_RAW)/$(f).$*.txt) --out $@
 
 quality-rotowire: $(NBA)/valid.jsonl
