@@ -8,7 +8,8 @@ predictions (``<system>.verified.player.gold.jsonl`` and ``<system>.verified.pla
 JSONL and ``extract`` output of the same documents. Rows are matched by header (first cell, case and spaces
 folded; the first predicted row with a header counts, as in the paper's metric a repeated header adds nothing).
 Extra rows are split into those whose header names a team (``rotowire_names.teams_of``: a team written into a
-player table) and the rest (a player the gold has no statistic for, or a name written another way). Gold rows
+player table) and the rest (a player the gold has no statistic for, or a name written another way), and counted
+apart when they hold no value beside the header (a name the text mentions without a statistic). Gold rows
 found and missed are also split by how many other gold rows' names share a sentence with theirs (last name
 matched, the most in any one sentence): a model that reads one entity per sentence misses the others.
 """
@@ -60,9 +61,10 @@ def table_errors(gold_rows: list, pred_rows: list) -> Counter:
             if _key(value):
                 got = _key(pred[header].get(column))
                 out[(column, "right" if got == _key(value) else "empty" if not got else "wrong")] += 1
-    for header in pred:
+    for header, row in pred.items():
         if header not in gold:
             out["extra_team" if teams_of(header.title()) else "extra_other"] += 1
+            out["extra_empty"] += not any(_key(v) for v in list(row.values())[1:])
     return out
 
 
@@ -113,7 +115,8 @@ def main() -> None:
         for name, row in zip(names, gold):
             company[(min(shared[name], 2), _header(row) in found)] += 1
     print(f"{len(docs)} tables: rows found {total['rows_found']}, missed {total['rows_missed']}, extra "
-          f"{total['extra_team'] + total['extra_other']} ({total['extra_team']} naming a team)")
+          f"{total['extra_team'] + total['extra_other']} ({total['extra_team']} naming a team, "
+          f"{total['extra_empty']} with no value beside the header)")
     print()
     print("| other gold rows named in its sentence | gold rows | found | missed | missed % |")
     print("|---|---|---|---|---|")

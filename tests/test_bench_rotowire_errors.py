@@ -17,6 +17,9 @@ def test_cells_of_found_rows_and_extra_rows():
             {"Player": "Celtics", "Points": "110"}, {"Player": "Jae Crowder", "Points": "12"}, {"Player": None}]
     c = rotowire_errors.table_errors(gold, pred)
     assert (c["rows_found"], c["rows_missed"], c["extra_team"], c["extra_other"]) == (1, 1, 1, 1)
+    assert c["extra_empty"] == 0  # both extra rows hold a value
+    bare = rotowire_errors.table_errors(gold, [{"Player": "Celtics", "Points": None}, {"Player": "Bo", "Points": ""}])
+    assert (bare["extra_team"], bare["extra_other"], bare["extra_empty"]) == (1, 1, 2)
     assert c[("Points", "right")] == 1 and c[("Assists", "wrong")] == 1
     assert ("Steals", "wrong") not in c  # a gold cell without a value is not counted
     empty = rotowire_errors.table_errors(gold, [{"Player": "Al Horford", "Points": None}])
