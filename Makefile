@@ -354,7 +354,9 @@ train-rotowire-stages: pi2-splits $(NBA)/train.jsonl $(GENERATED)
 # sentences, as extract reads them, on every 9th game from the 3rd and from the 7th on (box-score11-pi2.yaml, 80
 # steps), shipped on 2026-12-07; then a twelfth from the eleventh's export the same way with player passages of two
 # or more rows written twice, on every 9th game from the 1st and from the 6th on (box-score12-pi2.yaml, 64 steps),
-# shipped in that folder since 2026-12-07 (runs/box-pi2q/ship, the card's pi1_form set to compact):
+# shipped on 2026-12-07; then a thirteenth from the twelfth's export with such passages written three times, on
+# every 9th game from the 5th and from the 8th on (box-score13-pi2.yaml, 64 steps; the player headers of the gold
+# rebuilt that day), shipped in that folder since 2026-12-07 (runs/box-pi2r/ship, the card's pi1_form compact):
 # extract --schema player=examples/schemas/rotowire-player.json --pi2-adapter box-score
 BOX_PICK = import json, sys; lines = open('$(NBA)/train.jsonl').readlines(); \
   games = list(dict.fromkeys(json.loads(l)['metadata']['group'] for l in lines)); keep = set(games[START::9]); \
@@ -411,6 +413,9 @@ train-box-score: $(NBA)/train.jsonl
 	$(call BOX_STAGE,0,5,fixed12,recipes/smollm2-135m-box-score12-pi2.yaml,runs/box-pi2q,runs/box-pi2p/ship,data/prepared/rfix14-pi2,0.35,--passage-facts-only --multi-row-passages 2,,200)
 	$(T2T) export-gguf runs/box-pi2q/adapter --out runs/box-pi2q/ship/adapter.gguf --dtype f16
 	$(T2T) export-adapter runs/box-pi2q/adapter --out runs/box-pi2q/ship --dtype f16
+	$(call BOX_STAGE,4,7,fixed13,recipes/smollm2-135m-box-score13-pi2.yaml,runs/box-pi2r,runs/box-pi2q/ship,data/prepared/rfix15-pi2,0.35,--passage-facts-only --multi-row-passages 3,,200)
+	$(T2T) export-gguf runs/box-pi2r/adapter --out runs/box-pi2r/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/box-pi2r/adapter --out runs/box-pi2r/ship --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl
