@@ -170,8 +170,9 @@ def _table(rows: dict[str, dict[str, str]], key: str, order: list[str]) -> tuple
 def written_names(sentences: list[str], word: str) -> list[str]:
     """Longer names the release's sentences write for the one-word player name ``word`` without joining them
     into an entity token (its tokenizer joins names whose parts are plain words): after initials (``J.R.
-    Smith``, ``C.J Miles``), or, when no such form and no entity token ends with ``word``, before a
-    capitalised word that is neither a team nor initials (``Paul Milsap``, the surname misspelt).
+    Smith``, ``C.J Miles``), or, when there is no such form, before a capitalised plain word that is not a team
+    (``Paul Milsap``, the surname misspelt). :func:`merge_short_names` asks only when no row or entity token
+    ends with ``word``, and takes the answer only when it is one name.
 
     >>> written_names(["J.R. Smith added 20 .", "Smith hit 4 threes ."], "Smith")
     ['J.R. Smith']
