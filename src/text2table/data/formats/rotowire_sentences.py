@@ -24,7 +24,8 @@ statistic stated again with another number also starts a new game (another summa
 twice keeps the first (``conflicting_values``). A one-word player name joins the one full name of the game
 ending with it, or else the one full name the game's sentences write that ends with it (entity tokens such
 as ``Russell_Westbrook``; the release tags a player's statistic with the surname when the sentence gives only
-that); a name mention without any statistic is not a row. Summaries whose sentences state no team
+that), or else the one longer form the sentences write without joining it (``J.R. Smith``, ``Paul Milsap``:
+:func:`written_names`); a name mention without any statistic is not a row. Summaries whose sentences state no team
 statistic can join the game before them: a rebuilt document may hold more than one game, and its tables
 are still exactly the facts its text states.
 """
