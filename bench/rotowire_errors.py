@@ -17,7 +17,6 @@ matched, the most in any one sentence): a model that reads one entity per senten
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections import Counter
@@ -28,6 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from quality_rotowire import _header, _key  # noqa: E402  (the bench's own header and value folding)
+from text2table.core.records import read_gold  # noqa: E402
 from text2table.data.formats.rotowire_names import teams_of  # noqa: E402
 from text2table.layout.sentence_lists import sentences  # noqa: E402
 from text2table.metrics.evaluate import evaluate_files  # noqa: E402
@@ -88,15 +88,6 @@ def sentence_company(document: str, headers: list[str]) -> dict[str, int]:
     return out
 
 
-def _documents(gold: Path) -> dict[str, str]:
-    out = {}
-    for line in gold.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            record = json.loads(line)
-            out[str(record.get("id"))] = str(record.get("document") or "")
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("gold")
@@ -105,7 +96,7 @@ def main() -> None:
     _, docs = evaluate_files(Path(args.gold), Path(args.pred))
     total: Counter = Counter()
     company: Counter = Counter()
-    documents = _documents(Path(args.gold))
+    documents = {r.id: r.document for r in read_gold(args.gold)}
     for doc in docs:
         total += table_errors(doc["gold_rows"], doc["pred_rows"])
         gold = [r for r in doc["gold_rows"] or [] if isinstance(r, dict) and _header(r)]

@@ -83,7 +83,7 @@ class _Game:
     team_rows: dict[Team, dict[str, str]] = field(default_factory=dict)
     player_rows: dict[str, dict[str, str]] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)  # full names the sentences write (entity tokens, not teams)
-    tokens: list[str] = field(default_factory=list)  # the sentences as the release tokenised them
+    released: list[str] = field(default_factory=list)  # the sentences as the release tokenised them
 
 
 def _resolve(mention: str, current: set[Team]) -> Team | None:
@@ -145,7 +145,7 @@ def _add(row: dict[str, str], column: str, value: str, ctx: Context) -> None:
 
 def _absorb(game: _Game, facts: list[tuple[str, str, str]], sentence: str, ctx: Context) -> None:
     game.sentences.append(detokenize(sentence))
-    game.tokens.append(sentence)
+    game.released.append(sentence)
     game.names.update(" ".join(token.split("_")) for token in sentence.split()
                       if "_" in token.strip("_") and not teams_of(token))
     for ty, value, who in facts:
@@ -234,7 +234,7 @@ def merge_short_names(rows: dict[str, dict[str, str]], named: set[str] | None = 
 
 def _records(gid: str, game: _Game) -> Iterator[GoldRecord]:
     document = " ".join(game.sentences)
-    game.player_rows = merge_short_names(game.player_rows, game.names, game.tokens)
+    game.player_rows = merge_short_names(game.player_rows, game.names, game.released)
     teams = {team[1]: row for team, row in game.team_rows.items()}
     for hint, rows, key, order in (("team", teams, TEAM_KEY, list(TEAM_COLUMNS.values())),
                                    ("player", game.player_rows, PLAYER_KEY, list(PLAYER_COLUMNS.values()))):
