@@ -28,7 +28,8 @@ def test_switches_and_language() -> None:
     every = CheckConfig(drop_invented_columns=True)
     assert [c.name for c in enabled(every, with_language=True)] == [c.name for c in CHAIN]
     assert "polarity" not in [c.name for c in enabled(CheckConfig(), with_language=False)]
-    off = CheckConfig(support=False, function_words=False, polarity=False, repeats=False, drop_invented_columns=False)
+    off = CheckConfig(support=False, function_words=False, polarity=False, repeats=False, family_names=False,
+                      drop_invented_columns=False)
     assert [c.name for c in enabled(off, with_language=True)] == ["rows"]
 
 

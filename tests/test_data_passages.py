@@ -47,6 +47,20 @@ def test_facts_only_leaves_out_a_row_the_passage_only_names():
     assert len(kept(header_only, facts_only=True)) == len(kept(header_only)) == 2
 
 
+def test_family_names_keeps_a_row_the_passage_names_by_family_name_alone():
+    def by_passage(**kw):
+        return [rows for _, rows in passage_rows(DOCUMENT, "flat_single_row", NAMES, ROWS, 300, **kw) if rows]
+
+    ross = {"player": "Terrence Ross", "points": "22", "rebounds": None}
+    assert [ross] in by_passage(facts_only=True)  # "Lowry added 4 rebounds": no row for him by default
+    assert [{"player": "Lowry", "points": None, "rebounds": "4"}, ross] in by_passage(facts_only=True,
+                                                                                     family_names=True)
+    twins = ROWS + [{"player": "Anna Lowry", "points": "3", "rebounds": None}]  # two Lowrys: no telling which
+    later = [rows for _, rows in passage_rows(DOCUMENT, "flat_single_row", NAMES, twins, 300, facts_only=True,
+                                              family_names=True) if rows]
+    assert [ross] in later and not any(r["player"] == "Lowry" for rows in later for r in rows)
+
+
 def test_read_whole_gives_nothing():
     assert passage_rows(DOCUMENT, "kv_single", NAMES, ROWS[:1], 300) == []  # one entity
     assert passage_rows(DOCUMENT, "flat_single_row", NAMES, [], 300) == []  # no rows

@@ -210,6 +210,22 @@ def test_passage_facts_only_is_passed_on_and_said_in_stats(tmp_path):
     assert '"Terrence Ross", "points": "22"' in answers[("--passage-facts-only",)]
 
 
+def test_passage_family_names_is_passed_on_and_said_in_stats(tmp_path):
+    game = {**GAME, "document": GAME["document"] + " Lowry also handed out 8 assists."}
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(game) + "\n", encoding="utf-8")
+    answers = {}
+    for flag in ((), ("--passage-family-names",)):
+        out = tmp_path / ("family" if flag else "plain")
+        result = CliRunner().invoke(app, ["prepare", str(gold), "--out", str(out), "--row-passages", "200",
+                                          "--passage-facts-only", *flag])
+        assert result.exit_code == 0, result.output
+        answers[flag] = "".join(r["messages"][2]["content"] for r in _pi2(out))
+        assert json.loads((out / "stats.json").read_text()).get("passage_family_names") is (True if flag else None)
+    lowry = '{"player": "Lowry", "points": null, "assists": "8"}'
+    assert lowry in answers[("--passage-family-names",)] and lowry not in answers[()]
+
+
 def test_a_table_hint_may_be_cut_at_another_size_and_empty_passages_capped(tmp_path):
     team = {**GAME, "id": "game-1-team", "metadata": {"language": "en", "table_hint": "team"}}
     gold = tmp_path / "gold.jsonl"

@@ -1,7 +1,7 @@
 """The check chain: the ordered list of checks run on extracted rows, and the loop that runs it.
 
 Order matters: ``support`` first (it records each cell's span, which the later checks read), then the other
-cell checks, then ``rows`` (rows left empty or duplicated) and ``columns`` (invented columns of an induced
+cell checks, ``family_names`` (a header written as a family name alone given the full name), then ``rows`` (rows left empty or duplicated) and ``columns`` (invented columns of an induced
 schema), which read what the cell checks left. Each check's rule is its module's docstring;
 :class:`~text2table.checks.config.CheckConfig` switches them.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from text2table.checks import columns, function_words, polarity, repeats, rows, support
+from text2table.checks import columns, family_names, function_words, polarity, repeats, rows, support
 from text2table.checks.config import CheckConfig
 from text2table.checks.state import Action, CheckContext, CheckedTable
 
@@ -30,6 +30,7 @@ CHAIN: tuple[Check, ...] = (
     Check(function_words.NAME, "function_words", True, function_words.check),
     Check(polarity.NAME, "polarity", True, polarity.check),
     Check(repeats.NAME, "repeats", False, repeats.check),
+    Check(family_names.NAME, "family_names", True, family_names.check),
     Check(rows.NAME, None, False, rows.check),
     Check(columns.NAME, "drop_invented_columns", False, columns.check),
 )

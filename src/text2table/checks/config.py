@@ -24,6 +24,7 @@ class CheckConfig:
     function_words: bool = True  # null a cell that is one function word of the document's language
     polarity: bool = True  # turn a yes/no cell the text contradicts ("not family friendly" read as yes)
     repeats: bool = True  # two cells of a row with one value need two mentions of it
+    family_names: bool = True  # a header written as a family name alone takes the one full name the text writes
     # an induced schema loses a column whose every value was nulled; off by default: it moved no cell and cost
     # WikiTableText 7.8 schema F1 points with the compact adapter (docs/measurements.md)
     drop_invented_columns: bool = False
@@ -32,7 +33,7 @@ class CheckConfig:
     default_language: str = "en"
 
     def __post_init__(self) -> None:
-        for name in ("support", "function_words", "polarity", "repeats", "drop_invented_columns"):
+        for name in ("support", "function_words", "polarity", "repeats", "family_names", "drop_invented_columns"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"CheckConfig.{name} must be true or false, got {getattr(self, name)!r}")
         if not isinstance(self.default_language, str) or (

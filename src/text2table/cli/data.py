@@ -102,6 +102,9 @@ def prepare_cmd(
                                             " are in other passages)."),
     multi_row_passages: int = typer.Option(1, "--multi-row-passages", min=1, help="Write each passage whose pi2"
                                            " target has two or more rows N times (a mixture weight; 1: once)."),
+    passage_family_names: bool = typer.Option(False, "--passage-family-names", help="A passage that names an"
+                                              " entity by its family name alone ('Harris' after 'Tobias Harris')"
+                                              " keeps its row, headed as the passage writes it."),
 ) -> None:
     """Build pi1/pi2 SFT (jsonl, parquet) and RL (parquet) files from gold records, deterministically."""
     from text2table.data.prepare import STAGES, PrepareConfig, prepare
@@ -150,7 +153,7 @@ def prepare_cmd(
                                    pi2_form=pi2_form,
                                    row_passages=row_passages, row_passages_by_hint=_parse_sizes(row_passages_hint),
                                    max_empty_share=max_empty_passages, passage_facts_only=passage_facts_only,
-                                   multi_row_repeat=multi_row_passages)
+                                   multi_row_repeat=multi_row_passages, passage_family_names=passage_family_names)
             stats = prepare(_read_all(gold, weights, source), out, config=config,
                             on_record=tick, schema_for=schema_for,
                             stages_for=stages_for if only_stage else None)

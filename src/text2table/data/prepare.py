@@ -16,7 +16,8 @@ as the answer (a cell the item does not support is null), as the pipeline asks p
 entity gives one pi2 example per passage the pipeline would read (:mod:`text2table.data.passages`) in place of
 its whole-document pi2 example; ``row_passages_by_hint`` gives the tables of one ``metadata.table_hint`` another
 size (0: whole documents), ``max_empty_share`` caps the share of passages without a gold row and
-``passage_facts_only`` leaves out of a passage's target the rows it names but states no cell of. The same input
+``passage_facts_only`` leaves out of a passage's target the rows it names but states no cell of;
+``passage_family_names`` keeps the rows a passage names by the family name alone, so headed. The same input
 gives byte-identical files; every file is written to a temporary name and renamed at the end.
 """
 
@@ -77,6 +78,7 @@ class PrepareConfig:
     max_empty_share: float = 1.0  # passages without a gold row kept up to this share of a document's passages
     passage_facts_only: bool = False  # a passage's target keeps only rows it states a cell of besides the header
     multi_row_repeat: int = 1  # passages whose target has two or more rows are written this many times
+    passage_family_names: bool = False  # a passage naming an entity by its family name alone keeps its row so
 
     def __post_init__(self) -> None:
         if self.chars_per_token <= 0:
@@ -177,11 +179,13 @@ def item_examples(record: GoldRecord, *, pi2_form: str = "full") -> list[Example
 
 def passage_examples(record: GoldRecord, size: int, schema: Schema | None = None,
                      rows: list[dict[str, Any]] | None = None, *, max_empty_share: float = 1.0,
-                     pi2_form: str = "full", facts_only: bool = False, multi_row_repeat: int = 1) -> list[Example]:
+                     pi2_form: str = "full", facts_only: bool = False, multi_row_repeat: int = 1,
+                     family_names: bool = False) -> list[Example]:
     """One pi2 example per passage of ``size`` characters pi2 would read of the record's document, with the
     rows that passage states (:func:`text2table.data.passages.passage_rows`); ``[]`` when pi2 reads it whole.
     Passages without a row are kept up to ``max_empty_share`` of them (:func:`text2table.data.passages.
-    passages_kept`); ``facts_only``: rows the passage names without a fact left out; a passage whose target has
+    passages_kept`); ``facts_only``: rows the passage names without a fact left out; ``family_names``: rows it
+    names by the family name alone kept under that name; a passage whose target has
     two or more rows is written ``multi_row_repeat`` times (a mixture weight for passages naming several
     entities). ``schema``/``rows``: a
     schema with the gold rows mapped onto it (default: the gold's). Ids end in ``#passage1``, ``#passage2``...
@@ -192,7 +196,7 @@ def passage_examples(record: GoldRecord, size: int, schema: Schema | None = None
     missing = tuple((record.metadata or {}).get("missing_value_tokens", ()))
     examples = []
     parts = passage_rows(record.document, schema.structure, schema.names, rows, size, missing=missing,
-                         facts_only=facts_only)
+                         facts_only=facts_only, family_names=family_names)
     for i in passages_kept(parts, max_empty_share):
         passage, kept = parts[i]
         messages = pi2_chat(passage, schema, record.metadata, kept, pi2_form)
@@ -298,7 +302,8 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
             size = config.passage_size(record)
             passages = passage_examples(record, size, override, mapped, max_empty_share=config.max_empty_share,
                                         pi2_form=config.pi2_form, facts_only=config.passage_facts_only,
-                                        multi_row_repeat=config.multi_row_repeat) \
+                                        multi_row_repeat=config.multi_row_repeat,
+                                        family_names=config.passage_family_names) \
                 if size and record.table is not None else []
             whole = build_examples(record, override, mapped, pi1_form=config.pi1_form, pi2_form=config.pi2_form)
             if passages:  # the pipeline never asks pi2 for this table whole
@@ -329,6 +334,7 @@ def prepare(records: Iterable[GoldRecord], out_dir: str | Path, *, config: Prepa
              **({"max_empty_share": config.max_empty_share} if config.max_empty_share < 1.0 else {}),
              **({"passage_facts_only": True} if config.passage_facts_only else {}),
              **({"multi_row_repeat": config.multi_row_repeat} if config.multi_row_repeat > 1 else {}),
+             **({"passage_family_names": True} if config.passage_family_names else {}),
              "stages": {stage: w.stats() for stage, w in writers.items()}}
     for w in writers.values():
         w.commit()
