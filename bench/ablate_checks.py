@@ -26,7 +26,7 @@ from text2table.metrics.evaluate import evaluate_files
 from compare import SCORES, paired
 from quality import verified
 
-SWITCHES = ("support", "function_words", "polarity", "repeats", "drop_invented_columns")
+SWITCHES = ("support", "function_words", "polarity", "repeats", "family_names", "drop_invented_columns")
 
 
 def variants() -> dict[str, CheckConfig | None]:
