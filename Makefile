@@ -416,6 +416,9 @@ train-box-score: $(NBA)/train.jsonl
 	$(call BOX_STAGE,4,7,fixed13,recipes/smollm2-135m-box-score13-pi2.yaml,runs/box-pi2r,runs/box-pi2q/ship,data/prepared/rfix15-pi2,0.35,--passage-facts-only --multi-row-passages 3,,200)
 	$(T2T) export-gguf runs/box-pi2r/adapter --out runs/box-pi2r/ship/adapter.gguf --dtype f16
 	$(T2T) export-adapter runs/box-pi2r/adapter --out runs/box-pi2r/ship --dtype f16
+	$(call BOX_STAGE,3,8,fixed14,recipes/smollm2-135m-box-score14-pi2.yaml,runs/box-pi2s,runs/box-pi2r/ship,data/prepared/rfix16-pi2,0.35,--passage-facts-only --multi-row-passages 3 --passage-family-names,,200)
+	$(T2T) export-gguf runs/box-pi2s/adapter --out runs/box-pi2s/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/box-pi2s/adapter --out runs/box-pi2s/ship --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl
