@@ -1,8 +1,9 @@
 """The check chain: the ordered list of checks run on extracted rows, and the loop that runs it.
 
 Order matters: ``support`` first (it records each cell's span, which the later checks read), then the other
-cell checks, ``family_names`` (a header written as a family name alone given the full name), then ``rows`` (rows left empty or duplicated) and ``columns`` (invented columns of an induced
-schema), which read what the cell checks left. Each check's rule is its module's docstring;
+cell checks, ``family_names`` (a header written as a family name alone given the full name), then ``rows``
+(rows left empty or duplicated) and ``columns`` (invented columns of an induced schema), which read what the
+cell checks left. Each check's rule is its module's docstring;
 :class:`~text2table.checks.config.CheckConfig` switches them.
 """
 

@@ -11,11 +11,13 @@ first word is capitalised anyway (``Center DeAndre Jordan`` is ``DeAndre Jordan`
 
 It must not fire when the document writes two full names ending with the word (``Anna Smith`` and ``Tom
 Smith``), when the word is not the last of a run (``Apple`` in ``The Apple Store``), when another row's header
-already holds the word (the chunk merge joins those), unless at least two other headers are there and most have two
-or more words (else one word may be the table's convention: teams named ``Raptors``), on a header of several words, in lower case or in
-capitals (a code), on a one-entity table (``kv_single``), nor without a known language: it is a convention of
-the languages with a lexicon here (English, French, German, Spanish), all written given name first with
-capitals. Generational suffixes (``Jr.``, ``III``) are not family names.
+already holds the word (the chunk merge joins those), when fewer than two other headers are there or most of them
+are one word (one word may be the table's convention: teams named ``Raptors``), on a header of several words, in
+lower case or in capitals (a code), on a one-entity table (``kv_single``), nor without a known language: it is a
+convention of the languages with a lexicon here (English, French, German, Spanish), all written given name first
+with capitals. A run that starts with a function word or conjunction of the language (``The Wizards``, ``While
+Minnesota``) or holds an acronym (``MVP``) is no full name; generational suffixes (``Jr.``, ``III``) are not
+family names.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ NAME = "family_names"
 
 _TOKEN = re.compile(r"[^\s,;:()\"“”]+")
 _CAPITALISED = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*$")
-_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ](?=.*[a-zß-öø-ÿ])[A-Za-zÀ-ÖØ-öø-ÿ'’-]+$")  # capital first, some lower case
+# a family name: a capital first, some lower case, letters, apostrophes and hyphens only
+_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ](?=.*[a-zß-öø-ÿ])[A-Za-zÀ-ÖØ-öø-ÿ'’-]+$")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
 _SENTENCE_END = re.compile(r"[.!?]['\"’”)]*$")
@@ -42,7 +45,8 @@ def name_runs(document: str) -> list[tuple[str, Span]]:
     keeps its name). A run that starts a sentence is given twice, whole and without its first word, when two
     or more words other than suffixes remain: a sentence's first word is capitalised anyway.
 
-    >>> [r for r, _ in name_runs("Center DeAndre Jordan scored. The Sixers' Robert Covington's night. MVP Al Horford.")]
+    >>> text = "Center DeAndre Jordan scored. The Sixers' Robert Covington's night. MVP Al Horford."
+    >>> [r for r, _ in name_runs(text)]
     ['Center DeAndre Jordan', 'DeAndre Jordan', 'The Sixers', 'Robert Covington', 'Al Horford']
     """
     runs: list[tuple[str, Span]] = []
@@ -53,10 +57,10 @@ def name_runs(document: str) -> list[tuple[str, Span]]:
         if 2 <= len(words) <= 4:
             start, end = words[0].start(), words[-1].end()
             text = document[start:end]
-            tail = _POSSESSIVE.search(text) or (None if _initials(words[-1]) or words[-1].group() in _SUFFIXES
-                                                else _TRAILING.search(text))
-            runs.append((document[start:end - len(tail.group()) if tail else end], (start, end - (
-                len(tail.group()) if tail else 0))))
+            kept_dot = _initials(words[-1]) or words[-1].group() in _SUFFIXES  # "C.J.", "Jr.": not an end
+            tail = _POSSESSIVE.search(text) or (None if kept_dot else _TRAILING.search(text))
+            end -= len(tail.group()) if tail else 0
+            runs.append((document[start:end], (start, end)))
 
     def close() -> None:
         add(current)
