@@ -1,7 +1,7 @@
 """Where the cells of Rotowire-class tables are lost: rows found, missed and extra, and per column the gold cells
 of found rows written right, left empty, or written wrong.
 
-    python bench/rotowire_errors.py GOLD PRED
+    python bench/rotowire_errors.py GOLD PRED [--against EARLIER_PRED]
 
 ``GOLD`` and ``PRED`` are one table kind's files, as ``bench/quality.py --rotowire`` writes them next to its
 predictions (``<system>.verified.player.gold.jsonl`` and ``<system>.verified.player.pred.jsonl``), or any gold
@@ -12,6 +12,9 @@ player table) and the rest (a player the gold has no statistic for, or a name wr
 apart when they hold no value beside the header (a name the text mentions without a statistic). Gold rows
 found and missed are also split by how many other gold rows' names share a sentence with theirs (last name
 matched, the most in any one sentence): a model that reads one entity per sentence misses the others.
+``--against`` adds, per column, the cells written right by another system's predictions of the same documents
+(an earlier stage), marking a column that lost half or more of them: a stage can stop writing a column while
+its total and its loss barely move.
 """
 
 from __future__ import annotations
@@ -88,17 +91,38 @@ def sentence_company(document: str, headers: list[str]) -> dict[str, int]:
     return out
 
 
+def column_drift(before: Counter, after: Counter) -> list[tuple[str, int, int, bool]]:
+    """Per column of either count: ``(column, right before, right after, lost)``; ``lost`` when the right cells
+    fell by half or more (and by at least 5).
+
+    >>> column_drift(Counter({("3pm", "right"): 59, ("pts", "right"): 940}),
+    ...              Counter({("3pm", "right"): 9, ("pts", "right"): 967, ("pts", "wrong"): 3}))
+    [('3pm', 59, 9, True), ('pts', 940, 967, False)]
+    """
+    columns = dict.fromkeys(k[0] for c in (before, after) for k in c if isinstance(k, tuple))
+    return [(c, before[(c, "right")], after[(c, "right")],
+             after[(c, "right")] * 2 <= before[(c, "right")] and before[(c, "right")] - after[(c, "right")] >= 5)
+            for c in columns]
+
+
+def _totals(gold: str, pred: str) -> tuple[list[dict], Counter]:
+    _, docs = evaluate_files(Path(gold), Path(pred))
+    total: Counter = Counter()
+    for doc in docs:
+        total += table_errors(doc["gold_rows"], doc["pred_rows"])
+    return docs, total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("gold")
     parser.add_argument("pred")
+    parser.add_argument("--against", help="another system's predictions of the same documents (an earlier stage)")
     args = parser.parse_args()
-    _, docs = evaluate_files(Path(args.gold), Path(args.pred))
-    total: Counter = Counter()
+    docs, total = _totals(args.gold, args.pred)
     company: Counter = Counter()
     documents = {r.id: r.document for r in read_gold(args.gold)}
     for doc in docs:
-        total += table_errors(doc["gold_rows"], doc["pred_rows"])
         gold = [r for r in doc["gold_rows"] or [] if isinstance(r, dict) and _header(r)]
         names = [str(next(iter(r.values()))) for r in gold]  # the header cell as written
         found = set(_by_header(doc["pred_rows"]))
@@ -122,6 +146,12 @@ def main() -> None:
     for column in columns:
         right, empty, wrong = (total[(column, s)] for s in ("right", "empty", "wrong"))
         print(f"| {column} | {right + empty + wrong} | {right} | {empty} | {wrong} |")
+    if args.against:
+        print()
+        print("| column | right, against | right | lost half or more |")
+        print("|---|---|---|---|")
+        for column, before, after, lost in column_drift(_totals(args.gold, args.against)[1], total):
+            print(f"| {column} | {before} | {after} | {'LOST' if lost else ''} |")
 
 
 if __name__ == "__main__":

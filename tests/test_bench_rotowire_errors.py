@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -32,3 +33,14 @@ def test_sentence_company_counts_other_gold_names_in_the_busiest_sentence():
     company = rotowire_errors.sentence_company(doc, ["Joe Harris", "Sean Kilpatrick", "Brook Lopez", "Al Horford"])
     assert company == {"Joe Harris": 2, "Sean Kilpatrick": 2, "Brook Lopez": 2, "Al Horford": 0}
     assert rotowire_errors.sentence_company("Lopezz scored 3.", ["Brook Lopez"]) == {"Brook Lopez": 0}  # whole words
+
+
+def test_column_drift_marks_a_column_an_earlier_system_wrote_and_this_one_stopped_writing():
+    gold = [{"P": "Al Horford", "Pts": "15", "3pm": "2"}, {"P": "Bo Kim", "Pts": "9", "3pm": "1"}]
+    before = rotowire_errors.table_errors(gold, [{"P": "Al Horford", "Pts": "15", "3pm": "2"},
+                                                 {"P": "Bo Kim", "Pts": "9", "3pm": "1"}])
+    after = rotowire_errors.table_errors(gold, [{"P": "Al Horford", "Pts": "15", "3pm": None},
+                                                {"P": "Bo Kim", "Pts": "9", "3pm": None}])
+    five = [sum((c for _ in range(5)), Counter()) for c in (before, after)]  # the same two tables five times
+    assert rotowire_errors.column_drift(*five) == [("Pts", 10, 10, False), ("3pm", 10, 0, True)]
+    assert rotowire_errors.column_drift(before, after)[1] == ("3pm", 2, 0, False)  # too few cells to say
