@@ -59,6 +59,10 @@ def test_family_names_keeps_a_row_the_passage_names_by_family_name_alone():
     later = [rows for _, rows in passage_rows(DOCUMENT, "flat_single_row", NAMES, twins, 300, facts_only=True,
                                               family_names=True) if rows]
     assert [ross] in later and not any(r["player"] == "Lowry" for rows in later for r in rows)
+    one_word = ROWS + [{"player": "Lowry", "points": "3", "rebounds": None}]  # a gold row of that one word
+    heads = [[r["player"] for r in rows] for _, rows in passage_rows(DOCUMENT, "flat_single_row", NAMES, one_word,
+                                                                      300, family_names=True)]
+    assert all(h.count("Lowry") <= 1 for h in heads)  # the word is that row's, not Kyle Lowry's second header
 
 
 def test_read_whole_gives_nothing():

@@ -79,7 +79,7 @@ def passage_rows(document: str, structure: str, names: list[str], rows: list[Row
     if len(passages) < 2:
         return []
     heads = [cell_text(row.get(names[0]), missing) for row in rows]
-    families = Counter(family_name(h) for h in heads if h and len(h.split()) >= 2)
+    families = Counter(family_name(h) for h in heads if h)  # a one-word gold row "Lee" counts too
     out = []
     for passage in passages:
         index = DocumentIndex.build(passage)
