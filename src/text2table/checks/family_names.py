@@ -110,11 +110,12 @@ def _initials(match: re.Match[str]) -> bool:
     return re.fullmatch(r"(?:[A-Z]\.)+", match.group()) is not None
 
 
-def full_name(word: str, document: str, other_headers: list[str],
-              function_words: frozenset[str] = frozenset()) -> tuple[str, Span] | None:
+def full_name(word: str, document: str, other_headers: list[str], function_words: frozenset[str] = frozenset(),
+              runs: list[tuple[str, Span]] | None = None) -> tuple[str, Span] | None:
     """The one full name (and its first span) ``document`` writes for the family name ``word``; None when the
     rule must not fire (see the module docstring). A run whose first word is one of ``function_words`` (lower
-    case, the language's: ``The Wizards``, ``While Minnesota``) is no name.
+    case, the language's: ``The Wizards``, ``While Minnesota``) is no name. ``runs``: ``name_runs(document)``
+    when the caller has it (one document, many headers).
 
     >>> full_name("Harris", "Tobias Harris came off the bench. Harris scored 25.", ["Kyle Lowry", "Al Horford"])
     ('Tobias Harris', (0, 13))
@@ -132,7 +133,7 @@ def full_name(word: str, document: str, other_headers: list[str],
     named = [other for other in other_headers if other.strip()]
     if len(named) < 2 or sum(len(other.split()) >= 2 for other in named) * 2 < len(named):
         return None  # no evidence that the table names its entities in full (teams go by nickname: "Raptors")
-    forms = {run: span for run, span in reversed(name_runs(document))
+    forms = {run: span for run, span in reversed(name_runs(document) if runs is None else runs)
              if family_name(run) == word and run.split()[0].lower() not in function_words}
     if not forms:
         return None
@@ -150,9 +151,11 @@ def check(table: CheckedTable, context: CheckContext) -> tuple[CheckedTable, lis
     head = names[0]
     headers = [context.text(row.get(head)) or "" for row in table.rows]
     rows, spans, actions = table.rows, table.spans, []
+    runs = name_runs(context.document)
+    not_names = context.lexicon.function_words | context.lexicon.clause_breaks
     for i, header in enumerate(headers):
-        found = full_name(header.strip(), context.document, headers[:i] + headers[i + 1:],
-                          context.lexicon.function_words | context.lexicon.clause_breaks) if header else None
+        found = full_name(header.strip(), context.document, headers[:i] + headers[i + 1:], not_names,
+                          runs) if header else None
         if found is None:
             continue
         if rows is table.rows:
