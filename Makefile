@@ -356,7 +356,11 @@ train-rotowire-stages: pi2-splits $(NBA)/train.jsonl $(GENERATED)
 # or more rows written twice, on every 9th game from the 1st and from the 6th on (box-score12-pi2.yaml, 64 steps),
 # shipped on 2026-12-07; then a thirteenth from the twelfth's export with such passages written three times, on
 # every 9th game from the 5th and from the 8th on (box-score13-pi2.yaml, 64 steps; the player headers of the gold
-# rebuilt that day), shipped in that folder since 2026-12-07 (runs/box-pi2r/ship, the card's pi1_form compact):
+# rebuilt that day), shipped on 2026-12-07; then a fourteenth from the thirteenth's export with passages that name a
+# player by family name alone keeping his row, on every 9th game from the 4th and from the 9th on
+# (box-score14-pi2.yaml, 64 steps), shipped on 2026-12-07; then a fifteenth from the fourteenth's export, 24 steps on
+# the thirteenth's data again, a replay that brought back the three-point columns the fourteenth lost
+# (box-score15-pi2.yaml), shipped in that folder since 2026-12-07 (runs/box-pi2t/ship, the card's pi1_form compact):
 # extract --schema player=examples/schemas/rotowire-player.json --pi2-adapter box-score
 BOX_PICK = import json, sys; lines = open('$(NBA)/train.jsonl').readlines(); \
   games = list(dict.fromkeys(json.loads(l)['metadata']['group'] for l in lines)); keep = set(games[START::9]); \
@@ -419,6 +423,10 @@ train-box-score: $(NBA)/train.jsonl
 	$(call BOX_STAGE,3,8,fixed14,recipes/smollm2-135m-box-score14-pi2.yaml,runs/box-pi2s,runs/box-pi2r/ship,data/prepared/rfix16-pi2,0.35,--passage-facts-only --multi-row-passages 3 --passage-family-names,,200)
 	$(T2T) export-gguf runs/box-pi2s/adapter --out runs/box-pi2s/ship/adapter.gguf --dtype f16
 	$(T2T) export-adapter runs/box-pi2s/adapter --out runs/box-pi2s/ship --dtype f16
+	$(T2T) train sft recipes/smollm2-135m-box-score15-pi2.yaml --data data/prepared/rfix15-pi2 --stage-model pi2 \
+	  --engine trl --out runs/box-pi2t --init-adapter runs/box-pi2s/ship --no-sanity --resume
+	$(T2T) export-gguf runs/box-pi2t/adapter --out runs/box-pi2t/ship/adapter.gguf --dtype f16
+	$(T2T) export-adapter runs/box-pi2t/adapter --out runs/box-pi2t/ship --dtype f16
 
 quality: heldout
 	$(BIN)/python bench/quality.py --e2e $(WU)/e2e-dev-heldout.jsonl --wtt $(WU)/wtt-dev-heldout.jsonl

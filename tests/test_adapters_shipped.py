@@ -38,9 +38,9 @@ def test_the_default_paths_name_the_shipped_files_for_each_backend():
 
 def test_the_box_score_adapter_continues_the_pi2_adapter_and_is_found_by_name():
     box, pi2 = read_card(NAMED["box-score"]), read_card(SMOLLM2_PI2_DIR)
-    # its fourteenth stage started from the thirteenth (recipes/smollm2-135m-box-score{,3,...,9,11,...,14}-pi2.yaml)
-    assert box["task"] == "pi2" and box["started_from"] == "smollm2-135m-box-score13-pi2" != pi2["recipe"]
-    assert box["recipe"] == "smollm2-135m-box-score14-pi2"
+    # its fifteenth stage started from the fourteenth (recipes/smollm2-135m-box-score{,3,...,9,11,...,15}-pi2.yaml)
+    assert box["task"] == "pi2" and box["started_from"] == "smollm2-135m-box-score14-pi2" != pi2["recipe"]
+    assert box["recipe"] == "smollm2-135m-box-score15-pi2"
     assert box["base_model"] == pi2["base_model"] and box["pi1_form"] == pi2["pi1_form"]
     # read in passages of 200 characters, whole sentences (chosen on nba_data valid games), as its last stage trained
     assert row_passages_of(NAMED["box-score"]) == 200 and row_passages_of(SMOLLM2_PI2_DIR) is None

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from text2table.decoding.prompts import (PI1_POLICY, PI2_POLICY, POLICY_TAG, find_block, find_blocks, pi1_messages,
-                                pi2_messages, render_metadata)
+                                pi2_messages, render_metadata, render_schema_block)
 from text2table.core.records import gold_schema
+from text2table.core.schema import Schema
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -68,3 +69,13 @@ def test_document_round_trips_even_with_tag_lines(text):
 def test_find_block_rejects_unknown_tag():
     with pytest.raises(ValueError, match="unknown block"):
         find_block("x", "NOPE")
+
+
+def test_the_schema_block_shows_constraints_for_the_model_but_not_the_pipelines_row_key():
+    fields = [{"name": "player"}, {"name": "points"}]
+    keyed = Schema.from_dict({"structure": "flat_single_row", "fields": fields, "constraints": {"row_key": "player"}})
+    plain = Schema.from_dict({"structure": "flat_single_row", "fields": fields})
+    assert render_schema_block(keyed) == render_schema_block(plain)  # prompts as the adapters were trained on
+    other = Schema.from_dict({"structure": "flat_single_row", "fields": fields,
+                              "constraints": {"row_key": "player", "unit": "points per game"}})
+    assert json.loads(render_schema_block(other))["constraints"] == {"unit": "points per game"}

@@ -1,7 +1,7 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from text2table.pipeline.chunking import merge_chunk_rows, row_passages, split_document
+from text2table.pipeline.chunking import row_passages, split_document
 from text2table.errors import ConfigError
 
 
@@ -65,58 +65,3 @@ def test_short_text_or_no_chunking_is_one_chunk():
     assert len(split_document("x " * 1000, 0, 0)) == 1
     with pytest.raises(ConfigError):
         split_document("x " * 100, 50, 30)
-
-
-def test_merge_flat_removes_duplicates_and_rows_seen_more_completely_elsewhere():
-    names = ["player", "points"]
-    chunks = [[{"player": "A", "points": "1"}, {"player": "B", "points": None}],
-              [{"player": "B", "points": "2"}, {"player": "A", "points": "1"}, {"player": "C", "points": None}]]
-    rows, removed = merge_chunk_rows("flat_single_row", chunks, names)
-    assert rows == [{"player": "A", "points": "1"}, {"player": "B", "points": "2"}, {"player": "C", "points": None}]
-    assert removed == 2
-
-
-def test_merge_flat_keeps_same_chunk_rows_that_differ():
-    rows, removed = merge_chunk_rows("flat_single_row", [[{"a": "x", "b": None}, {"a": "x", "b": "1"}]], ["a", "b"])
-    assert len(rows) == 2 and removed == 0
-
-
-def test_merge_kv_first_non_null_wins():
-    rows, _ = merge_chunk_rows("kv_single", [[{"a": None, "b": "1"}], [{"a": "x", "b": "2"}], []], ["a", "b"])
-    assert rows == [{"a": "x", "b": "1"}]
-    assert merge_chunk_rows("kv_single", [[], []], ["a"]) == ([], 0)
-
-
-def test_merge_flat_joins_one_entity_seen_in_two_chunks():
-    names = ["player", "points", "assists"]
-    chunks = [[{"player": "Kyle Lowry", "points": "24", "assists": None}],
-              [{"player": "kyle lowry", "points": None, "assists": "8"}, {"player": "Ross", "points": "22", "assists": None}]]
-    rows, removed = merge_chunk_rows("flat_single_row", chunks, names)
-    assert rows == [{"player": "Kyle Lowry", "points": "24", "assists": "8"},
-                    {"player": "Ross", "points": "22", "assists": None}]
-    assert removed == 1
-
-
-@pytest.mark.parametrize("chunks", [
-    # one chunk: the model wrote the two rows apart
-    [[{"date": "May 1", "event": "opening", "place": None}, {"date": "May 1", "event": None, "place": "Hall B"}]],
-    # two chunks whose values disagree: two events on one date
-    [[{"date": "May 1", "event": "opening", "place": None}], [{"date": "May 1", "event": "closing", "place": "Hall B"}]],
-    # no row header
-    [[{"date": None, "event": "opening", "place": None}], [{"date": None, "event": None, "place": "Hall B"}]],
-])
-def test_merge_flat_keeps_rows_apart_unless_two_chunks_agree_on_one_entity(chunks):
-    rows, removed = merge_chunk_rows("flat_single_row", chunks, ["date", "event", "place"])
-    assert len(rows) == 2 and removed == 0
-
-
-def test_merge_flat_joins_a_short_form_of_a_header_only_when_it_names_one_entity():
-    names = ["team", "points"]
-    rows, _ = merge_chunk_rows("flat_single_row", [[{"team": "Raptors", "points": None}],
-                                                    [{"team": "Toronto Raptors", "points": "122"}]], names)
-    assert rows == [{"team": "Toronto Raptors", "points": "122"}]
-    two = [[{"team": "Johnson", "points": "9"}],
-           [{"team": "Magic Johnson", "points": None}, {"team": "Dennis Johnson", "points": None}]]
-    assert len(merge_chunk_rows("flat_single_row", two, names)[0]) == 3
-    apart = [[{"team": "Raptors", "points": "95"}], [{"team": "Toronto Raptors", "points": "122"}]]
-    assert len(merge_chunk_rows("flat_single_row", apart, names)[0]) == 2

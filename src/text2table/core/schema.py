@@ -88,6 +88,16 @@ class Schema:
             raise SchemaError(f"duplicate field names {dupes}; resolve collisions with naming.dedupe_names")
         if not isinstance(self.constraints, dict):
             raise SchemaError(f"'constraints' must be a JSON object, got {type(self.constraints).__name__}")
+        key = self.constraints.get("row_key")
+        if key is not None and (self.structure == "kv_single" or key not in names):
+            raise SchemaError(f"constraints.row_key {key!r} must name one of the fields {names} of a table with a"
+                              f" row per entity (not kv_single); remove it or name the field that tells rows apart")
+
+    @property
+    def row_key(self) -> str | None:
+        """The field whose value names a row's entity (``constraints.row_key``): the pipeline merges rows with one
+        value there (:mod:`text2table.pipeline.row_merge`); None when the schema declares none."""
+        return self.constraints.get("row_key")
 
     @property
     def names(self) -> list[str]:

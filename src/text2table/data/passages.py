@@ -16,7 +16,7 @@ document the same way and gives each passage the gold rows it states:
 - with ``family_names``, a passage that names a person by the family name alone (``Harris recorded 25
   points`` after ``Tobias Harris`` in an earlier passage) keeps the row headed as the passage writes it
   (``Harris``), when no other gold row has that family name: the pipeline joins it to the full name
-  (:func:`text2table.pipeline.chunking.merge_chunk_rows`, check ``family_names``). Without it such a passage
+  (:func:`text2table.pipeline.row_merge.merge_chunk_rows`, check ``family_names``). Without it such a passage
   keeps no row, and pi2 learns to leave the facts it states unread.
 
 :func:`passages_kept` keeps fewer of the passages without a row (a summary that names a dozen entities in a few

@@ -52,6 +52,9 @@ PI2_POLICY_SPARSE = """\
 
 PI2_FORMS = ("full", "sparse")
 
+#: schema constraints the pipeline acts on after decoding, left out of the prompt (no adapter was trained on them)
+PIPELINE_CONSTRAINTS = frozenset({"row_key"})
+
 PI1_TASK = "Answer with the schema JSON only."
 PI2_TASK = "Answer with the NDJSON rows only."
 
@@ -70,12 +73,14 @@ def render_schema_block(schema: Schema) -> str:
     """The [SCHEMA] block: schema_id, structure and fields, compact JSON.
 
     Field defaults are left out to save prompt tokens: no ``type`` means ``"string"``, no ``required``
-    means ``false``; bookkeeping keys (``source_header``) are never shown.
+    means ``false``; bookkeeping keys (``source_header``) and the constraints that tell the pipeline, not the
+    model, what to do (:data:`PIPELINE_CONSTRAINTS`: ``row_key``) are never shown.
     """
     fields = [f.to_dict(answer=True, defaults=False) for f in schema.fields]
     data = {"schema_id": schema.schema_id, "structure": schema.structure, "fields": fields}
-    if schema.constraints:
-        data["constraints"] = schema.constraints
+    shown = {k: v for k, v in schema.constraints.items() if k not in PIPELINE_CONSTRAINTS}
+    if shown:
+        data["constraints"] = shown
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -51,7 +51,8 @@ from text2table.decoding.constraint import Constraint
 from text2table.layout.blocks import induce_schema
 from text2table.pipeline.config import (PipelineConfig, pi1_form, pi2_form, row_chunk_chars,
                                        trained_row_chunk_chars)
-from text2table.pipeline.chunking import Chunk, merge_chunk_rows, row_passages, split_document
+from text2table.pipeline.chunking import Chunk, row_passages, split_document
+from text2table.pipeline.row_merge import merge_chunk_rows
 from text2table.decoding.constraints import rows_constraint, schema_constraint
 from text2table.errors import BackendError, ConfigError
 from text2table.decoding.parsing import parse_schema_text, salvage_schema
@@ -204,7 +205,8 @@ def _finish(document: str, metadata: dict[str, Any] | None, schema: Schema | Non
             diag["item_list"]["rows_from"] = [k for _, k in pairs]  # the item of each row before the check
             sources = [spans[k] for _, k in pairs]
         else:
-            rows, merged_away = merge_chunk_rows(schema.structure, [j.rows for j in jobs], schema.names)
+            rows, merged_away = merge_chunk_rows(schema.structure, [j.rows for j in jobs], schema.names,
+                                                  row_key=schema.row_key)
             rows = rows[:config.max_rows]
         if config.verify and rows:
             checked = verify_rows(document, schema, rows, metadata=metadata, schema_given=schema_given,
