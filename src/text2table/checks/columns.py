@@ -17,9 +17,16 @@ NAME = "columns"
 
 
 def without(schema: Schema, names: set[str]) -> Schema:
-    """The schema less the fields in ``names`` (its id recomputed)."""
+    """The schema less the fields in ``names`` (its id recomputed; a ``row_key`` naming one of them dropped too).
+
+    >>> s = Schema.from_dict({"structure": "flat_single_row", "fields": [{"name": "a"}, {"name": "b"}],
+    ...                       "constraints": {"row_key": "b"}})
+    >>> without(s, {"b"}).names, without(s, {"b"}).row_key, without(s, {"a"}).row_key
+    (['a'], None, 'b')
+    """
     data = schema.to_dict()
     data["fields"] = [f for f in data["fields"] if f["name"] not in names]
+    data["constraints"] = {k: v for k, v in data["constraints"].items() if not (k == "row_key" and v in names)}
     data.pop("schema_id", None)
     return Schema.from_dict(data)
 

@@ -31,7 +31,7 @@ class PipelineConfig:
     chunk_chars: int = 6000  # documents longer than this are split (0: never)
     overlap_chars: int = 400  # overlap between consecutive chunks
     # a table with a row per entity (flat): pi2 reads prose in passages of at most this many characters, cut at
-    # sentence ends, one call each (lines are read whole), and rows naming one entity are merged (chunking.py);
+    # sentence ends, one call each (lines are read whole), and rows naming one entity are merged (row_merge.py);
     # 0: pi2 reads pi1's chunks; None: the size pi2's adapter's card names for the table's hint, else for all
     # tables (row_passages_by_hint, row_passages), else DEFAULT_ROW_CHUNK_CHARS (:func:`row_chunk_chars`).
     # Rotowire-class summaries: docs/rotowire.md
