@@ -22,6 +22,8 @@ Keyed tables: a schema whose ``constraints`` say ``{"row_key": FIELD}`` declares
 ``FIELD`` are one entity (a box score's player, a report's segment). Then rows whose key is equal after case
 folding become one row even when they disagree and even when one chunk wrote both; the row with the most values
 gives the disagreeing ones (ties: the first). Without the constraint equal headers that disagree stay apart.
+A document read item by item from a list (:mod:`text2table.pipeline.pi2_job`) is not merged here: each row
+stays checked against its own item.
 
 The merge compares case-folded words and reads no word list, so it runs the same in every language (a language
 that writes the family name first gets the agreeing merge only).
