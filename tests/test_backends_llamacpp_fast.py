@@ -57,6 +57,29 @@ def test_fast_forward_off_decodes_every_token(backend):
 
 
 @pytest.mark.slow
+def test_keys_cached_as_q8_0_answer_in_the_same_form():
+    from text2table.backends.llamacpp import LlamaCppBackend
+
+    quantised = LlamaCppBackend(n_ctx=1024, cache_type_k="q8_0", threads=1)
+    try:
+        assert quantised.options["cache_type_k"] == "q8_0"  # named, so a resumed run signed with f16 keys differs
+        prompts = [pi2_messages(doc, KV) for doc in DOCS]
+        for doc, gen in zip(DOCS, quantised.generate(prompts, constraint=rows_constraint(KV), max_new_tokens=96)):
+            assert gen.error is None and gen.prompt_tokens > 50
+            parse_ndjson_strict(gen.text if gen.finish_reason == "stop" else "", KV.names)
+    finally:
+        quantised.close()
+
+
+def test_unknown_cache_type_is_refused_before_loading():
+    from text2table.backends.llamacpp import LlamaCppBackend
+    from text2table.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="cache_type_k='q4_0'; expected one of f16, q8_0"):
+        LlamaCppBackend(cache_type_k="q4_0")
+
+
+@pytest.mark.slow
 def test_second_prompt_of_a_stage_restores_the_shared_prefix(backend):
     c = schema_constraint(pin_defaults=True)
     before = dict(backend.prefix.stats)

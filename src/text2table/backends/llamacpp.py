@@ -55,6 +55,9 @@ from text2table.backends.chat_parts import prompt_parts
 
 log = logging.getLogger(__name__)
 
+#: KV-cache key types (llama.cpp's ggml type names); values need flash attention to be quantised, keys do not
+CACHE_TYPES = {"f16": "GGML_TYPE_F16", "q8_0": "GGML_TYPE_Q8_0"}
+
 
 def check_gbnf(llm: Any, gbnf: str) -> None:
     """Raise :class:`ConfigError` when llama.cpp cannot parse ``gbnf`` (it would otherwise fail later)."""
@@ -73,13 +76,14 @@ class LlamaCppBackend(Backend):
     ``max_string_length`` (cap for constrained strings without ``maxLength``), ``merge_lora`` and
     ``merge_dtype`` (serve ``lora`` merged into the weights, stored as ``q8_0``, ``f16`` or ``f32``),
     ``prefix_cache``, ``fast_forward``, ``join_forced``, ``parallel`` (see the module docstring),
-    ``parallel_ctx`` (KV cells shared by the answers decoded side by side), ``verbose``."""
+    ``parallel_ctx`` (KV cells shared by the answers decoded side by side), ``cache_type_k`` (the KV cache's
+    keys stored as ``f16`` or ``q8_0``: llama.cpp's ``--cache-type-k``), ``verbose``."""
 
     def __init__(self, *, model: str | None = None, n_ctx: int = 4096, threads: int | None = None,
                  n_batch: int = 512, lora: str | None = None, max_string_length: int = DEFAULT_MAX_STRING,
                  merge_lora: bool = True, merge_dtype: str = "q8_0", prefix_cache: bool = True,
                  fast_forward: bool = True, join_forced: bool = True, parallel: int = 1, parallel_ctx: int = 8192,
-                 verbose: bool = False) -> None:
+                 cache_type_k: str = "f16", verbose: bool = False) -> None:
         try:
             import llama_cpp
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -94,6 +98,8 @@ class LlamaCppBackend(Backend):
         if parallel < 1 or parallel_ctx < 16:
             raise ConfigError(f"parallel={parallel}, parallel_ctx={parallel_ctx}; expected parallel >= 1 and"
                               " parallel_ctx >= 16 (parallel=1 decodes one prompt at a time)")
+        if cache_type_k not in CACHE_TYPES:
+            raise ConfigError(f"cache_type_k={cache_type_k!r}; expected one of {', '.join(CACHE_TYPES)}")
         self.threads = threads or default_threads()
         self.thread_policy = ThreadPolicy(self.threads) if threads is None else None
         self.pi1_form, self.pi2_form = adapter_pi1_form(lora), adapter_pi2_form(lora)
@@ -108,7 +114,8 @@ class LlamaCppBackend(Backend):
             except MissingDependencyError as exc:  # an older install without gguf: slower, same answers
                 log.warning("%s; applying the adapter at run time instead of merging it", exc)
         self.llm = llama_cpp.Llama(model_path=str(served), n_ctx=n_ctx, n_batch=n_batch, n_threads=self.threads,
-                                   n_threads_batch=self.threads, lora_path=runtime_lora, verbose=verbose)
+                                   n_threads_batch=self.threads, lora_path=runtime_lora, verbose=verbose,
+                                   type_k=getattr(llama_cpp, CACHE_TYPES[cache_type_k]))
         self.prefix = PrefixStates(self.llm, enabled=prefix_cache)
         self.fast_forward, self.join_forced = fast_forward, join_forced
         self.parallel, self.parallel_ctx = parallel, parallel_ctx
@@ -131,6 +138,8 @@ class LlamaCppBackend(Backend):
             self.options["parallel"] = parallel
         if not join_forced:  # likewise, named only when off
             self.options["join_forced"] = False
+        if cache_type_k != "f16":  # likewise
+            self.options["cache_type_k"] = cache_type_k
         if self.row_passages_by_hint:  # likewise
             self.options["row_passages_by_hint"] = self.row_passages_by_hint
         if self.pi2_form != "full":  # likewise
