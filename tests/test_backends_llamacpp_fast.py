@@ -62,9 +62,12 @@ def test_keys_cached_as_q8_0_answer_in_the_same_form():
 
     quantised = LlamaCppBackend(n_ctx=1024, cache_type_k="q8_0", threads=1)
     try:
+        import llama_cpp
+
         assert quantised.options["cache_type_k"] == "q8_0"  # named, so a resumed run signed with f16 keys differs
+        assert quantised.llm.context_params.type_k == llama_cpp.GGML_TYPE_Q8_0  # the context llama.cpp runs
         prompts = [pi2_messages(doc, KV) for doc in DOCS]
-        for doc, gen in zip(DOCS, quantised.generate(prompts, constraint=rows_constraint(KV), max_new_tokens=96)):
+        for gen in quantised.generate(prompts, constraint=rows_constraint(KV), max_new_tokens=96):
             assert gen.error is None and gen.prompt_tokens > 50
             parse_ndjson_strict(gen.text if gen.finish_reason == "stop" else "", KV.names)
     finally:
