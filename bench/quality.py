@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 from text2table.backends.choose import open_backend
-from text2table.cli.hint_options import read_pi2_adapters, read_schemas
+from text2table.cli.hint_options import read_options, read_pi2_adapters, read_schemas
 from text2table.pipeline.batch import read_inputs, run_batch
 from text2table.core.jsonio import write_jsonl
 from text2table.metrics.bootstrap import bootstrap_ci
@@ -184,7 +184,8 @@ def run(args: argparse.Namespace) -> list[str]:
                 if trained and args.adapter:  # e.g. a checkpoint
                     adapter = args.adapter
                 pi2_plain, pi2_by_hint = read_pi2_adapters(args.pi2_adapter if trained else [])
-                backend = open_backend(backend_name, adapter=adapter, pi2_adapter=pi2_plain, pi2_by_hint=pi2_by_hint)
+                backend = open_backend(backend_name, adapter=adapter, pi2_adapter=pi2_plain, pi2_by_hint=pi2_by_hint,
+                                       options=read_options(args.option) if trained else None)
                 # verified below, from the same run; the model answers every document (tables are not parsed)
                 config = PipelineConfig(constrained=constrained, verify=False, parse_tables=False,
                                         **config_changes(args.config))
@@ -249,6 +250,9 @@ def main() -> None:
                              " (pi1 skipped for them; repeatable; as extract --schema); use a fresh --work folder")
     parser.add_argument("--config", default="", help="PipelineConfig changes for the model rows (name=value,...),"
                                                       " e.g. row_chunk_chars=500; use a fresh --work folder")
+    parser.add_argument("--option", "-O", action="append", default=[], metavar="KEY=VALUE",
+                        help="backend option for the trained rows (as extract -O, repeatable), e.g. cache_type_k=q8_0;"
+                             " use a fresh --work folder")
     parser.add_argument("--work", default=str(ROOT / "runs" / "quality"), help="prediction cache folder")
     parser.add_argument("--out", default=None, help="also write the table (markdown) here")
     args = parser.parse_args()

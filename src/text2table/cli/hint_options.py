@@ -1,5 +1,7 @@
 """Options that take one value for every document or ``HINT=VALUE`` per ``metadata.table_hint``.
 
+``-O KEY=VALUE`` backend options (:func:`read_options`) are read here too.
+
 ``--schema`` (a schema JSON) and ``--pi2-adapter`` (pi2's LoRA adapter) of ``extract`` and ``bench/quality.py``:
 one plain value serves every document; ``HINT=VALUE`` (repeatable) serves the documents with that
 ``table_hint``. A value holding ``=`` that names an existing file is read as a plain path.
@@ -11,7 +13,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-from text2table.errors import InputError, SchemaError
+from text2table.errors import ConfigError, InputError, SchemaError
+
+
+def read_options(pairs: list[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` backend options; values are read as JSON when they parse (numbers, true, lists)."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--option {pair!r} is not KEY=VALUE (e.g. --option base_url=http://127.0.0.1:8000/v1)")
+        try:
+            out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key.strip()] = value
+    return out
 
 
 def read_schema(path: Path | None) -> Any:

@@ -20,26 +20,12 @@ from rich.text import Text
 
 from text2table.errors import ConfigError, InputError
 from text2table.cli.common import console, friendly_errors
-from text2table.cli.hint_options import read_pi2_adapters, read_schemas
+from text2table.cli.hint_options import read_options, read_pi2_adapters, read_schemas
 
 DEMO_LIMIT = 12
 BATCH_HELP = "Documents per generate call (default: 1 for llamacpp, which decodes one prompt at a time, else 8)."
 SAMPLE_TEST = Path("examples") / "data" / "test.jsonl"
 MAX_LISTED = 20  # skipped documents and failed ids printed after a batch (all are in the prediction file)
-
-
-def _options(pairs: list[str]) -> dict[str, Any]:
-    """``KEY=VALUE`` backend options; values are read as JSON when they parse (numbers, true, lists)."""
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--option {pair!r} is not KEY=VALUE (e.g. --option base_url=http://127.0.0.1:8000/v1)")
-        try:
-            out[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            out[key.strip()] = value
-    return out
 
 
 def spread_by_kind(inputs: list[Any], limit: int) -> list[Any]:
@@ -188,7 +174,7 @@ def extract_cmd(
             raise InputError(f"--ndjson prints one document, the input has {len(inputs)}", source=str(input),
                              hint="pass one text file, or --limit 1")
         pi2_plain, pi2_by_hint = read_pi2_adapters(pi2_adapter)
-        engine = open_backend(backend, model=model, adapter=adapter, options=_options(option),
+        engine = open_backend(backend, model=model, adapter=adapter, options=read_options(option),
                               pi2_adapter=pi2_plain, pi2_by_hint=pi2_by_hint)
         try:
             if ndjson:
@@ -305,7 +291,7 @@ def demo_cmd(
         wanted = {d.id for d in inputs}
         write_jsonl(gold_subset, (r.to_dict() for r in read_gold(gold_path) if r.id in wanted))
         pred.unlink(missing_ok=True)  # the demo always starts fresh
-        engine = open_backend(backend, model=model, adapter=adapter, options=_options(option))
+        engine = open_backend(backend, model=model, adapter=adapter, options=read_options(option))
         try:
             console.print(f"demo: {len(inputs)} documents from {gold_path}, backend {backend}", highlight=False)
             if used := adapters_in_use(engine.describe()):

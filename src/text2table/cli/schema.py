@@ -24,7 +24,8 @@ def induce_cmd(
     option: list[str] = typer.Option([], "--option", "-O", help="Backend option KEY=VALUE (repeatable)."),
 ) -> None:
     """Induce one schema for a whole corpus (pi1 on a sample, fields merged by soft name matching)."""
-    from text2table.cli.infer import _config, _options
+    from text2table.cli.hint_options import read_options
+    from text2table.cli.infer import _config
     from text2table.cli.one_table import induce
     from text2table.core.jsonio import write_json
     from text2table.backends.choose import default_batch_size, open_backend
@@ -34,7 +35,7 @@ def induce_cmd(
         inputs = read_inputs(input)
         if not inputs:
             raise InputError("no documents", source=str(input))
-        engine = open_backend(backend, model=model, adapter=adapter, options=_options(option))
+        engine = open_backend(backend, model=model, adapter=adapter, options=read_options(option))
         try:
             data = induce(inputs, engine, _config(True, 200, 512), sample,
                           batch_size or default_batch_size(backend), min_support)

@@ -24,10 +24,10 @@ statistic stated again with another number also starts a new game (another summa
 twice keeps the first (``conflicting_values``). A one-word player name joins the one full name of the game
 ending with it, or else the one full name the game's sentences write that ends with it (entity tokens such
 as ``Russell_Westbrook``; the release tags a player's statistic with the surname when the sentence gives only
-that), or else the one longer form the sentences write without joining it (``J.R. Smith``, ``Paul Milsap``:
-:func:`written_names`); a name mention without any statistic is not a row. Summaries whose sentences state no team
-statistic can join the game before them: a rebuilt document may hold more than one game, and its tables
-are still exactly the facts its text states.
+that), or else the one longer form the sentences write without joining it (``J.R. Smith``, ``Steph Curry``),
+with a suffix the text writes after it (``Tim Hardaway Jr.``; :mod:`.rotowire_players`); a name mention
+without any statistic is not a row. Summaries whose sentences state no team statistic can join the game before
+them: a rebuilt document may hold more than one game, and its tables are still exactly the facts its text states.
 """
 
 from __future__ import annotations
@@ -41,13 +41,12 @@ from text2table.errors import InputError
 from text2table.core.records import GoldRecord
 from text2table.data.formats._common import Context, decode_line, iter_raw_lines, make_record
 from text2table.data.formats.rotowire_names import PLAYER_COLUMNS, PLAYER_KEY, TEAM_COLUMNS, TEAM_KEY, teams_of
+from text2table.data.formats.rotowire_players import add_suffixes, merge_short_names
 
 PARTS = ("x_type", "x_value", "x_associated", "y_aux")
 _NAME_PATTERN = re.compile(r"^(x_type|x_value|x_associated|y_aux)\.(\w+)\.txt$")
 _SPACE_BEFORE = re.compile(r" ([,.;:!?%)]|'s|'re|'ll|'ve|'m|'d|n't)(?= |$)")
 _SPACE_AFTER = re.compile(r"(\() ")
-_INITIALS = re.compile(r"^(?:[A-Z]\.?){2}$")  # J.R. C.J O.J
-_WORD_NAME = re.compile(r"^[A-Z][a-z][a-z'-]+$")  # a capitalised plain word
 
 Team = tuple[str, str]
 
@@ -168,73 +167,10 @@ def _table(rows: dict[str, dict[str, str]], key: str, order: list[str]) -> tuple
     return [key] + present, [[name] + [r.get(c) for c in present] for name, r in rows.items() if r]
 
 
-def written_names(sentences: list[str], word: str) -> list[str]:
-    """Longer names the release's sentences write for the one-word player name ``word`` without joining them
-    into an entity token (its tokenizer joins names whose parts are plain words): after initials (``J.R.
-    Smith``, ``C.J Miles``), or, when there is no such form, before a capitalised plain word that is not a team
-    (``Paul Milsap``, the surname misspelt). :func:`merge_short_names` asks only when no row or entity token
-    ends with ``word``, and takes the answer only when it is one name.
-
-    >>> written_names(["J.R. Smith added 20 .", "Smith hit 4 threes ."], "Smith")
-    ['J.R. Smith']
-    >>> written_names(["Paul Milsap led the Hawks .", "Paul had 20 points ."], "Paul")
-    ['Paul Milsap']
-    >>> written_names(["Paul and the Hawks won .", "Paul Pierce and Paul George met ."], "Paul")
-    ['Paul George', 'Paul Pierce']
-    """
-    after: set[str] = set()
-    before: set[str] = set()
-    for sentence in sentences:
-        tokens = sentence.split()
-        for i, token in enumerate(tokens):
-            if token != word:
-                continue
-            if i and _INITIALS.match(tokens[i - 1]):
-                after.add(f"{tokens[i - 1]} {word}")
-            if i + 1 < len(tokens) and _WORD_NAME.match(tokens[i + 1]) and not teams_of(tokens[i + 1]):
-                before.add(f"{word} {tokens[i + 1]}")
-    return sorted(after or before)
-
-
-def merge_short_names(rows: dict[str, dict[str, str]], named: set[str] | None = None,
-                      sentences: list[str] | None = None) -> dict[str, dict[str, str]]:
-    """Fold a one-word name (``Wall``) into the one full name of the game that ends with it: a row's, or else
-    one the game's sentences write (``named``: entity tokens; then, from ``sentences``, :func:`written_names`),
-    so that the header is the full name wherever the text gives it. A one-word name that two full names end
-    with (``Green``: Draymond and Danny) stays as it is.
-
-    >>> merge_short_names({"John Wall": {"Points": "20"}, "Wall": {"Assists": "9"}, "Love": {"Points": "8"}})
-    {'John Wall': {'Points': '20', 'Assists': '9'}, 'Love': {'Points': '8'}}
-    >>> merge_short_names({"Ennis": {"Points": "13"}, "James": {"Assists": "4"}}, sentences=["James Ennis added 13"])
-    {'James Ennis': {'Assists': '4', 'Points': '13'}}
-    >>> merge_short_names({"Love": {"Points": "8"}, "Green": {"Steals": "3"}},
-    ...                   named={"Kevin Love", "Draymond Green", "Danny Green"})
-    {'Kevin Love': {'Points': '8'}, 'Green': {'Steals': '3'}}
-    """
-    out = {name: dict(row) for name, row in rows.items() if " " in name}
-    renamed: dict[str, str] = {}
-    for name, row in rows.items():
-        if " " in name:
-            continue
-        full = [n for n in out if n.endswith(" " + name)] or sorted(
-            n for n in named or () if n.endswith(" " + name)) or written_names(sentences or [], name)
-        if len(full) == 1:
-            target = out.setdefault(full[0], {})
-            for column, value in row.items():
-                target.setdefault(column, value)
-            renamed[name] = full[0]
-        else:
-            out[name] = dict(row)
-    order = dict.fromkeys(renamed.get(name, name) for name in rows  # a full name's own row keeps its place
-                          if renamed.get(name) not in rows)
-    merged = {name: out[name] for name in order if name in out}
-    # a name found for one row ("James" -> "James Ennis") can take in another ("Ennis"): once more until none
-    return merge_short_names(merged, named, sentences) if renamed else merged
-
-
-def _records(gid: str, game: _Game) -> Iterator[GoldRecord]:
+def _records(gid: str, game: _Game, common: frozenset[str]) -> Iterator[GoldRecord]:
     document = " ".join(game.sentences)
-    game.player_rows = merge_short_names(game.player_rows, game.names, game.released)
+    merged = merge_short_names(game.player_rows, game.names, game.released, common)
+    game.player_rows = add_suffixes(merged, game.released)
     teams = {team[1]: row for team, row in game.team_rows.items()}
     for hint, rows, key, order in (("team", teams, TEAM_KEY, list(TEAM_COLUMNS.values())),
                                    ("player", game.player_rows, PLAYER_KEY, list(PLAYER_COLUMNS.values()))):
@@ -273,16 +209,18 @@ def open_sentences(files: dict[str, Path], ctx: Context) -> Iterator[GoldRecord]
                 continue
             rows.append(list(zip(types, values, who)))
         known = player_teams([r for r in rows if r is not None])
+        # the split's lowercase words: a capitalised one of them starts a sentence, it does not name a player
+        common = frozenset(token for line in columns["y_aux"] for token in line.split() if token.islower())
         for sentence, facts in zip(columns["y_aux"], rows):
             if facts is None:
                 continue
             if _starts_new_game(game, facts, known):
                 n += 1
-                yield from _records(f"nba-{split}-{n}", game)
+                yield from _records(f"nba-{split}-{n}", game, common)
                 game = _Game()
             _absorb(game, facts, sentence, ctx)
         if game.sentences:
-            yield from _records(f"nba-{split}-{n + 1}", game)
+            yield from _records(f"nba-{split}-{n + 1}", game, common)
             n += 1
         ctx.note(f"{n} games rebuilt from {len(columns['y_aux'])} sentences")
 
