@@ -2,8 +2,19 @@ import json
 
 import pytest
 
-from text2table.cli.hint_options import read_pi2_adapters, read_schema, read_schemas
-from text2table.errors import InputError
+from text2table.cli.hint_options import read_options, read_pi2_adapters, read_schema, read_schemas
+from text2table.errors import ConfigError, InputError
+
+
+def test_backend_options_read_json_values_and_keep_other_text():
+    assert read_options(["threads=1", "cache_type_k=q8_0", "join_forced=false", "url=http://h:1/v1?a=b"]) == {
+        "threads": 1, "cache_type_k": "q8_0", "join_forced": False, "url": "http://h:1/v1?a=b"}
+
+
+@pytest.mark.parametrize("bad", ["threads", "=1", " =q8_0"])
+def test_a_backend_option_without_key_or_equals_sign_is_refused_with_an_example(bad):
+    with pytest.raises(ConfigError, match="KEY=VALUE"):
+        read_options([bad])
 
 
 def test_pi2_adapters_one_for_all_plus_one_per_hint():
