@@ -439,7 +439,8 @@ quality-probe: $(STAMP)
 
 # Rotowire valid (never trained on) as game summaries with a team and a player table each; --limit: games.
 # Rebuilt when the converter changes (its rules decide the gold's rows and headers).
-$(NBA)/%.jsonl: $(STAMP) src/text2table/data/formats/rotowire_sentences.py src/text2table/data/formats/rotowire_names.py
+$(NBA)/%.jsonl: $(STAMP) src/text2table/data/formats/rotowire_sentences.py src/text2table/data/formats/rotowire_names.py \
+  src/text2table/data/formats/rotowire_players.py
 	$(T2T) convert --format rotowire $(foreach f,x_type x_value x_associated y_aux,$(NBA_RAW)/$(f).$*.txt) --out $@
 
 quality-rotowire: $(NBA)/valid.jsonl

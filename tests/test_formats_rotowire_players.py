@@ -27,6 +27,10 @@ def test_a_family_name_after_the_first_name_may_hold_an_inner_capital():
     assert written_names(["Caris LaVert turned in 9 points ."], "Caris", COMMON) == ["Caris LaVert"]
 
 
+def test_a_suffix_is_not_a_family_name():
+    assert written_names(["Hardaway Jr scored 20 ."], "Hardaway", COMMON) == []
+
+
 def test_two_first_names_for_one_family_name_leave_the_row_as_it_is():
     sentences = ["Marcus Morris scored 10 .", "Markieff Morris added 12 .", "Morris had 4 steals ."]
     assert merge_short_names({"Morris": {"Steals": "4"}}, set(), sentences, COMMON) == {"Morris": {"Steals": "4"}}

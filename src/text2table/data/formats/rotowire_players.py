@@ -19,6 +19,7 @@ _INITIALS = re.compile(r"^(?:[A-Z]\.?){2}$")  # J.R. C.J O.J
 #: a capitalised word of a name: Steph, Mikey, and with an inner capital LaVert, McCollum, DeRozan; not MVP
 _NAME_WORD = re.compile(r"^[A-Z][a-z][a-z'-]*(?:[A-Z][a-z'-]+)?$")
 _SUFFIXES = ("Jr.", "Sr.", "II", "III", "IV")
+_SUFFIX_WORDS = frozenset(_SUFFIXES) | {"Jr", "Sr"}
 
 
 def _tokens(sentences: list[str]) -> list[str]:
@@ -26,15 +27,16 @@ def _tokens(sentences: list[str]) -> list[str]:
 
 
 def _name_word(token: str, common: frozenset[str]) -> bool:
-    return bool(_NAME_WORD.match(token)) and token.lower() not in common and not teams_of(token)
+    return (bool(_NAME_WORD.match(token)) and token not in _SUFFIX_WORDS and token.lower() not in common
+            and not teams_of(token))
 
 
 def written_names(sentences: list[str], word: str, common: frozenset[str] = frozenset()) -> list[str]:
     """Longer names the release's sentences write for the one-word player name ``word`` as plain words: after
-    initials (``J.R. Smith``, ``C.J Miles``; ``C.J .`` ending the sentence before), else after a capitalised name
-    word (``Steph Curry``), else before one (``Paul Milsap``, the surname misspelt; ``Caris LaVert``). Team
-    names and the words in ``common`` (the lowercase words of the corpus: ``With``, ``Rookie``) are not name
-    words. :func:`merge_short_names` asks only when no row or entity token ends with ``word``, and takes the
+    initials (``J.R. Smith``, ``C.J Miles``; ``C.J .`` ending the sentence before), else before a capitalised
+    name word (``Paul Milsap``, the surname misspelt; ``Caris LaVert``), else after one (``Steph Curry``). Team
+    names, suffixes (``Jr``) and the words in ``common`` (the corpus's lowercase words, so ``With``, ``Rookie``)
+    are not name words. :func:`merge_short_names` asks only when no row or entity token ends with ``word``, and takes the
     answer only when it is one name.
 
     >>> written_names(["J.R. Smith added 20 .", "Smith hit 4 threes ."], "Smith")
@@ -67,7 +69,7 @@ def written_names(sentences: list[str], word: str, common: frozenset[str] = froz
             first.add(f"{before} {word}")
         if i + 1 < len(tokens) and _name_word(tokens[i + 1], common):
             family.add(f"{word} {tokens[i + 1]}")
-    return sorted(initials or first or family)
+    return sorted(initials or family or first)
 
 
 def merge_short_names(rows: dict[str, dict[str, str]], named: set[str] | None = None,
