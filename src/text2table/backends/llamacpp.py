@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from text2table.adapters.card import cache_type_k_of, card_path
 from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_gbnf
 from text2table.errors import ConfigError, InputError, MissingDependencyError
 from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_form, adapter_pi2_form,
@@ -59,6 +60,19 @@ log = logging.getLogger(__name__)
 CACHE_TYPES = {"f16": "GGML_TYPE_F16", "q8_0": "GGML_TYPE_Q8_0"}
 
 
+def card_cache_type_k(lora: str | None) -> str:
+    """The KV-cache key type ``lora``'s card names (``f16`` without an adapter, card or key); a type llama.cpp is
+    not offered here for raises :class:`InputError` naming the card."""
+    try:
+        named = cache_type_k_of(lora)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    if named is not None and named not in CACHE_TYPES:
+        raise InputError(f"cache_type_k {named!r} is not one of {', '.join(CACHE_TYPES)}",
+                         source=str(card_path(lora or ".")), hint='write "q8_0" or "f16", or delete the key')
+    return named or "f16"
+
+
 def check_gbnf(llm: Any, gbnf: str) -> None:
     """Raise :class:`ConfigError` when llama.cpp cannot parse ``gbnf`` (it would otherwise fail later)."""
     import llama_cpp
@@ -77,13 +91,14 @@ class LlamaCppBackend(Backend):
     ``merge_dtype`` (serve ``lora`` merged into the weights, stored as ``q8_0``, ``f16`` or ``f32``),
     ``prefix_cache``, ``fast_forward``, ``join_forced``, ``parallel`` (see the module docstring),
     ``parallel_ctx`` (KV cells shared by the answers decoded side by side), ``cache_type_k`` (the KV cache's
-    keys stored as ``f16`` or ``q8_0``: llama.cpp's ``--cache-type-k``), ``verbose``."""
+    keys stored as ``f16`` or ``q8_0``: llama.cpp's ``--cache-type-k``; None: the one ``lora``'s card names, else
+    f16), ``verbose``."""
 
     def __init__(self, *, model: str | None = None, n_ctx: int = 4096, threads: int | None = None,
                  n_batch: int = 512, lora: str | None = None, max_string_length: int = DEFAULT_MAX_STRING,
                  merge_lora: bool = True, merge_dtype: str = "q8_0", prefix_cache: bool = True,
                  fast_forward: bool = True, join_forced: bool = True, parallel: int = 1, parallel_ctx: int = 8192,
-                 cache_type_k: str = "f16", verbose: bool = False) -> None:
+                 cache_type_k: str | None = None, verbose: bool = False) -> None:
         try:
             import llama_cpp
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -98,8 +113,9 @@ class LlamaCppBackend(Backend):
         if parallel < 1 or parallel_ctx < 16:
             raise ConfigError(f"parallel={parallel}, parallel_ctx={parallel_ctx}; expected parallel >= 1 and"
                               " parallel_ctx >= 16 (parallel=1 decodes one prompt at a time)")
-        if cache_type_k not in CACHE_TYPES:
+        if cache_type_k is not None and cache_type_k not in CACHE_TYPES:
             raise ConfigError(f"cache_type_k={cache_type_k!r}; expected one of {', '.join(CACHE_TYPES)}")
+        cache_type_k = cache_type_k or card_cache_type_k(lora)
         self.threads = threads or default_threads()
         self.thread_policy = ThreadPolicy(self.threads) if threads is None else None
         self.pi1_form, self.pi2_form = adapter_pi1_form(lora), adapter_pi2_form(lora)
