@@ -443,9 +443,12 @@ $(NBA)/%.jsonl: $(STAMP) src/text2table/data/formats/rotowire_sentences.py src/t
   src/text2table/data/formats/rotowire_players.py
 	$(T2T) convert --format rotowire $(foreach f,x_type x_value x_associated y_aux,$(NBA_RAW)/$(f).$*.txt) --out $@
 
+# The README's route (the tables' schemas and the box-score adapter); without --schema and --pi2-adapter the
+# same command scores the default alone. Delete runs/quality-rotowire to score again (predictions are cached).
 quality-rotowire: $(NBA)/valid.jsonl
 	$(BIN)/python bench/quality.py --rotowire $(NBA)/valid.jsonl --no-sample --systems trained --limit 200 \
-	  --work runs/quality-rotowire
+	  --schema player=examples/schemas/rotowire-player.json --schema team=examples/schemas/rotowire-team.json \
+	  --pi2-adapter box-score --work runs/quality-rotowire --out runs/quality-rotowire.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
