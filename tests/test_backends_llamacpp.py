@@ -138,7 +138,8 @@ def test_too_long_prompt_is_an_error_generation(backend):
 
 
 def test_bad_grammar_and_bad_model_raise_clearly(backend, tmp_path):
-    from text2table.backends.llamacpp import LlamaCppBackend, check_gbnf
+    from text2table.backends.llamacpp import LlamaCppBackend
+    from text2table.backends.llamacpp_grammar import check_gbnf
 
     with pytest.raises(ConfigError, match="rejected the grammar"):
         check_gbnf(backend.llm, "root ::= [unclosed")

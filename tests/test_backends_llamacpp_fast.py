@@ -74,22 +74,6 @@ def test_keys_cached_as_q8_0_answer_in_the_same_form():
         quantised.close()
 
 
-def test_an_adapters_card_names_its_key_cache_type_and_a_bad_one_names_the_card(tmp_path):
-    import json
-
-    from text2table.backends.llamacpp import card_cache_type_k
-    from text2table.errors import InputError
-
-    gguf = tmp_path / "adapter.gguf"
-    assert card_cache_type_k(None) == card_cache_type_k(str(gguf)) == "f16"  # no adapter, no card
-    (tmp_path / "text2table.json").write_text(json.dumps({"cache_type_k": "q8_0"}))
-    assert card_cache_type_k(str(gguf)) == "q8_0"
-    (tmp_path / "text2table.json").write_text(json.dumps({"cache_type_k": "q4_0"}))
-    with pytest.raises(InputError, match="cache_type_k 'q4_0' is not one of f16, q8_0") as err:
-        card_cache_type_k(str(gguf))
-    assert "text2table.json" in str(err.value)
-
-
 def test_unknown_cache_type_is_refused_before_loading():
     from text2table.backends.llamacpp import LlamaCppBackend
     from text2table.errors import ConfigError

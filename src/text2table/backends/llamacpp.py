@@ -37,7 +37,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from text2table.adapters.card import cache_type_k_of, card_path
 from text2table.decoding.constraints import DEFAULT_MAX_STRING, to_gbnf
 from text2table.errors import ConfigError, InputError, MissingDependencyError
 from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_form, adapter_pi2_form,
@@ -46,7 +45,8 @@ from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_f
                                       register_backend)
 from text2table.decoding.constraint import Constraint
 from text2table.backends.llamacpp_answer import Answer
-from text2table.backends.llamacpp_grammar import LazyGrammar
+from text2table.backends.llamacpp_grammar import LazyGrammar, check_gbnf
+from text2table.backends.llamacpp_options import CACHE_TYPES, card_cache_type_k, check_options
 from text2table.backends.llamacpp_parallel import ParallelDecoder, groups
 from text2table.backends.llamacpp_prefix import PrefixStates
 from text2table.backends.llamacpp_threads import ThreadPolicy, default_threads
@@ -55,33 +55,6 @@ from text2table.backends.models import is_gguf, resolve_model_path, split_contin
 from text2table.backends.chat_parts import prompt_parts
 
 log = logging.getLogger(__name__)
-
-#: KV-cache key types (llama.cpp's ggml type names); values need flash attention to be quantised, keys do not
-CACHE_TYPES = {"f16": "GGML_TYPE_F16", "q8_0": "GGML_TYPE_Q8_0"}
-
-
-def card_cache_type_k(lora: str | None) -> str:
-    """The KV-cache key type ``lora``'s card names (``f16`` without an adapter, card or key); a type llama.cpp is
-    not offered here for raises :class:`InputError` naming the card."""
-    try:
-        named = cache_type_k_of(lora)
-    except ValueError as exc:
-        raise InputError(str(exc)) from exc
-    if named is not None and named not in CACHE_TYPES:
-        raise InputError(f"cache_type_k {named!r} is not one of {', '.join(CACHE_TYPES)}",
-                         source=str(card_path(lora or ".")), hint='write "q8_0" or "f16", or delete the key')
-    return named or "f16"
-
-
-def check_gbnf(llm: Any, gbnf: str) -> None:
-    """Raise :class:`ConfigError` when llama.cpp cannot parse ``gbnf`` (it would otherwise fail later)."""
-    import llama_cpp
-
-    sampler = llama_cpp.llama_sampler_init_grammar(llm._model.vocab, gbnf.encode("utf-8"), b"root")
-    if not sampler:
-        raise ConfigError(f"llama.cpp rejected the grammar (first lines: {gbnf[:200]!r})")
-    llama_cpp.llama_sampler_free(sampler)
-
 
 @register_backend("llamacpp")
 class LlamaCppBackend(Backend):
@@ -108,13 +81,7 @@ class LlamaCppBackend(Backend):
         if not is_gguf(path):
             raise InputError("the llamacpp backend needs a .gguf file", source=str(path),
                              hint="use --backend transformers for a Hugging Face model folder")
-        if n_ctx < 16:
-            raise ConfigError(f"n_ctx={n_ctx}; expected at least 16 tokens")
-        if parallel < 1 or parallel_ctx < 16:
-            raise ConfigError(f"parallel={parallel}, parallel_ctx={parallel_ctx}; expected parallel >= 1 and"
-                              " parallel_ctx >= 16 (parallel=1 decodes one prompt at a time)")
-        if cache_type_k is not None and cache_type_k not in CACHE_TYPES:
-            raise ConfigError(f"cache_type_k={cache_type_k!r}; expected one of {', '.join(CACHE_TYPES)}")
+        check_options(n_ctx=n_ctx, parallel=parallel, parallel_ctx=parallel_ctx, cache_type_k=cache_type_k)
         cache_type_k = cache_type_k or card_cache_type_k(lora)
         self.threads = threads or default_threads()
         self.thread_policy = ThreadPolicy(self.threads) if threads is None else None
