@@ -6,7 +6,6 @@ Thin: input reading, resume and the run live in :mod:`text2table.pipeline.batch`
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import time
