@@ -36,8 +36,8 @@ def written_names(sentences: list[str], word: str, common: frozenset[str] = froz
     initials (``J.R. Smith``, ``C.J Miles``; ``C.J .`` ending the sentence before), else before a capitalised
     name word (``Paul Milsap``, the surname misspelt; ``Caris LaVert``), else after one (``Steph Curry``). Team
     names, suffixes (``Jr``) and the words in ``common`` (the corpus's lowercase words, so ``With``, ``Rookie``)
-    are not name words. :func:`merge_short_names` asks only when no row or entity token ends with ``word``, and takes the
-    answer only when it is one name.
+    are not name words. :func:`merge_short_names` asks only when no row or entity token ends with ``word``, and
+    takes the answer only when it is one name.
 
     >>> written_names(["J.R. Smith added 20 .", "Smith hit 4 threes ."], "Smith")
     ['J.R. Smith']
@@ -77,9 +77,8 @@ def merge_short_names(rows: dict[str, dict[str, str]], named: set[str] | None = 
                       ) -> dict[str, dict[str, str]]:
     """Fold a one-word name (``Wall``) into the one full name of the game that ends with it: a row's, or else
     one the game's sentences write (``named``: entity tokens; then, from ``sentences``, :func:`written_names`
-    with ``common``),
-    so that the header is the full name wherever the text gives it. A one-word name that two full names end
-    with (``Green``: Draymond and Danny) stays as it is.
+    with ``common``), so that the header is the full name wherever the text gives it. A one-word name that two
+    full names end with (``Green``: Draymond and Danny) stays as it is.
 
     >>> merge_short_names({"John Wall": {"Points": "20"}, "Wall": {"Assists": "9"}, "Love": {"Points": "8"}})
     {'John Wall': {'Points': '20', 'Assists': '9'}, 'Love': {'Points': '8'}}
@@ -119,11 +118,10 @@ def add_suffixes(rows: dict[str, dict[str, str]], sentences: list[str]) -> dict[
     ...              ["Tim_Hardaway Jr. scored 20 .", "Otto Porter had 9 ."])
     {'Tim Hardaway Jr.': {'Points': '20'}, 'Otto Porter': {'Points': '9'}}
     """
-    tokens = _tokens(sentences)
-    text = " ".join(" ".join(t.split("_")) for t in tokens)
+    text = " ".join(token.replace("_", " ") for token in _tokens(sentences)) + " "
     out: dict[str, dict[str, str]] = {}
     for name, row in rows.items():
-        found = {s for s in _SUFFIXES if " " in name and f"{name} {s} " in text + " "}
+        found = {s for s in _SUFFIXES if f"{name} {s} " in text} if " " in name else set()
         full = f"{name} {found.pop()}" if len(found) == 1 else name
         out[full if full not in rows else name] = row
     return out
