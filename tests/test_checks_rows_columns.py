@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from text2table.checks.config import CheckConfig
 from text2table.checks.verify import verify_rows
 from text2table.core.schema import Schema
+from text2table.errors import SchemaError
 
 PLAYERS = Schema.from_dict({"structure": "flat_single_row",
                             "fields": [{"name": "player"}, {"name": "points"}, {"name": "team"}]})
@@ -26,6 +29,30 @@ def test_distinct_rows_and_rows_with_one_value_stay() -> None:
     rows = [{"player": "Smith", "points": "23", "team": None}, {"player": "Jones", "points": "1204", "team": None},
             {"player": "Brown", "points": None, "team": None}]
     assert verify_rows(BOX, PLAYERS, rows).rows == rows
+
+
+def test_a_declared_row_needs_value_drops_rows_that_only_name_their_entity() -> None:
+    text = "Without Kevin Durant, Klay Thompson scored 24 points. Stephen Curry added 20."
+    rows = [{"player": "Kevin Durant", "points": None, "team": None},
+            {"player": "Klay Thompson", "points": "24", "team": None},
+            {"player": "Stephen Curry", "points": "20", "team": None}]
+    keyed = Schema.from_dict({**PLAYERS.to_dict(), "constraints": {"row_key": "player", "row_needs_value": True}})
+    v = verify_rows(text, keyed, rows, schema_given=True)
+    assert [r["player"] for r in v.rows] == ["Klay Thompson", "Stephen Curry"]
+    assert v.dropped_rows == 1
+    plain = Schema.from_dict({**PLAYERS.to_dict(), "constraints": {"row_key": "player"}})  # not declared: it stays
+    assert verify_rows(text, plain, rows, schema_given=True).rows == rows
+    assert verify_rows(BOX, keyed, [{"player": "Smith", "points": "23", "team": None}]).rows == \
+        [{"player": "Smith", "points": "23", "team": None}]
+
+
+def test_row_needs_value_is_a_boolean_beside_a_row_key() -> None:
+    fields = PLAYERS.to_dict()["fields"]
+    for constraints in ({"row_needs_value": True}, {"row_key": "player", "row_needs_value": "yes"}):
+        with pytest.raises(SchemaError, match="row_needs_value"):
+            Schema.from_dict({"structure": "flat_single_row", "fields": fields, "constraints": constraints})
+    off = Schema.from_dict({"structure": "flat_single_row", "fields": fields, "constraints": {"row_needs_value": False}})
+    assert not off.row_needs_value
 
 
 E2E = Schema.from_dict({"structure": "kv_single", "fields": [

@@ -73,7 +73,8 @@ def test_find_block_rejects_unknown_tag():
 
 def test_the_schema_block_shows_constraints_for_the_model_but_not_the_pipelines_row_key():
     fields = [{"name": "player"}, {"name": "points"}]
-    keyed = Schema.from_dict({"structure": "flat_single_row", "fields": fields, "constraints": {"row_key": "player"}})
+    keyed = Schema.from_dict({"structure": "flat_single_row", "fields": fields,
+                              "constraints": {"row_key": "player", "row_needs_value": True}})
     plain = Schema.from_dict({"structure": "flat_single_row", "fields": fields})
     assert render_schema_block(keyed) == render_schema_block(plain)  # prompts as the adapters were trained on
     other = Schema.from_dict({"structure": "flat_single_row", "fields": fields,

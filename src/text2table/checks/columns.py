@@ -17,16 +17,19 @@ NAME = "columns"
 
 
 def without(schema: Schema, names: set[str]) -> Schema:
-    """The schema less the fields in ``names`` (its id recomputed; a ``row_key`` naming one of them dropped too).
+    """The schema less the fields in ``names`` (its id recomputed; a ``row_key`` naming one of them dropped too,
+    with ``row_needs_value``).
 
     >>> s = Schema.from_dict({"structure": "flat_single_row", "fields": [{"name": "a"}, {"name": "b"}],
-    ...                       "constraints": {"row_key": "b"}})
-    >>> without(s, {"b"}).names, without(s, {"b"}).row_key, without(s, {"a"}).row_key
-    (['a'], None, 'b')
+    ...                       "constraints": {"row_key": "b", "row_needs_value": True}})
+    >>> without(s, {"b"}).names, without(s, {"b"}).constraints, without(s, {"a"}).row_key
+    (['a'], {}, 'b')
     """
     data = schema.to_dict()
     data["fields"] = [f for f in data["fields"] if f["name"] not in names]
     data["constraints"] = {k: v for k, v in data["constraints"].items() if not (k == "row_key" and v in names)}
+    if "row_key" not in data["constraints"]:
+        data["constraints"].pop("row_needs_value", None)
     data.pop("schema_id", None)
     return Schema.from_dict(data)
 

@@ -3,6 +3,11 @@
 Rule: after the cell checks, a row whose every cell is empty states nothing, and a row equal to an earlier
 one (every cell) states nothing new; both are removed, with their evidence. It must not fire on rows that
 differ in any cell, nor on a row with one value left. It reads no word list: it runs in every language.
+
+A schema that declares ``"row_needs_value": true`` beside its ``row_key`` (a box score: a player is a row for
+the numbers the text gives him) also loses the rows with no value besides the key, as the entity named in
+passing (``in the absence of Kevin Durant``). Without that declaration a row with its key alone stays (a list
+of the people a report names, with an age where it gives one).
 """
 
 from __future__ import annotations
@@ -16,14 +21,24 @@ NAME = "rows"
 
 
 def check(table: CheckedTable, context: CheckContext) -> tuple[CheckedTable, list[Action]]:
-    """Keep the rows with a value that no earlier kept row already has (the table's order kept)."""
+    """Keep the rows with a value that no earlier kept row already has (the table's order kept).
+
+    >>> from text2table.core.schema import Schema
+    >>> s = Schema.from_dict({"structure": "flat_single_row", "fields": [{"name": "player"}, {"name": "points"}],
+    ...                       "constraints": {"row_key": "player", "row_needs_value": True}})
+    >>> doc = "Without Kevin Durant, Klay Thompson scored 24 points."
+    >>> rows = [{"player": "Kevin Durant", "points": None}, {"player": "Klay Thompson", "points": "24"}]
+    >>> check(CheckedTable(s, rows, [{}, {}], [0, 0], [(0, len(doc))] * 2), CheckContext(doc))[0].rows
+    [{'player': 'Klay Thompson', 'points': '24'}]
+    """
+    key = table.schema.row_key if table.schema.row_needs_value else None
     seen: set[str] = set()
     keep: list[int] = []
     for i, row in enumerate(table.rows):
-        key = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
-        if key in seen or all(context.text(v) is None for v in row.values()):
+        serial = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
+        if serial in seen or all(context.text(v) is None for n, v in row.items() if n != key):
             continue
-        seen.add(key)
+        seen.add(serial)
         keep.append(i)
     if len(keep) == len(table.rows):
         return table, []

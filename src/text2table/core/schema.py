@@ -92,12 +92,22 @@ class Schema:
         if key is not None and (self.structure == "kv_single" or key not in names):
             raise SchemaError(f"constraints.row_key {key!r} must name one of the fields {names} of a table with a"
                               f" row per entity (not kv_single); remove it or name the field that tells rows apart")
+        needs = self.constraints.get("row_needs_value")
+        if needs is not None and (not isinstance(needs, bool) or (needs and key is None)):
+            raise SchemaError(f"constraints.row_needs_value {needs!r} must be true or false and, when true, go with"
+                              f" a row_key; add \"row_key\": FIELD or remove row_needs_value")
 
     @property
     def row_key(self) -> str | None:
         """The field whose value names a row's entity (``constraints.row_key``): the pipeline merges rows with one
         value there (:mod:`text2table.pipeline.row_merge`); None when the schema declares none."""
         return self.constraints.get("row_key")
+
+    @property
+    def row_needs_value(self) -> bool:
+        """Whether a row stays only with a value besides its ``row_key`` (``constraints.row_needs_value``): the
+        check ``rows`` (:mod:`text2table.checks.rows`) removes a row that names its entity and states nothing."""
+        return bool(self.constraints.get("row_needs_value"))
 
     @property
     def names(self) -> list[str]:

@@ -53,7 +53,7 @@ PI2_POLICY_SPARSE = """\
 PI2_FORMS = ("full", "sparse")
 
 #: schema constraints the pipeline acts on after decoding, left out of the prompt (no adapter was trained on them)
-PIPELINE_CONSTRAINTS = frozenset({"row_key"})
+PIPELINE_CONSTRAINTS = frozenset({"row_key", "row_needs_value"})
 
 PI1_TASK = "Answer with the schema JSON only."
 PI2_TASK = "Answer with the NDJSON rows only."
@@ -74,7 +74,7 @@ def render_schema_block(schema: Schema) -> str:
 
     Field defaults are left out to save prompt tokens: no ``type`` means ``"string"``, no ``required``
     means ``false``; bookkeeping keys (``source_header``) and the constraints that tell the pipeline, not the
-    model, what to do (:data:`PIPELINE_CONSTRAINTS`: ``row_key``) are never shown.
+    model, what to do (:data:`PIPELINE_CONSTRAINTS`: ``row_key``, ``row_needs_value``) are never shown.
     """
     fields = [f.to_dict(answer=True, defaults=False) for f in schema.fields]
     data = {"schema_id": schema.schema_id, "structure": schema.structure, "fields": fields}
