@@ -1,6 +1,6 @@
 """bench/compare: two prediction files on the same gold, compared document by document.
 
-For each score (exact and chrF non-header cell F1, schema F1) it prints both means and the paired
+For each score (exact and chrF non-header cell F1, exact row-header F1, schema F1) it prints both means and the paired
 difference ``B - A`` with its 95% bootstrap interval: the per-document differences are resampled
 (:func:`text2table.metrics.bootstrap.bootstrap_ci`, 1000 resamples, seed 0), which is tighter than
 comparing two unpaired intervals because both systems answered the same documents. It also counts the
@@ -22,16 +22,17 @@ from text2table.metrics.evaluate import evaluate_files
 Score = Callable[[dict[str, Any]], float | None]
 
 
-def _wu(kind: str) -> Score:
+def _wu(kind: str, part: str = "cell") -> Score:
     def score(doc: dict[str, Any]) -> float | None:
         block = (doc.get("wu") or {}).get(kind)
-        return block["cell"][2] if block and block.get("cell") else None
+        return block[part][2] if block and block.get(part) else None
     return score
 
 
 SCORES: dict[str, Score] = {
     "E cell F1": _wu("exact"),
     "chrf cell F1": _wu("chrf"),
+    "E row-header F1": _wu("exact", "row_header"),
     "schema F1": lambda doc: (doc.get("schema") or {}).get("f1"),
 }
 

@@ -1,10 +1,10 @@
 """bench/quality's Rotowire part: one summary yields a team and a player table (``metadata.table_hint``), each
 scored on its own, with the rows a long many-entity report tends to get wrong counted.
 
-Columns per table kind: tables, exact cell F1 with its 95% bootstrap interval over tables, exact row-header and
-column-header F1, chrF cell F1, aligned cell F1, rows missing (gold row headers no predicted row names, share of
-gold rows), rows duplicated (predicted rows whose row header an earlier predicted row already had, share of
-predicted rows), JSON validity, and seconds per summary (both tables' model seconds, summed per game).
+Columns per table kind: tables, exact cell F1 and exact row-header F1 (means over tables) with their 95%
+bootstrap intervals over tables, exact column-header F1, chrF cell F1, aligned cell F1, rows missing (gold row
+headers no predicted row names, share of gold rows), rows duplicated (predicted rows whose row header an earlier
+predicted row already had, share of predicted rows), JSON validity, and seconds per summary (both tables' model seconds, summed per game).
 Row headers are compared lowercased and with spaces collapsed.
 """
 
@@ -20,8 +20,8 @@ from text2table.metrics.bootstrap import bootstrap_ci
 from text2table.metrics.evaluate import evaluate_files
 
 KINDS = ("player", "team")
-HEADER = ("| dataset | system | tables | E cell F1 [95% CI] | E row F1 | E col F1 | chrf cell F1 | aligned F1 |"
-          " rows missing | rows duplicated | JSON valid | s/summary |")
+HEADER = ("| dataset | system | tables | E cell F1 [95% CI] | E row F1 [95% CI] | E col F1 | chrf cell F1 |"
+          " aligned F1 | rows missing | rows duplicated | JSON valid | s/summary |")
 
 
 def subset_games(path: Path, limit: int, out: Path) -> Path:
@@ -76,6 +76,15 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.2f}"
 
 
+def _with_ci(docs: list[dict], kind: str) -> str:
+    """The mean of the tables' exact F1 of ``kind`` (``cell``, ``row_header``) with its 95% bootstrap interval."""
+    scores = [d["wu"]["exact"][kind][2] for d in docs if d["wu"]["exact"] and d["wu"]["exact"][kind]]
+    if not scores:
+        return "-"
+    ci = bootstrap_ci(scores)
+    return f"{100 * ci.mean:.2f} [{100 * ci.low:.2f}, {100 * ci.high:.2f}]"
+
+
 def rotowire_lines(name: str, label: str, gold: Path, pred: Path) -> list[str]:
     """The table's rows for one system: one per table kind (player, team)."""
     records = list(read_gold(gold))
@@ -97,9 +106,7 @@ def rotowire_lines(name: str, label: str, gold: Path, pred: Path) -> list[str]:
         g = _split(gold, ids, pred.with_name(f"{stem}.{kind}.gold.jsonl"))
         p = _split(pred, ids, pred.with_name(f"{stem}.{kind}.pred.jsonl"))
         metrics, docs = evaluate_files(g, p)
-        scores = [d["wu"]["exact"]["cell"][2] for d in docs if d["wu"]["exact"] and d["wu"]["exact"]["cell"]]
-        ci = bootstrap_ci(scores) if scores else None
-        cell = f"{100 * ci.mean:.2f} [{100 * ci.low:.2f}, {100 * ci.high:.2f}]" if ci else "-"
+        cell, rows = _with_ci(docs, "cell"), _with_ci(docs, "row_header")
         totals = [0, 0, 0, 0]
         for d in docs:
             for i, v in enumerate(row_counts(d["gold_rows"] or [], d["pred_rows"] or [])):
@@ -107,7 +114,7 @@ def rotowire_lines(name: str, label: str, gold: Path, pred: Path) -> list[str]:
         missing = totals[1] / totals[0] if totals[0] else None
         duplicated = totals[3] / totals[2] if totals[2] else 0.0
         lines.append(f"| {name}-{kind} | {label} | {metrics['n_documents']} | {cell} | "
-                     f"{_pct(metrics.get('wu.exact.row_header_f1'))} | {_pct(metrics.get('wu.exact.col_header_f1'))} | "
+                     f"{rows} | {_pct(metrics.get('wu.exact.col_header_f1'))} | "
                      f"{_pct(metrics.get('wu.chrf.cell_f1'))} | {_pct(metrics.get('aligned_cell_f1'))} | "
                      f"{_pct(missing)} | {_pct(duplicated)} | {_pct(metrics.get('json_valid_rate'))} | "
                      f"{per_summary:.1f} |")

@@ -50,6 +50,7 @@ def test_lines_per_kind_with_seconds_per_summary(tmp_path):
     assert [line.split(" | ")[0] for line in lines] == ["| rotowire-player", "| rotowire-team"]
     player = [c.strip() for c in lines[0].strip("|").split("|")]
     assert player[2] == "1"  # one table
+    assert player[4] == "66.67 [66.67, 66.67]"  # row-header F1 with its interval: Al found, Bo not
     assert player[-4:] == ["50.00", "50.00", "100.00", "4.5"]  # Bo missing; one of 2 rows repeats Al; 3 + 1.5 s
     team = [c.strip() for c in lines[1].strip("|").split("|")]
     assert team[-4] == "100.00"  # the team row is missing
