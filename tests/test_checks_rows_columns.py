@@ -1,6 +1,10 @@
-"""Checks ``rows`` and ``columns``: empty and duplicated rows leave; an induced schema loses invented columns."""
+"""Checks ``rows`` and ``columns``: empty and duplicated rows leave (and, where a schema declares
+``row_needs_value``, rows with their key alone); an induced schema loses invented columns."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 
@@ -100,3 +104,11 @@ def test_by_default_an_induced_schema_keeps_a_column_whose_values_were_nulled() 
     v = verify_rows(REVIEW, E2E, [row])
     assert v.schema == E2E and v.rows == [{**row, "near": None}] and v.dropped_columns == []
     assert "columns" not in v.checks
+
+
+def test_the_example_box_score_schemas_parse_and_only_the_player_rows_need_a_value() -> None:
+    root = Path(__file__).resolve().parents[1] / "examples" / "schemas"
+    player = Schema.from_dict(json.loads((root / "rotowire-player.json").read_text()))
+    team = Schema.from_dict(json.loads((root / "rotowire-team.json").read_text()))
+    assert (player.row_key, player.row_needs_value) == ("player", True)
+    assert (team.row_key, team.row_needs_value) == ("team", False)
