@@ -1,7 +1,7 @@
 """bench/compare: two prediction files on the same gold, compared document by document.
 
-For each score (exact and chrF non-header cell F1, exact row-header F1, schema F1) it prints both means and the paired
-difference ``B - A`` with its 95% bootstrap interval: the per-document differences are resampled
+For each score (exact and chrF non-header cell F1, exact row-header F1, schema F1) it prints both means and the
+paired difference ``B - A`` with its 95% bootstrap interval: the per-document differences are resampled
 (:func:`text2table.metrics.bootstrap.bootstrap_ci`, 1000 resamples, seed 0), which is tighter than
 comparing two unpaired intervals because both systems answered the same documents. It also counts the
 documents each system scored better on. A document enters a score only when both files score it.

@@ -4,7 +4,8 @@ scored on its own, with the rows a long many-entity report tends to get wrong co
 Columns per table kind: tables, exact cell F1 and exact row-header F1 (means over tables) with their 95%
 bootstrap intervals over tables, exact column-header F1, chrF cell F1, aligned cell F1, rows missing (gold row
 headers no predicted row names, share of gold rows), rows duplicated (predicted rows whose row header an earlier
-predicted row already had, share of predicted rows), JSON validity, and seconds per summary (both tables' model seconds, summed per game).
+predicted row already had, share of predicted rows), JSON validity, and seconds per summary (both tables' model
+seconds, summed per game).
 Row headers are compared lowercased and with spaces collapsed.
 """
 

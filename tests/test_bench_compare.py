@@ -23,10 +23,10 @@ def test_row_header_f1_is_paired_by_document(tmp_path):
          "table": {"headers": ["player", "points"], "rows": [["Al", "10"], ["Bo", "8"]]}} for i in range(2)])
     schema = {"schema_id": "s", "structure": "flat_single_row", "fields": FIELDS, "constraints": {}}
     rows = [{"player": "Al", "points": "10"}, {"player": "Bo", "points": "8"}]
-    a = _write(tmp_path / "a.jsonl", [{"id": f"d{i}", "schema": schema,
-                                        "rows": rows + [{"player": "Cy", "points": None}]} for i in range(2)])
+    extra = rows + [{"player": "Cy", "points": None}]
+    a = _write(tmp_path / "a.jsonl", [{"id": f"d{i}", "schema": schema, "rows": extra} for i in range(2)])
     b = _write(tmp_path / "b.jsonl", [{"id": "d0", "schema": schema, "rows": rows},
-                                      {"id": "d1", "schema": schema, "rows": rows + [{"player": "Cy", "points": None}]}])
+                                      {"id": "d1", "schema": schema, "rows": extra}])
     lines = {line.split(" | ")[0].strip("| "): line for line in compare.compare(gold, a, b)}
     row = [c.strip() for c in lines["E row-header F1"].strip("|").split("|")]
     assert row[1:3] == ["2", "80.00"] and row[3] == "90.00"  # A: 2/3 precise in both; B: one document exact

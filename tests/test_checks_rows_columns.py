@@ -55,7 +55,8 @@ def test_row_needs_value_is_a_boolean_beside_a_row_key() -> None:
     for constraints in ({"row_needs_value": True}, {"row_key": "player", "row_needs_value": "yes"}):
         with pytest.raises(SchemaError, match="row_needs_value"):
             Schema.from_dict({"structure": "flat_single_row", "fields": fields, "constraints": constraints})
-    off = Schema.from_dict({"structure": "flat_single_row", "fields": fields, "constraints": {"row_needs_value": False}})
+    off = Schema.from_dict({"structure": "flat_single_row", "fields": fields,
+                            "constraints": {"row_needs_value": False}})
     assert not off.row_needs_value
 
 
