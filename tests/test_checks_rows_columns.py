@@ -1,5 +1,5 @@
 """Checks ``rows`` and ``columns``: empty and duplicated rows leave (and, where a schema declares
-``row_needs_value``, rows with their key alone); an induced schema loses invented columns."""
+``row_needs_value``, rows with their key alone or without it); an induced schema loses invented columns."""
 
 from __future__ import annotations
 
@@ -48,6 +48,18 @@ def test_a_declared_row_needs_value_drops_rows_that_only_name_their_entity() -> 
     assert verify_rows(text, plain, rows, schema_given=True).rows == rows
     assert verify_rows(BOX, keyed, [{"player": "Smith", "points": "23", "team": None}]).rows == \
         [{"player": "Smith", "points": "23", "team": None}]
+
+
+def test_a_declared_row_needs_value_drops_rows_whose_key_is_empty() -> None:
+    text = "Klay Thompson scored 24 points. He added 10 rebounds, and a rookie had 6 points off the bench."
+    rows = [{"player": "Klay Thompson", "points": "24", "team": None},
+            {"player": None, "points": "10", "team": None},  # the model wrote no name
+            {"player": "Draymond Green", "points": "6", "team": None}]  # a name the text does not hold: emptied
+    keyed = Schema.from_dict({**PLAYERS.to_dict(), "constraints": {"row_key": "player", "row_needs_value": True}})
+    v = verify_rows(text, keyed, rows, schema_given=True)
+    assert v.rows == rows[:1] and v.dropped_rows == 2
+    plain = Schema.from_dict({**PLAYERS.to_dict(), "constraints": {"row_key": "player"}})  # not declared: they stay
+    assert [r["points"] for r in verify_rows(text, plain, rows, schema_given=True).rows] == ["24", "10", "6"]
 
 
 def test_row_needs_value_is_a_boolean_beside_a_row_key() -> None:

@@ -6,8 +6,10 @@ differ in any cell, nor on a row with one value left. It reads no word list: it 
 
 A schema that declares ``"row_needs_value": true`` beside its ``row_key`` (a box score: a player is a row for
 the numbers the text gives him) also loses the rows with no value besides the key, as the entity named in
-passing (``in the absence of Kevin Durant``). Without that declaration a row with its key alone stays (a list
-of the people a report names, with an age where it gives one).
+passing (``in the absence of Kevin Durant``), and the rows whose key is empty: numbers given to no one (the
+model wrote no name, or a name the text does not hold, which the cell checks emptied). Without that
+declaration a row with its key alone stays (a list of the people a report names, with an age where it gives
+one), and so does a row without its key (``a 34-year-old man was injured``).
 """
 
 from __future__ import annotations
@@ -21,14 +23,16 @@ NAME = "rows"
 
 
 def check(table: CheckedTable, context: CheckContext) -> tuple[CheckedTable, list[Action]]:
-    """Keep the rows with a value that no earlier kept row already has (the table's order kept).
+    """Keep the rows with a value that no earlier kept row already has (the table's order kept); under
+    ``row_needs_value``, only those with their key and a value besides it.
 
     >>> from text2table.core.schema import Schema
     >>> s = Schema.from_dict({"structure": "flat_single_row", "fields": [{"name": "player"}, {"name": "points"}],
     ...                       "constraints": {"row_key": "player", "row_needs_value": True}})
     >>> doc = "Without Kevin Durant, Klay Thompson scored 24 points."
-    >>> rows = [{"player": "Kevin Durant", "points": None}, {"player": "Klay Thompson", "points": "24"}]
-    >>> check(CheckedTable(s, rows, [{}, {}], [0, 0], [(0, len(doc))] * 2), CheckContext(doc))[0].rows
+    >>> rows = [{"player": "Kevin Durant", "points": None}, {"player": "Klay Thompson", "points": "24"},
+    ...         {"player": None, "points": "24"}]
+    >>> check(CheckedTable(s, rows, [{}] * 3, [0] * 3, [(0, len(doc))] * 3), CheckContext(doc))[0].rows
     [{'player': 'Klay Thompson', 'points': '24'}]
     """
     key = table.schema.row_key if table.schema.row_needs_value else None
@@ -37,6 +41,8 @@ def check(table: CheckedTable, context: CheckContext) -> tuple[CheckedTable, lis
     for i, row in enumerate(table.rows):
         serial = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
         if serial in seen or all(context.text(v) is None for n, v in row.items() if n != key):
+            continue
+        if key is not None and context.text(row.get(key)) is None:
             continue
         seen.add(serial)
         keep.append(i)

@@ -105,8 +105,9 @@ class Schema:
 
     @property
     def row_needs_value(self) -> bool:
-        """Whether a row stays only with a value besides its ``row_key`` (``constraints.row_needs_value``): the
-        check ``rows`` (:mod:`text2table.checks.rows`) removes a row that names its entity and states nothing."""
+        """Whether a row stays only with its ``row_key`` and a value besides it (``constraints.row_needs_value``):
+        the check ``rows`` (:mod:`text2table.checks.rows`) removes a row that names its entity and states nothing,
+        and one that states values of no named entity."""
         return bool(self.constraints.get("row_needs_value"))
 
     @property
