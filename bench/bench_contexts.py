@@ -32,10 +32,14 @@ def context(model: Path, threads: int):  # type: ignore[no-untyped-def]
                            verbose=False, type_k=llama_cpp.GGML_TYPE_Q8_0)
 
 
-def steps_per_second(llm, tokens: int, steps: int) -> float:  # type: ignore[no-untyped-def]
-    """Evaluations of ``tokens`` tokens a second after the prompt (the KV cut back to the prompt when full)."""
+def steps_per_second(llm, tokens: int, steps: int,  # type: ignore[no-untyped-def]
+                     ready: threading.Barrier | None = None) -> float:
+    """Evaluations of ``tokens`` tokens a second after the prompt (the KV cut back to the prompt when full);
+    ``ready``: waited on between the prompt and the steps."""
     llm.reset()
     llm.eval(PROMPT)
+    if ready is not None:
+        ready.wait()
     start = time.perf_counter()
     for k in range(steps):
         llm.eval([2000 + k % 50] * tokens)
@@ -45,11 +49,13 @@ def steps_per_second(llm, tokens: int, steps: int) -> float:  # type: ignore[no-
 
 
 def together(llms: list, tokens: int, steps: int) -> float:  # type: ignore[type-arg]
-    """Evaluations a second of all ``llms`` at once, one Python thread each."""
-    start = time.perf_counter()
-    workers = [threading.Thread(target=steps_per_second, args=(llm, tokens, steps)) for llm in llms]
+    """Evaluations a second of all ``llms`` at once, one Python thread each (timed from when every prompt is in)."""
+    ready = threading.Barrier(len(llms) + 1)
+    workers = [threading.Thread(target=steps_per_second, args=(llm, tokens, steps, ready)) for llm in llms]
     for w in workers:
         w.start()
+    ready.wait()
+    start = time.perf_counter()
     for w in workers:
         w.join()
     return len(llms) * steps / (time.perf_counter() - start)

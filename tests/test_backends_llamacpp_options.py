@@ -13,6 +13,7 @@ from text2table.errors import ConfigError, InputError
 def test_options_the_backend_can_serve_pass():
     check_options(n_ctx=4096, parallel=1, parallel_ctx=8192, cache_type_k=None)
     check_options(n_ctx=16, parallel=8, parallel_ctx=16, cache_type_k="q8_0")
+    check_options(n_ctx=4096, parallel=1, parallel_ctx=8192, cache_type_k=None, workers=2)
 
 
 @pytest.mark.parametrize("options, message", [
@@ -20,6 +21,8 @@ def test_options_the_backend_can_serve_pass():
     ({"parallel": 0}, "parallel=0"),
     ({"parallel_ctx": 4}, "parallel_ctx=4"),
     ({"cache_type_k": "q4_0"}, "cache_type_k='q4_0'; expected one of f16, q8_0"),
+    ({"workers": 0}, "workers=0, parallel=1; expected workers >= 1"),
+    ({"workers": 2, "parallel": 4}, "not both above 1"),
 ])
 def test_options_it_cannot_serve_are_refused_with_the_choices(options, message):
     given = {"n_ctx": 4096, "parallel": 1, "parallel_ctx": 8192, "cache_type_k": None, **options}

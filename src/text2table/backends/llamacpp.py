@@ -23,7 +23,9 @@ Four things make it fast (each can be turned off, for comparison; ``threads`` gi
 ``parallel`` (off by default: it paid 3-8% on E2E documents and cost up to 12% on the sample's, measured on
 2 cores) decodes the prompts of one ``generate`` call side by side, one llama.cpp batch per step, each in a
 KV sequence that keeps its tokens for the next prompt that starts with them
-(:mod:`text2table.backends.llamacpp_parallel`). Both loops choose each token by the same rule
+(:mod:`text2table.backends.llamacpp_parallel`). ``workers`` (off by default) decodes the prompts of one call
+in that many contexts on the same weights at once, each on its own share of the threads
+(:mod:`text2table.backends.llamacpp_lanes`). All loops choose each token by the same rule
 (:class:`~text2table.backends.llamacpp_answer.Answer`).
 llama-cpp-python must be the portable build (see the Makefile): the native build crashes on CPUs with
 AMX. It is imported when the backend is created, not before.
@@ -46,6 +48,7 @@ from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_f
 from text2table.decoding.constraint import Constraint
 from text2table.backends.llamacpp_answer import Answer
 from text2table.backends.llamacpp_grammar import LazyGrammar, check_gbnf
+from text2table.backends.llamacpp_lanes import Lane, Lanes, plan
 from text2table.backends.llamacpp_options import CACHE_TYPES, card_cache_type_k, check_options
 from text2table.backends.llamacpp_parallel import ParallelDecoder, groups
 from text2table.backends.llamacpp_prefix import PrefixStates
@@ -65,13 +68,14 @@ class LlamaCppBackend(Backend):
     ``prefix_cache``, ``fast_forward``, ``join_forced``, ``parallel`` (see the module docstring),
     ``parallel_ctx`` (KV cells shared by the answers decoded side by side), ``cache_type_k`` (the KV cache's
     keys stored as ``f16`` or ``q8_0``: llama.cpp's ``--cache-type-k``; None: the one ``lora``'s card names, else
-    f16), ``verbose``."""
+    f16), ``workers`` (llama.cpp contexts decoding a call's prompts at once; see the module docstring),
+    ``verbose``."""
 
     def __init__(self, *, model: str | None = None, n_ctx: int = 4096, threads: int | None = None,
                  n_batch: int = 512, lora: str | None = None, max_string_length: int = DEFAULT_MAX_STRING,
                  merge_lora: bool = True, merge_dtype: str = "q8_0", prefix_cache: bool = True,
                  fast_forward: bool = True, join_forced: bool = True, parallel: int = 1, parallel_ctx: int = 8192,
-                 cache_type_k: str | None = None, verbose: bool = False) -> None:
+                 cache_type_k: str | None = None, workers: int = 1, verbose: bool = False) -> None:
         try:
             import llama_cpp
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -81,7 +85,8 @@ class LlamaCppBackend(Backend):
         if not is_gguf(path):
             raise InputError("the llamacpp backend needs a .gguf file", source=str(path),
                              hint="use --backend transformers for a Hugging Face model folder")
-        check_options(n_ctx=n_ctx, parallel=parallel, parallel_ctx=parallel_ctx, cache_type_k=cache_type_k)
+        check_options(n_ctx=n_ctx, parallel=parallel, parallel_ctx=parallel_ctx, cache_type_k=cache_type_k,
+                      workers=workers)
         cache_type_k = cache_type_k or card_cache_type_k(lora)
         self.threads = threads or default_threads()
         self.thread_policy = ThreadPolicy(self.threads) if threads is None else None
@@ -96,10 +101,17 @@ class LlamaCppBackend(Backend):
                 served, runtime_lora = merged_gguf(path, Path(lora), dtype=merge_dtype), None
             except MissingDependencyError as exc:  # an older install without gguf: slower, same answers
                 log.warning("%s; applying the adapter at run time instead of merging it", exc)
-        self.llm = llama_cpp.Llama(model_path=str(served), n_ctx=n_ctx, n_batch=n_batch, n_threads=self.threads,
-                                   n_threads_batch=self.threads, lora_path=runtime_lora, verbose=verbose,
-                                   type_k=getattr(llama_cpp, CACHE_TYPES[cache_type_k]))
+        context = lambda: llama_cpp.Llama(  # noqa: E731 - one llama.cpp context (and model) per lane
+            model_path=str(served), n_ctx=n_ctx, n_batch=n_batch, n_threads=self.threads,
+            n_threads_batch=self.threads, lora_path=runtime_lora, verbose=verbose,
+            type_k=getattr(llama_cpp, CACHE_TYPES[cache_type_k]))
+        self.llm = context()
         self.prefix = PrefixStates(self.llm, enabled=prefix_cache)
+        self.workers = workers
+        self._lanes = Lanes([Lane(self.llm, self.prefix, self.threads)], self.threads)
+        for _ in range(workers - 1):
+            llm = context()
+            self._lanes.lanes.append(Lane(llm, PrefixStates(llm, enabled=prefix_cache), self.threads, self._lanes))
         self.fast_forward, self.join_forced = fast_forward, join_forced
         self.parallel, self.parallel_ctx = parallel, parallel_ctx
         self._decoder: ParallelDecoder | None = None
@@ -123,6 +135,8 @@ class LlamaCppBackend(Backend):
             self.options["join_forced"] = False
         if cache_type_k != "f16":  # likewise
             self.options["cache_type_k"] = cache_type_k
+        if workers > 1:  # likewise
+            self.options["workers"] = workers
         if self.row_passages_by_hint:  # likewise
             self.options["row_passages_by_hint"] = self.row_passages_by_hint
         if self.pi2_form != "full":  # likewise
@@ -179,10 +193,9 @@ class LlamaCppBackend(Backend):
         import llama_cpp
 
         log.info("llama.cpp threads: %d -> %d (CPU share of the last call, load average)", self.threads, threads)
-        self.threads = threads
-        for ctx in (self.llm._ctx.ctx, self._decoder.context.ctx if self._decoder is not None else None):
-            if ctx is not None:
-                llama_cpp.llama_set_n_threads(ctx, threads, threads)
+        self.threads = self._lanes.threads = threads  # each lane sets its share before its next evaluation
+        if self._decoder is not None:
+            llama_cpp.llama_set_n_threads(self._decoder.context.ctx, threads, threads)
 
     def _generate(self, prompts: list[Prompt], constraint: Constraint | list[Constraint | None] | None,
                   max_new_tokens: int, temperature: float, seed: int | None) -> list[Generation]:
@@ -202,6 +215,11 @@ class LlamaCppBackend(Backend):
                             answers[i] = start(i)
                     else:
                         gens.update(zip(members, done))
+        lanes = min(self.workers, self.threads, len(todo))
+        if lanes > 1:
+            jobs = plan([len(answers[i].tokens) for i in todo], lanes)
+            gens.update(self._lanes.run([[todo[k] for k in job] for job in jobs],
+                                        lambda i, lane: self._decode_one(answers[i], lane)))
         for i in todo:
             if i not in gens:
                 gens[i] = self._decode_one(answers[i])
@@ -240,20 +258,23 @@ class LlamaCppBackend(Backend):
         return Generation(text, answer.finish, prompt_tokens=len(answer.tokens), completion_tokens=len(answer.out),
                           seconds=seconds, extra=stats)
 
-    def _decode_one(self, answer: Answer) -> Generation:
-        """Decode one answer in the main context (prefix snapshots, one evaluation per step)."""
+    def _decode_one(self, answer: Answer, lane: Lane | None = None) -> Generation:
+        """Decode one answer in ``lane``'s context (default: the main one), one evaluation per step."""
         import llama_cpp
         import numpy as np
 
-        llm, n_vocab = self.llm, self.llm.n_vocab()
+        lane = lane or self._lanes.lanes[0]
+        llm, n_vocab = lane.llm, lane.llm.n_vocab()
         wall, cpu = time.perf_counter(), time.process_time()
         try:
-            self._prefill(answer.tokens)
+            lane.sync_threads()
+            lane.prefix.prefill(answer.tokens)
             stats: dict[str, Any] = {"prefill_seconds": time.perf_counter() - wall,
                                      "prefill_cpu_seconds": time.process_time() - cpu}
             logits = lambda: np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1),  # noqa: E731
                                                    shape=(n_vocab,))
             while (tokens := answer.step(logits)) is not None:
+                lane.sync_threads()
                 llm.eval(tokens)
         except (ValueError, RuntimeError) as exc:
             answer.close()
@@ -285,10 +306,6 @@ class LlamaCppBackend(Backend):
             self._decoder = ParallelDecoder(self.llm, parallel=self.parallel, n_ctx=self.parallel_ctx)
         return self._decoder
 
-    def _prefill(self, tokens: list[int]) -> None:
-        """Evaluate the prompt, reusing the KV state of prefixes shared with earlier prompts."""
-        self.prefix.prefill(tokens)
-
     def forced_ids(self, text: bytes) -> list[int]:
         """Token ids of forced answer text (cached: the same keys and separators recur)."""
         if text not in self._forced_tokens:
@@ -316,6 +333,9 @@ class LlamaCppBackend(Backend):
         decoder, self._decoder = getattr(self, "_decoder", None), None
         if decoder is not None:
             decoder.close()
+        lanes = getattr(self, "_lanes", None)
+        extra = [lane.llm for lane in lanes.lanes[1:]] if lanes is not None else []
         llm, self.llm = getattr(self, "llm", None), None
-        if llm is not None:
-            llm.close()
+        for context in [llm, *extra]:
+            if context is not None:
+                context.close()

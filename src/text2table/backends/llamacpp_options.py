@@ -15,13 +15,18 @@ from text2table.errors import ConfigError, InputError
 CACHE_TYPES = {"f16": "GGML_TYPE_F16", "q8_0": "GGML_TYPE_Q8_0"}
 
 
-def check_options(*, n_ctx: int, parallel: int, parallel_ctx: int, cache_type_k: str | None) -> None:
-    """Raise :class:`ConfigError` for a context, parallel setting or key type the backend cannot serve."""
+def check_options(*, n_ctx: int, parallel: int, parallel_ctx: int, cache_type_k: str | None,
+                  workers: int = 1) -> None:
+    """Raise :class:`ConfigError` for a context, parallel or workers setting or key type the backend cannot
+    serve."""
     if n_ctx < 16:
         raise ConfigError(f"n_ctx={n_ctx}; expected at least 16 tokens")
     if parallel < 1 or parallel_ctx < 16:
         raise ConfigError(f"parallel={parallel}, parallel_ctx={parallel_ctx}; expected parallel >= 1 and"
                           " parallel_ctx >= 16 (parallel=1 decodes one prompt at a time)")
+    if workers < 1 or (workers > 1 and parallel > 1):
+        raise ConfigError(f"workers={workers}, parallel={parallel}; expected workers >= 1, and not both above 1"
+                          " (workers decodes a call's prompts in several contexts, parallel in one; pick one)")
     if cache_type_k is not None and cache_type_k not in CACHE_TYPES:
         raise ConfigError(f"cache_type_k={cache_type_k!r}; expected one of {', '.join(CACHE_TYPES)}")
 
