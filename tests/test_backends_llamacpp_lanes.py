@@ -1,4 +1,4 @@
-"""backends/llamacpp_lanes.py: which lane decodes which prompt, threads shared out, seconds that add up; and the
+"""backends/llamacpp_lanes.py: which lane decodes which prompt (by tokens, not timing), threads shared out, seconds that add up; and the
 ``workers`` option of the llamacpp backend on the real embedded model."""
 
 from __future__ import annotations
@@ -9,24 +9,63 @@ import time
 import pytest
 
 from text2table.backends.base import Generation
-from text2table.backends.llamacpp_lanes import Lane, Lanes, plan, scaled
+import random
+
+from text2table.backends.llamacpp_lanes import Lane, Lanes, cost, queue_order, scaled
 
 
-def test_the_plan_puts_the_longest_prompts_first_on_the_least_loaded_lane():
-    # 50 -> lane 0; 30 -> lane 1; 10 (index 0) -> lane 1 (30 < 50); 10 (index 2) -> lane 1 (40 < 50)
-    assert plan([10, 50, 10, 30], 2) == [[1], [0, 2, 3]]
-    assert plan([7] * 5, 2) == [[0, 2, 4], [1, 3]]  # equal costs: in turn, each lane in call order
-    assert plan([3, 1], 4) == [[0], [1]]  # no empty lanes
-    assert plan([], 2) == []
-    with pytest.raises(ValueError):
-        plan([1], 0)
+def test_the_queue_puts_the_longest_prompts_first_and_an_evaluation_costs_its_tokens_and_a_step():
+    assert queue_order([10, 50, 10, 30]) == [1, 3, 0, 2]
+    assert queue_order([7, 7, 7]) == [0, 1, 2] and queue_order([]) == []
+    assert (cost(1), cost(6)) == (3, 8)
 
 
-def test_the_plan_depends_only_on_the_costs():
-    costs = [120, 80, 80, 400, 95, 80, 130, 80]
-    first = plan(costs, 3)
-    assert all(plan(list(costs), 3) == first for _ in range(5))
-    assert sorted(i for lane in first for i in lane) == list(range(len(costs)))
+def simulated(order: list[int], work: dict[int, list[int]], lanes: int) -> dict[int, int]:
+    """Each prompt to the lane whose clock is least (ties: the lower lane) when it is taken."""
+    clock, out = [0] * lanes, {}
+    for i in order:
+        k = min(range(lanes), key=lambda j: (clock[j], j))
+        out[i] = k
+        clock[k] += sum(cost(n) for n in work[i])
+    return out
+
+
+def run_with_timing(lanes: Lanes, order: list[int], work: dict[int, list[int]], rng: random.Random) -> dict[int, int]:
+    """Run ``order`` where prompt ``i`` evaluates ``work[i]`` tokens, each evaluation sleeping at random."""
+    took: dict[int, int] = {}
+
+    def decode(i: int, lane: Lane) -> Generation:
+        took[i] = lane.index
+        for n in work[i]:
+            lane.before_eval(n)
+            time.sleep(rng.random() * 0.004)
+        return Generation(str(i), seconds=0.01)
+
+    gens = lanes.run(order, decode)
+    assert sorted(gens) == sorted(order)
+    return took
+
+
+def test_which_lane_takes_which_prompt_depends_on_the_tokens_not_on_timing(monkeypatch):
+    monkeypatch.setattr(Lane, "sync_threads", lambda lane: None)
+    work_rng = random.Random(7)
+    work = {i: [work_rng.choice([1, 1, 6, 400]) for _ in range(work_rng.randint(0, 12))] for i in range(30)}
+    order = queue_order([sum(work[i]) for i in range(30)])
+    for lanes_n in (2, 3):
+        expected = simulated(order, work, lanes_n)
+        assert len(set(expected.values())) == lanes_n  # every lane works
+        for seed in range(4):  # other timings, the same lanes
+            lanes = Lanes([Lane(FakeLlm(), None, 1) for _ in range(lanes_n)], threads=lanes_n)
+            assert run_with_timing(lanes, order, work, random.Random(seed)) == expected
+            assert lanes.busy == 0
+
+
+def test_a_lane_with_long_answers_takes_fewer_prompts(monkeypatch):
+    monkeypatch.setattr(Lane, "sync_threads", lambda lane: None)
+    work = {0: [100] * 5, **{i: [100] for i in range(1, 6)}}  # prompt 0 is as long as the five others
+    lanes = Lanes([Lane(FakeLlm(), None, 1), Lane(FakeLlm(), None, 1)], threads=2)
+    took = run_with_timing(lanes, list(range(6)), work, random.Random(0))
+    assert took == {0: 0, 1: 1, 2: 1, 3: 1, 4: 1, 5: 1}
 
 
 def test_seconds_are_scaled_to_the_calls_wall_and_cpu_seconds():
@@ -42,27 +81,30 @@ class FakeLlm:
     """Stands in for a llama_cpp.Llama: nothing is evaluated."""
 
 
-def test_lanes_decode_their_own_prompts_at_once_and_share_the_threads(monkeypatch):
+def test_lanes_decode_at_once_and_a_lane_left_alone_takes_all_threads(monkeypatch):
     lanes = Lanes([Lane(FakeLlm(), None, 4), Lane(FakeLlm(), None, 4)], threads=4)
-    seen: dict[int, tuple[str, int]] = {}
     both_busy = threading.Barrier(2, timeout=10)
-    set_to: list[int] = []
-    monkeypatch.setattr(Lane, "sync_threads", lambda lane: set_to.append(lane.owner.share()))
+    shares: dict[int, list[int]] = {0: [], 1: []}
+    names: dict[int, str] = {}
+    monkeypatch.setattr(Lane, "sync_threads", lambda lane: shares[lane.index].append(lane.owner.share()))
 
     def decode(i: int, lane: Lane) -> Generation:
-        lane.sync_threads()
-        if i in (0, 1):  # the first prompt of each lane: both lanes are running now
+        names[i] = threading.current_thread().name
+        lane.before_eval(10)
+        if i in (0, 1):  # the first prompt of each lane: both lanes are decoding now
             both_busy.wait()
-        seen[i] = (threading.current_thread().name, lanes.lanes.index(lane))
-        if i != 1:  # lane 1 is done long before lane 0 starts its last prompt
+            lane.before_eval(1)
+            both_busy.wait()  # neither has finished its prompt before both set their threads
+        if i == 2:  # the last prompt: lane 1 finished its one prompt long before
             time.sleep(0.05)
+            lane.before_eval(1)
         return Generation(str(i), seconds=0.01)
 
-    gens = lanes.run([[0, 2, 3], [1]], decode)
-    assert [gens[i].text for i in range(4)] == ["0", "1", "2", "3"]
-    assert [seen[i][1] for i in range(4)] == [0, 1, 0, 0]
-    assert seen[0][0] != seen[1][0]  # two threads
-    assert set_to[:2] == [2, 2] and set_to[-1] == 4  # 4 threads: 2 each while both run, 4 for the last one
+    gens = lanes.run([0, 1, 2], decode)
+    assert [gens[i].text for i in range(3)] == ["0", "1", "2"]
+    assert lanes.log == [0, 1, 0] and names[0] != names[1]  # prompt 2 on lane 0 (clock 10+ against 11+)
+    assert shares[0][1] == 2 and shares[1][1] == 2  # two threads each while both decode
+    assert shares[0][-1] == 4  # four for the lane left alone
     assert lanes.busy == 0 and lanes.share() == 4
 
 
@@ -75,10 +117,9 @@ def test_a_lane_that_fails_raises_in_the_caller():
         return Generation(str(i))
 
     with pytest.raises(RuntimeError, match="llama_decode"):
-        lanes.run([[0], [1]], decode)
+        lanes.run([0, 1, 2, 3], decode)
     assert lanes.busy == 0
-    with pytest.raises(ValueError, match="3 jobs for 2 lanes"):
-        lanes.run([[0], [1], [2]], decode)
+    assert lanes.run([], decode) == {}
 
 
 @pytest.mark.slow

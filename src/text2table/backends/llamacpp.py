@@ -48,7 +48,7 @@ from text2table.backends.base import (Backend, Generation, Prompt, adapter_pi1_f
 from text2table.decoding.constraint import Constraint
 from text2table.backends.llamacpp_answer import Answer
 from text2table.backends.llamacpp_grammar import LazyGrammar, check_gbnf
-from text2table.backends.llamacpp_lanes import Lane, Lanes, plan
+from text2table.backends.llamacpp_lanes import Lane, Lanes, queue_order
 from text2table.backends.llamacpp_options import CACHE_TYPES, card_cache_type_k, check_options
 from text2table.backends.llamacpp_parallel import ParallelDecoder, groups
 from text2table.backends.llamacpp_prefix import PrefixStates
@@ -111,7 +111,7 @@ class LlamaCppBackend(Backend):
         self._lanes = Lanes([Lane(self.llm, self.prefix, self.threads)], self.threads)
         for _ in range(workers - 1):
             llm = context()
-            self._lanes.lanes.append(Lane(llm, PrefixStates(llm, enabled=prefix_cache), self.threads, self._lanes))
+            self._lanes.add(Lane(llm, PrefixStates(llm, enabled=prefix_cache), self.threads))
         self.fast_forward, self.join_forced = fast_forward, join_forced
         self.parallel, self.parallel_ctx = parallel, parallel_ctx
         self._decoder: ParallelDecoder | None = None
@@ -217,9 +217,8 @@ class LlamaCppBackend(Backend):
                         gens.update(zip(members, done))
         lanes = min(self.workers, self.threads, len(todo))
         if lanes > 1:
-            jobs = plan([len(answers[i].tokens) for i in todo], lanes)
-            gens.update(self._lanes.run([[todo[k] for k in job] for job in jobs],
-                                        lambda i, lane: self._decode_one(answers[i], lane)))
+            order = [todo[k] for k in queue_order([len(answers[i].tokens) for i in todo])]
+            gens.update(self._lanes.run(order, lambda i, lane: self._decode_one(answers[i], lane)))
         for i in todo:
             if i not in gens:
                 gens[i] = self._decode_one(answers[i])
@@ -267,14 +266,13 @@ class LlamaCppBackend(Backend):
         llm, n_vocab = lane.llm, lane.llm.n_vocab()
         wall, cpu = time.perf_counter(), time.process_time()
         try:
-            lane.sync_threads()
-            lane.prefix.prefill(answer.tokens)
+            lane.prefix.prefill(answer.tokens, before_eval=lane.before_eval)
             stats: dict[str, Any] = {"prefill_seconds": time.perf_counter() - wall,
                                      "prefill_cpu_seconds": time.process_time() - cpu}
             logits = lambda: np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1),  # noqa: E731
                                                    shape=(n_vocab,))
             while (tokens := answer.step(logits)) is not None:
-                lane.sync_threads()
+                lane.before_eval(len(tokens))
                 llm.eval(tokens)
         except (ValueError, RuntimeError) as exc:
             answer.close()

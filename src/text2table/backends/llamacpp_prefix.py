@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ctypes
 from collections import deque
-from typing import Any
+from typing import Any, Callable
 
 
 def common_prefix(a: Any, b: Any) -> int:
@@ -39,10 +39,13 @@ class PrefixStates:
         self.recent: deque[tuple[int, ...]] = deque(maxlen=self.keep)
         self.snapshots: list[tuple[tuple[int, ...], Any]] = []  # most recently used last
         self.stats = {"restored_tokens": 0, "evaluated_tokens": 0}
+        self._before_eval: Callable[[int], None] | None = None
 
-    def prefill(self, tokens: list[int]) -> None:
-        """Evaluate ``tokens`` (KV cache and logits of the last token ready for decoding)."""
+    def prefill(self, tokens: list[int], before_eval: Callable[[int], None] | None = None) -> None:
+        """Evaluate ``tokens`` (KV cache and logits of the last token ready for decoding); ``before_eval(n)`` is
+        called before each evaluation of ``n`` tokens."""
         llm = self.llm
+        self._before_eval = before_eval
         limit = len(tokens) - 1  # at least one token is evaluated, to get fresh logits
         have = min(common_prefix(llm.input_ids[:llm.n_tokens].tolist(), tokens), limit)
         if self.enabled and self.snapshots:
@@ -63,6 +66,8 @@ class PrefixStates:
 
     def _eval(self, tokens: list[int]) -> None:
         if tokens:
+            if self._before_eval is not None:
+                self._before_eval(len(tokens))
             self.llm.eval(tokens)
             self.stats["evaluated_tokens"] += len(tokens)
 
