@@ -8,7 +8,7 @@ import pytest
 
 from text2table.adapters import (NAMED, SMOLLM2_DIR, SMOLLM2_PI2_DIR, default_adapter_paths, default_pi2_adapter_paths,
                                  named_adapter_paths)
-from text2table.adapters.card import cache_type_k_of, read_card, row_passages_of
+from text2table.adapters.card import cache_type_k_of, read_card, row_passages_of, workers_of
 
 
 @pytest.mark.parametrize("folder", [SMOLLM2_DIR, SMOLLM2_PI2_DIR, *NAMED.values()], ids=["pi1", "pi2", *NAMED])
@@ -47,6 +47,8 @@ def test_the_box_score_adapter_continues_the_pi2_adapter_and_is_found_by_name():
     assert box["row_passages_by_hint"] == {"team": 0} and "row_passages_by_hint" not in pi2  # team tables whole
     # served with the KV cache's keys at 8 bits (measured so on 200 valid games), the other adapters with f16
     assert cache_type_k_of(NAMED["box-score"]) == "q8_0" and cache_type_k_of(SMOLLM2_PI2_DIR) is None
+    # decoded in two llama.cpp contexts at once (measured so on 200 valid games), the other adapters in one
+    assert workers_of(NAMED["box-score"]) == 2 and workers_of(SMOLLM2_PI2_DIR) is None
     assert named_adapter_paths("box-score") == {"llamacpp": str(NAMED["box-score"] / "adapter.gguf"),
                                                "transformers": str(NAMED["box-score"])}
     assert named_adapter_paths("no-such-adapter") is None

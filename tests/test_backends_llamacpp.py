@@ -177,5 +177,5 @@ def test_list_end_bias_moves_where_the_field_list_ends(backend):
     plain, closing, listing = fields(0.0), fields(10.0), fields(-6.0)
     assert len(closing) == 1 < len(plain) < len(listing)
     assert listing[:len(plain) - 1] == plain[:-1]  # the same fields, up to where the plain list ended
-    ids = backend.list_end_tokens()
+    ids = backend.vocab.list_end_tokens()
     assert len(ids) > 10 and all(b"]" in backend.llm.detokenize([int(i)]) for i in ids[:20])

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from text2table.backends.llamacpp_options import card_cache_type_k, check_options
+from text2table.backends.llamacpp_options import card_cache_type_k, card_workers, check_options
 from text2table.errors import ConfigError, InputError
 
 
@@ -38,4 +38,16 @@ def test_an_adapters_card_names_its_key_cache_type_and_a_bad_one_names_the_card(
     (tmp_path / "text2table.json").write_text(json.dumps({"cache_type_k": "q4_0"}))
     with pytest.raises(InputError, match="cache_type_k 'q4_0' is not one of f16, q8_0") as err:
         card_cache_type_k(str(gguf))
+    assert "text2table.json" in str(err.value)
+
+
+@pytest.mark.parametrize("bad", [0, 17, 1.5, "2", True])
+def test_an_adapters_card_names_its_workers_and_a_bad_number_names_the_card(tmp_path, bad):
+    gguf = tmp_path / "adapter.gguf"
+    assert card_workers(None) == card_workers(str(gguf)) == 1  # no adapter, no card
+    (tmp_path / "text2table.json").write_text(json.dumps({"workers": 2}))
+    assert card_workers(str(gguf)) == 2
+    (tmp_path / "text2table.json").write_text(json.dumps({"workers": bad}))
+    with pytest.raises(InputError, match="not a whole number from 1 to 16") as err:
+        card_workers(str(gguf))
     assert "text2table.json" in str(err.value)

@@ -12,7 +12,7 @@ import bench_long_reports  # noqa: E402  (bench/ is a folder of scripts, not a p
 
 def test_settings_change_pipeline_config_fields_by_their_types():
     default = bench_long_reports.setting("default")
-    assert (default.max_new_tokens_table, default.verify, default.parse_tables) == (512, False, False)
+    assert (default.max_new_tokens_table, default.verify, default.parse_tables) == (1024, False, False)
     changed = bench_long_reports.setting("max_new_tokens_table=1024,field_list_end_bias=0,constrained=false")
     assert changed.max_new_tokens_table == 1024 and changed.field_list_end_bias == 0.0
     assert changed.constrained is False

@@ -7,7 +7,8 @@ An adapter trained by ``train sft`` carries ``text2table.json`` in its folder, e
 and ``"row_passages_by_hint": {"team": 0}``: another size for the tables of one ``metadata.table_hint`` (0: pi2
 reads them whole, e.g. a two-row team table whose facts are spread over a report), and ``"cache_type_k": "q8_0"``:
 the KV-cache key type the ``llamacpp`` backend serves the adapter with (measured with it; ``-O cache_type_k``
-overrides it; other backends ignore it).
+overrides it; other backends ignore it), and ``"workers": 2``: the llama.cpp contexts that backend decodes a call's
+prompts in (measured with it on the reports the adapter is for; ``-O workers`` overrides it).
 ``train sft`` writes the sizes its pi2 examples were cut at (``prepare --row-passages``, ``--row-passages-hint``);
 a card may name another size chosen on a dev split (the shipped box-score adapter: trained on 500, read at 250;
 its MODEL_CARD.md).
@@ -79,6 +80,11 @@ def row_passages_by_hint_of(adapter: str | Path | None) -> Any:
 def cache_type_k_of(adapter: str | Path | None) -> Any:
     """The llama.cpp KV-cache key type the card names (``"q8_0"``) as it writes it; None without a card or key."""
     return read_card(adapter).get("cache_type_k")
+
+
+def workers_of(adapter: str | Path | None) -> Any:
+    """The llama.cpp contexts the card names for decoding (``2``) as it writes it; None without a card or key."""
+    return read_card(adapter).get("workers")
 
 
 def started_from(adapter: str | Path) -> str:

@@ -23,8 +23,8 @@ Four things make it fast (each can be turned off, for comparison; ``threads`` gi
 ``parallel`` (off by default: it paid 3-8% on E2E documents and cost up to 12% on the sample's, measured on
 2 cores) decodes the prompts of one ``generate`` call side by side, one llama.cpp batch per step, each in a
 KV sequence that keeps its tokens for the next prompt that starts with them
-(:mod:`text2table.backends.llamacpp_parallel`). ``workers`` (off by default) decodes the prompts of one call
-in that many contexts on the same weights at once, each on its own share of the threads
+(:mod:`text2table.backends.llamacpp_parallel`). ``workers`` (1 by default; an adapter's card may name more: the box-score adapter's names 2) decodes the
+prompts of one call in that many contexts on the same weights at once, each on its own share of the threads
 (:mod:`text2table.backends.llamacpp_lanes`). All loops choose each token by the same rule
 (:class:`~text2table.backends.llamacpp_answer.Answer`).
 llama-cpp-python must be the portable build (see the Makefile): the native build crashes on CPUs with
@@ -49,9 +49,10 @@ from text2table.decoding.constraint import Constraint
 from text2table.backends.llamacpp_answer import Answer
 from text2table.backends.llamacpp_grammar import LazyGrammar, check_gbnf
 from text2table.backends.llamacpp_lanes import Lane, Lanes, queue_order
-from text2table.backends.llamacpp_options import CACHE_TYPES, card_cache_type_k, check_options
+from text2table.backends.llamacpp_options import CACHE_TYPES, card_cache_type_k, card_workers, check_options
 from text2table.backends.llamacpp_parallel import ParallelDecoder, groups
 from text2table.backends.llamacpp_prefix import PrefixStates
+from text2table.backends.llamacpp_vocab import LlamaVocab
 from text2table.backends.llamacpp_threads import ThreadPolicy, default_threads
 from text2table.decoding.forced import tracker
 from text2table.backends.models import is_gguf, resolve_model_path, split_continuation
@@ -68,14 +69,15 @@ class LlamaCppBackend(Backend):
     ``prefix_cache``, ``fast_forward``, ``join_forced``, ``parallel`` (see the module docstring),
     ``parallel_ctx`` (KV cells shared by the answers decoded side by side), ``cache_type_k`` (the KV cache's
     keys stored as ``f16`` or ``q8_0``: llama.cpp's ``--cache-type-k``; None: the one ``lora``'s card names, else
-    f16), ``workers`` (llama.cpp contexts decoding a call's prompts at once; see the module docstring),
+    f16), ``workers`` (llama.cpp contexts decoding a call's prompts at once; see the module docstring; None: the
+    number ``lora``'s card names, else 1),
     ``verbose``."""
 
     def __init__(self, *, model: str | None = None, n_ctx: int = 4096, threads: int | None = None,
                  n_batch: int = 512, lora: str | None = None, max_string_length: int = DEFAULT_MAX_STRING,
                  merge_lora: bool = True, merge_dtype: str = "q8_0", prefix_cache: bool = True,
                  fast_forward: bool = True, join_forced: bool = True, parallel: int = 1, parallel_ctx: int = 8192,
-                 cache_type_k: str | None = None, workers: int = 1, verbose: bool = False) -> None:
+                 cache_type_k: str | None = None, workers: int | None = None, verbose: bool = False) -> None:
         try:
             import llama_cpp
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -86,8 +88,10 @@ class LlamaCppBackend(Backend):
             raise InputError("the llamacpp backend needs a .gguf file", source=str(path),
                              hint="use --backend transformers for a Hugging Face model folder")
         check_options(n_ctx=n_ctx, parallel=parallel, parallel_ctx=parallel_ctx, cache_type_k=cache_type_k,
-                      workers=workers)
+                      workers=1 if workers is None else workers)
         cache_type_k = cache_type_k or card_cache_type_k(lora)
+        if workers is None:  # the card's, unless parallel (side by side in one context) was asked for
+            workers = 1 if parallel > 1 else card_workers(lora)
         self.threads = threads or default_threads()
         self.thread_policy = ThreadPolicy(self.threads) if threads is None else None
         self.pi1_form, self.pi2_form = adapter_pi1_form(lora), adapter_pi2_form(lora)
@@ -115,7 +119,7 @@ class LlamaCppBackend(Backend):
         self.fast_forward, self.join_forced = fast_forward, join_forced
         self.parallel, self.parallel_ctx = parallel, parallel_ctx
         self._decoder: ParallelDecoder | None = None
-        self._forced_tokens: dict[bytes, list[int]] = {}
+        self.vocab = LlamaVocab(self.llm)  # what an answer asks of the tokenizer
         template = self.llm.metadata.get("tokenizer.chat_template")
         if not template:
             raise ConfigError(f"{path} has no chat template (tokenizer.chat_template); use an instruct model")
@@ -124,7 +128,6 @@ class LlamaCppBackend(Backend):
         self._formatter = Jinja2ChatFormatter(template, eos_token=self._eos, bos_token=self._bos)
         self.max_string_length = max_string_length
         self._grammars: dict[str, str] = {}
-        self._list_end: Any = None
         self.options = {"model": str(path), "n_ctx": n_ctx, "threads": self.threads, "lora": lora,
                         "merged": str(served) if runtime_lora != lora else None, "prefix_cache": prefix_cache,
                         "fast_forward": fast_forward, "pi1_form": self.pi1_form,
@@ -241,7 +244,7 @@ class LlamaCppBackend(Backend):
         partial = split_continuation(prompt)[1]
         if forced is not None and partial:
             forced.feed(partial.encode("utf-8"))  # a continued answer
-        answer = Answer(tokens, min(max_new_tokens, room), self, temperature=temperature,
+        answer = Answer(tokens, min(max_new_tokens, room), self.vocab, temperature=temperature,
                         rng=np.random.default_rng(seed) if temperature > 0 else None, grammar=grammar,
                         forced=forced, list_end_bias=constraint.list_end_bias if constraint is not None else 0.0,
                         join_forced=self.join_forced)
@@ -303,29 +306,6 @@ class LlamaCppBackend(Backend):
         if self._decoder is None:
             self._decoder = ParallelDecoder(self.llm, parallel=self.parallel, n_ctx=self.parallel_ctx)
         return self._decoder
-
-    def forced_ids(self, text: bytes) -> list[int]:
-        """Token ids of forced answer text (cached: the same keys and separators recur)."""
-        if text not in self._forced_tokens:
-            self._forced_tokens[text] = self.llm.tokenize(text, add_bos=False, special=False)
-        return self._forced_tokens[text]
-
-    def piece_bytes(self, tokens: list[int]) -> bytes:
-        return self.llm.detokenize(tokens)
-
-    def is_end(self, token: int) -> bool:
-        import llama_cpp
-
-        return bool(llama_cpp.llama_vocab_is_eog(self.llm._model.vocab, token))
-
-    def list_end_tokens(self) -> Any:
-        """Ids of the tokens that hold ``]`` (they close a JSON array), computed once."""
-        import numpy as np
-
-        if self._list_end is None:
-            pieces = (self.llm.detokenize([i]) for i in range(self.llm.n_vocab()))
-            self._list_end = np.array([i for i, piece in enumerate(pieces) if b"]" in piece], dtype=np.int64)
-        return self._list_end
 
     def close(self) -> None:
         decoder, self._decoder = getattr(self, "_decoder", None), None

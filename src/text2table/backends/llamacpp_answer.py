@@ -25,7 +25,7 @@ from text2table.backends.llamacpp_grammar import LazyGrammar, pick
 
 
 class Vocabulary(Protocol):
-    """What an answer needs from the model's tokenizer (the backend provides it)."""
+    """What an answer needs from the model's tokenizer (:class:`~text2table.backends.llamacpp_vocab.LlamaVocab`)."""
 
     def piece_bytes(self, tokens: list[int]) -> bytes: ...
 

@@ -128,7 +128,7 @@ def extract_cmd(
     schema_sample: int = typer.Option(20, min=1, help="--one-table: documents, spread over INPUT, pi1 reads."),
     ndjson: bool = typer.Option(False, "--ndjson", help="Print only the rows of one document to stdout."),
     max_rows: int = typer.Option(200, min=1, help="Row cap per document."),
-    max_new_tokens: int = typer.Option(512, min=1, help="pi2 token budget per call (longer tables continue)."),
+    max_new_tokens: int = typer.Option(1024, min=1, help="pi2 token budget per call (longer tables continue)."),
     chunk_chars: int = typer.Option(6000, min=0, help="Split longer documents into chunks (0: never)."),
     row_chunk_chars: int = typer.Option(None, min=0, help="A table with a row per entity: pi2 reads"
                                                   " passages of at most this many characters and merges one"
