@@ -1,5 +1,5 @@
-"""backends/llamacpp_lanes.py: which lane decodes which prompt (by tokens, not timing), threads shared out, seconds that add up; and the
-``workers`` option of the llamacpp backend on the real embedded model."""
+"""backends/llamacpp_lanes.py: which lane decodes which prompt (by tokens, not timing), threads shared
+out, seconds that add up; and the ``workers`` option of the llamacpp backend on the real embedded model."""
 
 from __future__ import annotations
 

@@ -23,9 +23,9 @@ Four things make it fast (each can be turned off, for comparison; ``threads`` gi
 ``parallel`` (off by default: it paid 3-8% on E2E documents and cost up to 12% on the sample's, measured on
 2 cores) decodes the prompts of one ``generate`` call side by side, one llama.cpp batch per step, each in a
 KV sequence that keeps its tokens for the next prompt that starts with them
-(:mod:`text2table.backends.llamacpp_parallel`). ``workers`` (1 by default; an adapter's card may name more: the box-score adapter's names 2) decodes the
-prompts of one call in that many contexts on the same weights at once, each on its own share of the threads
-(:mod:`text2table.backends.llamacpp_lanes`). All loops choose each token by the same rule
+(:mod:`text2table.backends.llamacpp_parallel`). ``workers`` (1 by default; an adapter's card may name more:
+the box-score adapter's names 2) decodes the prompts of one call in that many contexts on the same weights at
+once, each on its own share of the threads (:mod:`text2table.backends.llamacpp_lanes`). All loops choose each token by the same rule
 (:class:`~text2table.backends.llamacpp_answer.Answer`).
 llama-cpp-python must be the portable build (see the Makefile): the native build crashes on CPUs with
 AMX. It is imported when the backend is created, not before.
